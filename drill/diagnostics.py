@@ -1,0 +1,56 @@
+"""Problems found in a user's file, each pointing at a place in it."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem: ``file:line:col: path: message`` (line and column count from 1)."""
+
+    file: str
+    line: int
+    col: int
+    path: str
+    message: str
+    code: str = field(default="invalid", compare=False)
+
+    def format(self) -> str:
+        where = f"{self.file}:{self.line}:{self.col}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class DrillError(Exception):
+    """A failure to report to the user as text, never as a traceback."""
+
+    def __init__(self, message: str, diagnostics: Sequence[Diagnostic] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.diagnostics = list(diagnostics)
+
+
+def nearest(name: str, choices: Iterable[str], n: int = 3) -> list[str]:
+    """The closest valid names to a misspelt one, best first."""
+    pool = sorted(set(choices))
+    found = difflib.get_close_matches(name, pool, n=n, cutoff=0.6)
+    if not found:
+        lowered = name.lower()
+        found = [c for c in pool if lowered and (lowered in c.lower() or c.lower() in lowered)][:n]
+    return found
+
+
+def path_text(path: Sequence[object]) -> str:
+    """``("teams", "soc", "staff")`` → ``teams.soc.staff``; list indexes as ``[0]``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out

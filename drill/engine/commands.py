@@ -1,0 +1,120 @@
+"""Commands: the one way anything outside the engine changes a drill.
+
+A player's decision, a facilitator's inject or note, a red-team move: each is a Command, applied
+at the current simulated time and recorded in the log, so a drill can be replayed exactly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from ..diagnostics import Diagnostic, DrillError
+from ..i18n import t
+from ..model.common import Duration, NodeSelector, Offset, Strict, Text
+from ..model.validation import validate_model
+from ..yamlio import load_file
+
+PLAYER_ACTIONS = (
+    "isolate",
+    "reconnect",
+    "cut-link",
+    "restore-link",
+    "block-trust",
+    "unblock-trust",
+    "reimage",
+    "restore",
+    "offline",
+    "online",
+    "escalate",
+    "report",
+    "notify",
+    "patch",
+    "reset-credentials",
+    "communicate",
+)
+FACILITATOR_ACTIONS = ("inject", "skip-inject", "delay-inject", "mark", "note", "free-inject")
+ATTACKER_ACTIONS = ("compromise", "start-stage", "ddos")
+ALL_ACTIONS = PLAYER_ACTIONS + FACILITATOR_ACTIONS + ATTACKER_ACTIONS
+CommandAction = Literal[ALL_ACTIONS]  # type: ignore[valid-type]
+
+# the fields each action needs (anything else it names is checked if given)
+NEEDS: dict[str, tuple[str, ...]] = {
+    "isolate": ("target",),
+    "reconnect": ("target",),
+    "cut-link": ("target",),
+    "restore-link": ("target",),
+    "block-trust": ("target",),
+    "unblock-trust": ("target",),
+    "reimage": ("target",),
+    "restore": ("target",),
+    "offline": ("service",),
+    "online": ("service",),
+    "escalate": ("to",),
+    "report": ("to",),
+    "notify": (),
+    "patch": ("target",),
+    "reset-credentials": ("target",),
+    "communicate": (),
+    "inject": ("inject",),
+    "skip-inject": ("inject",),
+    "delay-inject": ("inject", "delay"),
+    "mark": ("inject",),
+    "note": ("text",),
+    "free-inject": ("text",),
+    "compromise": ("target",),
+    "start-stage": ("stage",),
+    "ddos": ("target", "lasts"),
+}
+
+
+class Command(Strict):
+    action: CommandAction  # type: ignore[valid-type]
+    target: NodeSelector | None = None
+    service: str | None = None
+    to: str | None = None
+    by: str | None = Field(None, description="the team that acts")
+    inject: str | None = None
+    expectation: int | None = Field(None, ge=0, description="which expected action of the inject (mark)")
+    stage: str | None = None
+    text: str | Text | None = None
+    delay: Duration | None = None
+    lasts: Duration | None = None
+    hidden: bool = False
+    source: Literal["player", "facilitator", "red-team", "script"] = "player"
+
+    @model_validator(mode="after")
+    def _needs(self) -> Command:
+        missing = [name for name in NEEDS[self.action] if getattr(self, name) is None]
+        if missing:
+            raise ValueError(t("engine.command_needs", action=self.action, fields=", ".join(missing)))
+        return self
+
+    def record(self) -> dict[str, Any]:
+        """The command as logged: only what was given, in a fixed order."""
+        return self.model_dump(mode="json", exclude_defaults=True, by_alias=True) | {"action": self.action}
+
+
+class TimedCommand(Command):
+    at: Offset
+
+
+def load_decisions(path: Path | str) -> list[TimedCommand]:
+    """A decisions file: a YAML list of timed commands; raise DrillError listing every problem."""
+    doc = load_file(path)
+    problems: list[Diagnostic] = list(doc.problems)
+    out: list[TimedCommand] = []
+    if not isinstance(doc.data, list):
+        problems.append(Diagnostic(doc.file, 1, 1, "", t("engine.decisions_not_list")))
+    else:
+        for i in range(len(doc.data)):
+            item, errors = validate_model(doc, TimedCommand, (i,))
+            problems.extend(errors)
+            if item is not None:
+                out.append(item)
+    if problems:
+        raise DrillError("\n".join(d.format() for d in problems), problems)
+    # stable: decisions at one time keep the file's order
+    return sorted(out, key=lambda c: c.at)

@@ -1,0 +1,266 @@
+"""Defender teams: sensors raise alerts, and people with limited time work the playbooks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import simpy
+
+from ..model.city import matches
+from ..model.common import CRITICALITY_RANK, Selector
+from ..model.scenario import Playbook, Stage, Step, Team
+from . import events as ev
+from .randomness import sample
+
+if TYPE_CHECKING:
+    from .simulation import Simulation
+
+DEFAULT_STEPS = (
+    Step(do="triage", takes={"fixed": "20m"}),
+    Step(do="isolate", takes={"fixed": "10m"}),
+    Step(do="reimage", takes={"fixed": "3h"}),
+    Step(do="restore", takes="from-backup"),
+)
+LOUD_DELAY = {"exponential": "15m"}
+
+
+@dataclass(order=True)
+class Task:
+    priority: int
+    seq: int
+    node: str
+    step_index: int
+    steps: tuple[Step, ...]
+    team: str
+    auto: bool = True
+
+
+class Defenders:
+    def __init__(self, sim: Simulation) -> None:
+        self.sim = sim
+        spec = sim.spec
+        self.teams: dict[str, Team] = dict(spec.teams)
+        self.queues: dict[str, simpy.PriorityStore] = {}
+        self.staff: dict[str, int] = {}
+        self.workers: dict[str, list[simpy.Process]] = {}
+        self.busy: dict[str, int] = {}
+        self.arrived: dict[str, bool] = {}
+        self._seq = 0
+        self.first_detection: float | None = None
+        default_playbook = next(iter(spec.playbooks.values()), None)
+        self.playbook: dict[str, Playbook | None] = {}
+        for tid, team in self.teams.items():
+            self.playbook[tid] = spec.playbooks.get(team.playbook) if team.playbook else default_playbook
+        self.watchers: list[tuple[str, Selector]] = []
+        for tid, team in self.teams.items():
+            if team.watches:
+                w = team.watches
+                if any((w.site, w.zone, w.kind, w.group, w.tag)):
+                    self.watchers.append((tid, Selector(site=w.site, zone=w.zone, kind=w.kind, group=w.group, tag=w.tag)))
+        self.home = next((tid for tid, _ in self.watchers), next(iter(self.teams)))
+        self.working_on: set[str] = set()
+
+    def start(self) -> None:
+        for tid, team in self.teams.items():
+            self.queues[tid] = simpy.PriorityStore(self.sim.env)
+            self.busy[tid] = 0
+            self.staff[tid] = 0
+            self.workers[tid] = []
+            self.arrived[tid] = team.on_call is None
+            if team.on_call is None:
+                self._hire(tid, team.staff, tid)
+
+    # ------------------------------------------------------------ staff
+    def _hire(self, team: str, count: int, queue: str) -> None:
+        for _ in range(count):
+            self.workers[team].append(self.sim.env.process(self._worker(team, queue)))
+        self.staff[team] += count
+
+    def change_staff(self, team: str, change: int) -> None:
+        if change > 0:
+            self._hire(team, change, team)
+        else:
+            for _ in range(min(-change, len(self.workers[team]))):
+                proc = self.workers[team].pop()
+                if proc.is_alive:
+                    proc.interrupt("leave")
+            self.staff[team] = max(0, self.staff[team] + change)
+        self.sim.emit(ev.STAFF_CHANGE, team, team, change=change, staff=self.staff[team])
+
+    def escalate(self, to: str, by: str) -> None:
+        team = self.teams[to]
+        delay = team.on_call.arrives_after if team.on_call else 0.0
+        self.sim.emit(ev.ESCALATION, by, to, arrives_in=delay)
+        if self.arrived.get(to) and team.on_call is None:
+            return
+
+        def arrive(_e: object) -> None:
+            if self.arrived.get(to) and self.staff[to] > 0:
+                return
+            self.arrived[to] = True
+            # outside help works the queue of whoever called it
+            self._hire(to, team.staff, by if by in self.queues else self.home)
+            self.sim.emit(ev.TEAM_ARRIVED, to, by, staff=team.staff)
+
+        self.sim.env.timeout(delay).callbacks.append(arrive)
+
+    # ------------------------------------------------------------ detection
+    def team_for(self, node: str) -> str:
+        spec = self.sim.city.nodes[node]
+        group = self.sim.city.sites[spec.site].group
+        for tid, selector in self.watchers:
+            if matches(selector, spec, group):
+                return tid
+        return self.home
+
+    def _coverage(self, node: str, technique: str) -> tuple[float, object]:
+        spec = self.sim.city.nodes[node]
+        coverage: float = spec.sensors.coverage
+        delay: object = spec.sensors.delay
+        group = self.sim.city.sites[spec.site].group
+        for rule in self.sim.spec.detection:
+            if rule.technique and rule.technique != technique:
+                continue
+            if matches(rule.targets, spec, group):
+                if rule.coverage is not None:
+                    coverage = rule.coverage
+                if rule.delay is not None:
+                    delay = rule.delay
+        return coverage, delay
+
+    def watch(self, node: str, stage: Stage | None) -> None:
+        """A node was compromised: its sensors may raise an alert after a while."""
+        rng = self.sim.streams("detect")
+        coverage, delay = self._coverage(node, stage.technique if stage else "")
+        if rng.random() >= coverage:
+            return
+        wait = sample(delay, rng)
+        since = self.sim.nodes[node].compromised_at
+        self.sim.env.timeout(wait).callbacks.append(lambda _e: self._detect(node, "sensor", since))
+
+    def noticed(self, node: str) -> None:
+        """Users notice harm they can see (encrypted files, a defaced page, a dead portal)."""
+        rng = self.sim.streams("notice")
+        wait = sample(_loud_delay(), rng)
+        since = self.sim.nodes[node].compromised_at
+        self.sim.env.timeout(wait).callbacks.append(lambda _e: self._detect(node, "users", since))
+
+    def _detect(self, node: str, how: str, since: float) -> None:
+        sim = self.sim
+        state = sim.nodes[node]
+        if sim.finished:
+            return
+        if state.detected or (state.status != "compromised" and not state.overloaded):
+            return
+        if state.status == "compromised" and state.compromised_at != since:
+            return  # a stale alert from before the node was cleaned
+        state.detected = True
+        team = self.team_for(node)
+        sim.emit(ev.DETECTION, team, node, how=how, site=sim.city.nodes[node].site, campaign=state.campaign)
+        if self.first_detection is None:
+            self.first_detection = sim.now
+            sim.msel.first_detection()
+        if state.status != "compromised":
+            return  # a flood is noticed, but there is nothing to clean
+        playbook = self.playbook.get(team)
+        if playbook is None or playbook.auto:
+            steps = playbook.steps if playbook else DEFAULT_STEPS
+            self.enqueue(team, node, steps, auto=True)
+
+    # ------------------------------------------------------------ work
+    def enqueue(self, team: str, node: str, steps: tuple[Step, ...], auto: bool) -> None:
+        rank = CRITICALITY_RANK[self.sim.city.nodes[node].criticality]
+        self._seq += 1
+        task = Task(-rank, self._seq, node, 0, tuple(steps), team, auto)
+        self.queues[team].put(task)
+        self.sim.emit(ev.ALERT, team, node, step=steps[0].do, queued=len(self.queues[team].items))
+
+    def _worker(self, team: str, queue: str):  # type: ignore[no-untyped-def]
+        env = self.sim.env
+        store = self.queues[queue]
+        while True:
+            try:
+                task: Task = yield store.get()
+            except simpy.Interrupt:
+                return
+            step = task.steps[task.step_index]
+            node = task.node
+            if self._pointless(task, step):
+                self._next(task)
+                continue
+            duration = self._duration(step, node, team)
+            self.busy[team] += 1
+            state = self.sim.nodes[node]
+            if step.do in ("reimage", "restore"):
+                state.working = True
+                self.sim.services.refresh([node])
+            self.sim.emit(ev.TASK_START, team, node, step=step.do, takes=duration, queued=len(store.items))
+            try:
+                yield env.timeout(duration)
+            except simpy.Interrupt:
+                self.busy[team] -= 1
+                store.put(task)
+                return
+            self.busy[team] -= 1
+            self._finish_step(team, task, step)
+            self.sim.emit(ev.TASK_END, team, node, step=step.do, queued=len(store.items))
+            self._next(task)
+
+    def _pointless(self, task: Task, step: Step) -> bool:
+        state = self.sim.nodes[task.node]
+        if step.do == "isolate":
+            return state.isolated
+        if step.do == "reimage":
+            return state.status != "compromised"
+        if step.do == "restore":
+            return state.impact not in ("encrypted", "wiped", "defaced") and not state.isolated and state.status != "compromised"
+        return False
+
+    def _duration(self, step: Step, node: str, team: str) -> float:
+        if step.takes == "from-backup":
+            return self.restore_time(node)
+        return sample(step.takes, self.sim.streams(f"team/{team}"))
+
+    def restore_time(self, node: str) -> float:
+        spec = self.sim.city.nodes[node]
+        state = self.sim.nodes[node]
+        if state.impact not in ("encrypted", "wiped", "defaced"):
+            return 30.0  # nothing to bring back: checks and reconnection
+        if spec.backup is not None and not state.backup_lost:
+            return spec.backup.restore
+        return spec.rebuild
+
+    def _next(self, task: Task) -> None:
+        if task.step_index + 1 < len(task.steps):
+            task.step_index += 1
+            self._seq += 1
+            task.seq = self._seq
+            self.queues[task.team].put(task)
+
+    def _finish_step(self, team: str, task: Task, step: Step) -> None:
+        sim = self.sim
+        node = task.node
+        state = sim.nodes[node]
+        if step.do == "isolate":
+            sim.handler.isolate_nodes([node], by=team)
+        elif step.do == "reimage":
+            state.working = False
+            sim.handler.clean(node, by=team)
+        elif step.do == "restore":
+            state.working = False
+            sim.handler.restored(node, by=team, reconnect=task.auto)
+        elif step.do == "reset-credentials":
+            sim.handler.block_trust([node], by=team)
+        elif step.do == "report":
+            sim.emit(ev.REPORT, team, "", to="", auto=True)
+
+    def utilisation(self) -> dict[str, tuple[int, int, int]]:
+        """Per team: busy, staff, queued."""
+        return {tid: (self.busy.get(tid, 0), self.staff.get(tid, 0), len(self.queues[tid].items)) for tid in self.teams}
+
+
+def _loud_delay():  # type: ignore[no-untyped-def]
+    from ..model.common import Exponential
+
+    return Exponential(exponential=15.0)

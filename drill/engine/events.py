@@ -1,0 +1,59 @@
+"""Event records: every change in a drill is one, in order, and nothing else is the truth."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+
+class Event(NamedTuple):
+    t: float  # minutes since T+0
+    seq: int
+    kind: str
+    actor: str
+    target: str
+    data: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"t": self.t, "seq": self.seq, "kind": self.kind, "actor": self.actor, "target": self.target, "data": self.data}
+
+
+# The kinds of event, by who causes them. Consumers switch on these names.
+DRILL_START = "drill_start"
+DRILL_END = "drill_end"
+STAGE_START = "stage_start"
+COMPROMISE = "compromise"
+EFFECT = "effect"
+EFFECT_END = "effect_end"
+DETECTION = "detection"
+ALERT = "alert"
+TASK_START = "task_start"
+TASK_END = "task_end"
+ISOLATE = "isolate"
+RECONNECT = "reconnect"
+LINK_CUT = "link_cut"
+LINK_RESTORED = "link_restored"
+CLEANED = "cleaned"
+RESTORED = "restored"
+BACKUP_LOST = "backup_lost"
+OFFLINE = "offline"
+ONLINE = "online"
+SERVICE_DOWN = "service_down"
+SERVICE_UP = "service_up"
+SITE_DISCONNECTED = "site_disconnected"
+SITE_CONNECTED = "site_connected"
+INJECT = "inject"
+INJECT_SKIPPED = "inject_skipped"
+INJECT_DELAYED = "inject_delayed"
+EXPECTATION = "expectation"
+COMMAND = "command"
+COMMAND_REFUSED = "command_refused"
+NOTE = "note"
+ESCALATION = "escalation"
+TEAM_ARRIVED = "team_arrived"
+STAFF_CHANGE = "staff_change"
+REPORT = "report"
+
+# Kinds that change what a node, link, site or service is; conditions are re-checked after them.
+STATE_KINDS = frozenset(
+    {COMPROMISE, EFFECT, EFFECT_END, DETECTION, ISOLATE, RECONNECT, CLEANED, RESTORED, SERVICE_DOWN, SERVICE_UP, INJECT, STAGE_START}
+)

@@ -1,0 +1,313 @@
+"""What each command does to the simulation, and the refusals for names that do not exist."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..diagnostics import nearest
+from ..i18n import t
+from ..model.city import check_selector
+from ..model.common import Selector
+from . import events as ev
+from .commands import Command
+
+if TYPE_CHECKING:
+    from .simulation import Simulation
+
+
+class Refused(Exception):
+    def __init__(self, reason: str, suggestions: list[str] | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.suggestions = suggestions or []
+
+
+class CommandHandler:
+    def __init__(self, sim: Simulation) -> None:
+        self.sim = sim
+        self.blocked_trust: set[str] = set()
+        self.isolated_by: dict[str, str] = {}
+
+    # ------------------------------------------------------------ entry
+    def apply(self, command: Command) -> ev.Event:
+        sim = self.sim
+        record = command.record()
+        record.pop("at", None)
+        actor = command.by or command.source
+        try:
+            self._check(command)
+        except Refused as exc:
+            return sim.emit(ev.COMMAND_REFUSED, actor, command.action, command=record, reason=exc.reason, suggestions=exc.suggestions)
+        event = sim.emit(ev.COMMAND, actor, command.action, command=record)
+        getattr(self, "do_" + command.action.replace("-", "_"))(command)
+        sim.msel.command_applied(command, event)
+        return event
+
+    def _name(self, what: str, name: str, pool: Any) -> None:
+        pool = list(pool)
+        if name not in pool:
+            close = nearest(name, pool)
+            raise Refused(t("validate.unknown_ref", what=t(f"validate.what_{what}"), name=name) + (t("validate.did_you_mean", names=", ".join(close)) if close else ""), close)
+
+    def _check(self, command: Command) -> None:
+        sim = self.sim
+        if command.target is not None:
+            problems = check_selector(command.target, sim.city)
+            if problems:
+                reason = problems[0][1]
+                field = problems[0][0] or "node"
+                names = getattr(command.target, field, ()) if field else ()
+                close = nearest(names[0], sim.city.names(field)) if names else []
+                raise Refused(reason, close)
+        if command.service is not None:
+            self._name("service", command.service, sim.city.services)
+        if command.by is not None:
+            self._name("team", command.by, sim.spec.teams)
+        if command.action == "escalate" and command.to is not None:
+            self._name("team", command.to, sim.spec.teams)
+        if command.action in ("report", "notify") and command.to is not None:
+            self._name("team", command.to, [*sim.spec.teams, *sim.city.sites])
+        if command.inject is not None:
+            self._name("inject", command.inject, [i.id for i in sim.spec.injects])
+        if command.stage is not None:
+            self._name("stage", command.stage, sim.attacker.stages)
+        if command.action == "mark":
+            inject = next(i for i in sim.spec.injects if i.id == command.inject)
+            index = command.expectation or 0
+            if index >= len(inject.expects):
+                raise Refused(t("engine.no_expectation", inject=inject.id, index=index, count=len(inject.expects)))
+        if command.action in ("reimage", "restore"):
+            team = command.by or sim.defenders.home
+            if sim.defenders.staff.get(team, 0) == 0 and not sim.spec.teams[team].on_call:
+                raise Refused(t("engine.no_staff", team=team))
+
+    def nodes(self, selector: Selector | None) -> list[str]:
+        return self.sim.city.select(selector) if selector else []
+
+    # ------------------------------------------------------------ network
+    def isolate_nodes(self, nodes: list[str], by: str) -> None:
+        sim = self.sim
+        changed = []
+        for node in nodes:
+            state = sim.nodes[node]
+            if not state.isolated:
+                state.isolated = True
+                self.isolated_by[node] = by
+                changed.append(node)
+                sim.emit(ev.ISOLATE, by, node, site=sim.city.nodes[node].site, compromised=state.status == "compromised")
+        if changed:
+            sim.network.changed()
+            sim.services.refresh(changed)
+
+    def reconnect_nodes(self, nodes: list[str], by: str) -> None:
+        sim = self.sim
+        changed = []
+        for node in nodes:
+            state = sim.nodes[node]
+            if state.isolated:
+                state.isolated = False
+                self.isolated_by.pop(node, None)
+                changed.append(node)
+                sim.emit(ev.RECONNECT, by, node, site=sim.city.nodes[node].site, compromised=state.status == "compromised")
+        if changed:
+            sim.network.changed()
+            sim.services.refresh(changed)
+            # a still-compromised node that comes back spreads again
+            for node in changed:
+                if sim.nodes[node].status == "compromised":
+                    for stage in sim.attacker.stages.values():
+                        if sim.attacker.active.get(stage.id) and stage.over and sim.attacker.campaign_of[stage.id].id == sim.nodes[node].campaign:
+                            sim.attacker._spread_from(node, stage)
+
+    def _links(self, selector: Selector, kinds: tuple[str, ...]) -> list[str]:
+        """Links of ``kinds`` touching the selected nodes (a site's WAN link when a site is named)."""
+        sim = self.sim
+        nodes = set(self.nodes(selector))
+        if selector.site:
+            for site in selector.site:
+                gw = sim.services.gateways.get(site)
+                if gw:
+                    nodes.add(gw)
+        out = []
+        for lid, (a, b, data) in sim.network.links_by_id.items():
+            if data["kind"] in kinds and (a in nodes or b in nodes):
+                if "wan" in kinds and selector.site and not ({a, b} & {sim.services.gateways.get(s) for s in selector.site}):
+                    continue
+                out.append(lid)
+        return out
+
+    def cut(self, links: list[str], by: str, restore: bool) -> None:
+        sim = self.sim
+        changed = False
+        touched: list[str] = []
+        for lid in links:
+            if restore == (lid in sim.network.cut):
+                a, b, data = sim.network.links_by_id[lid]
+                if restore:
+                    sim.network.cut.discard(lid)
+                else:
+                    sim.network.cut.add(lid)
+                changed = True
+                touched += [a, b]
+                sim.emit(ev.LINK_RESTORED if restore else ev.LINK_CUT, by, lid, a=a, b=b, kind=data["kind"])
+        if changed:
+            sim.network.changed()
+            sim.services.refresh_sites(touched)
+
+    def block_trust(self, nodes: list[str], by: str) -> None:
+        links = [lid for lid, (a, b, d) in self.sim.network.links_by_id.items() if d["kind"] == "trust" and (a in nodes or b in nodes)]
+        self.cut(links, by, restore=False)
+
+    # ------------------------------------------------------------ hosts
+    def clean(self, node: str, by: str) -> None:
+        sim = self.sim
+        state = sim.nodes[node]
+        if state.status != "compromised":
+            return
+        damaged = state.impact in ("encrypted", "wiped", "defaced")
+        state.status = "cleaned"
+        state.infected = 0
+        state.impact = state.impact if damaged else "none"
+        state.detected = False
+        sim.attacker.lose_node(node)
+        sim.emit(ev.CLEANED, by, node, site=sim.city.nodes[node].site, damaged=damaged)
+        sim.services.refresh([node])
+
+    def restored(self, node: str, by: str, reconnect: bool) -> None:
+        sim = self.sim
+        state = sim.nodes[node]
+        if state.status == "compromised":
+            self.clean(node, by)
+        state.status = "restored"
+        state.impact = "none"
+        state.infected = 0
+        sim.emit(ev.RESTORED, by, node, site=sim.city.nodes[node].site, from_backup=sim.city.nodes[node].backup is not None and not state.backup_lost)
+        sim.services.refresh([node])
+        if reconnect and self.isolated_by.get(node) == by:
+            self.reconnect_nodes([node], by)
+
+    # ------------------------------------------------------------ the commands
+    def do_isolate(self, c: Command) -> None:
+        self.isolate_nodes(self.nodes(c.target), c.by or c.source)
+
+    def do_reconnect(self, c: Command) -> None:
+        self.reconnect_nodes(self.nodes(c.target), c.by or c.source)
+
+    def do_cut_link(self, c: Command) -> None:
+        assert c.target is not None
+        self.cut(self._links(c.target, ("wan", "vpn", "internet")), c.by or c.source, restore=False)
+
+    def do_restore_link(self, c: Command) -> None:
+        assert c.target is not None
+        self.cut(self._links(c.target, ("wan", "vpn", "internet")), c.by or c.source, restore=True)
+
+    def do_block_trust(self, c: Command) -> None:
+        self.block_trust(self.nodes(c.target), c.by or c.source)
+
+    def do_unblock_trust(self, c: Command) -> None:
+        nodes = self.nodes(c.target)
+        links = [lid for lid, (a, b, d) in self.sim.network.links_by_id.items() if d["kind"] == "trust" and (a in nodes or b in nodes)]
+        self.cut(links, c.by or c.source, restore=True)
+
+    def _work(self, c: Command, steps: tuple[str, ...]) -> None:
+
+        defenders = self.sim.defenders
+        for node in self.nodes(c.target):
+            team = c.by or defenders.team_for(node)
+            chosen = []
+            playbook = defenders.playbook.get(team)
+            for want in steps:
+                step = next((s for s in (playbook.steps if playbook else ()) if s.do == want), None)
+                if step is None:
+                    step = next(s for s in _default_steps() if s.do == want)
+                chosen.append(step)
+            defenders.enqueue(team, node, tuple(chosen), auto=False)
+
+    def do_reimage(self, c: Command) -> None:
+        self._work(c, ("reimage",))
+
+    def do_restore(self, c: Command) -> None:
+        self._work(c, ("restore",))
+
+    def do_reset_credentials(self, c: Command) -> None:
+        self.block_trust(self.nodes(c.target), c.by or c.source)
+
+    def do_patch(self, c: Command) -> None:
+        pass  # recorded for the scorecard; the simulation has no vulnerability model yet
+
+    def do_offline(self, c: Command) -> None:
+        sim = self.sim
+        assert c.service is not None
+        sim.services.forced_offline.add(c.service)
+        sim.emit(ev.OFFLINE, c.by or c.source, c.service)
+        sim.services.refresh(services=[c.service])
+
+    def do_online(self, c: Command) -> None:
+        sim = self.sim
+        assert c.service is not None
+        sim.services.forced_offline.discard(c.service)
+        sim.emit(ev.ONLINE, c.by or c.source, c.service)
+        sim.services.refresh(services=[c.service])
+
+    def do_escalate(self, c: Command) -> None:
+        assert c.to is not None
+        self.sim.defenders.escalate(c.to, c.by or self.sim.defenders.home)
+
+    def do_report(self, c: Command) -> None:
+        self.sim.emit(ev.REPORT, c.by or c.source, c.to or "", text=_text(c.text))
+
+    def do_notify(self, c: Command) -> None:
+        self.sim.emit(ev.REPORT, c.by or c.source, c.to or "", text=_text(c.text), notify=True)
+
+    def do_communicate(self, c: Command) -> None:
+        self.sim.emit(ev.REPORT, c.by or c.source, c.to or "public", text=_text(c.text), public=True)
+
+    def do_note(self, c: Command) -> None:
+        self.sim.emit(ev.NOTE, c.source, "", text=_text(c.text), hidden=c.hidden)
+
+    def do_inject(self, c: Command) -> None:
+        assert c.inject is not None
+        self.sim.msel.deliver(c.inject, why="facilitator")
+
+    def do_free_inject(self, c: Command) -> None:
+        self.sim.msel.deliver_free(_text(c.text), to=c.to, hidden=c.hidden)
+
+    def do_skip_inject(self, c: Command) -> None:
+        assert c.inject is not None
+        self.sim.msel.skip(c.inject)
+
+    def do_delay_inject(self, c: Command) -> None:
+        assert c.inject is not None and c.delay is not None
+        self.sim.msel.delay(c.inject, c.delay)
+
+    def do_mark(self, c: Command) -> None:
+        assert c.inject is not None
+        self.sim.msel.mark(c.inject, c.expectation or 0)
+
+    def do_compromise(self, c: Command) -> None:
+        for node in self.nodes(c.target):
+            self.sim.attacker.compromise(node, None, source="red-team")
+
+    def do_start_stage(self, c: Command) -> None:
+        assert c.stage is not None
+        attacker = self.sim.attacker
+        attacker.activate(attacker.stages[c.stage], "red-team")
+
+    def do_ddos(self, c: Command) -> None:
+        assert c.lasts is not None
+        for node in self.nodes(c.target):
+            self.sim.attacker.deny(node, c.lasts, "red-team")
+
+
+def _text(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return {"en": value.en, "vi": value.vi}
+
+
+def _default_steps():  # type: ignore[no-untyped-def]
+    from .defenders import DEFAULT_STEPS
+
+    return DEFAULT_STEPS

@@ -1,0 +1,135 @@
+"""The simulation: one drill's simpy environment, its state, and the stream of events it emits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import simpy
+
+from ..model.load import Scenario
+from . import events as ev
+from .attacker import Attacker
+from .commands import Command
+from .defenders import Defenders
+from .events import Event
+from .handlers import CommandHandler
+from .msel import Msel
+from .randomness import Streams
+from .services import Services
+from .state import Network, NodeState
+
+Listener = Callable[[Event], None]
+
+
+class Simulation:
+    """Runs a scenario. Advance it with ``run_until``; change it only with ``apply``."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None, keep_events: bool = True) -> None:
+        self.scenario = scenario
+        self.spec = scenario.spec
+        self.city = scenario.city
+        self.seed = self.spec.seed if seed is None else seed
+        self.env = simpy.Environment()
+        self.streams = Streams(self.seed)
+        self.events: list[Event] = []
+        self.keep_events = keep_events
+        self.listeners: list[Listener] = []
+        self._seq = 0
+        self.end = self.spec.duration
+        self.nodes: dict[str, NodeState] = {nid: NodeState(hosts=n.hosts) for nid, n in self.city.nodes.items()}
+        self.network = Network(self.city, self.nodes)
+        self.services = Services(self)
+        self.defenders = Defenders(self)
+        self.attacker = Attacker(self)
+        self.msel = Msel(self)
+        self.handler = CommandHandler(self)
+        self.started = False
+        self.finished = False
+
+    # ------------------------------------------------------------ events
+    @property
+    def now(self) -> float:
+        return self.env.now
+
+    def emit(self, kind: str, actor: str = "", target: str = "", **data: Any) -> Event:
+        event = Event(float(self.env.now), self._seq, kind, actor, target, data)
+        self._seq += 1
+        if self.keep_events:
+            self.events.append(event)
+        for listener in self.listeners:
+            listener(event)
+        if kind in ev.STATE_KINDS and self.started:
+            self.msel.state_changed(event)
+        return event
+
+    def subscribe(self, listener: Listener) -> None:
+        self.listeners.append(listener)
+
+    # ------------------------------------------------------------ running
+    def start(self) -> None:
+        if self.started:
+            return
+        self.started = True
+        self.emit(
+            ev.DRILL_START,
+            "facilitator",
+            self.spec.scenario,
+            seed=self.seed,
+            duration=self.end,
+            topology=self.city.id,
+            teams={tid: (0 if team.on_call else team.staff) for tid, team in self.spec.teams.items()},
+        )
+        self.services.start()
+        self.defenders.start()
+        self.attacker.start()
+        self.msel.start()
+
+    def run_until(self, until: float) -> None:
+        """Advance the drill to ``until`` minutes (not past its end)."""
+        self.start()
+        until = min(until, self.end)
+        if until > self.env.now:
+            self.env.run(until=until)
+        if self.env.now >= self.end and not self.finished:
+            self.finish()
+
+    def step(self) -> bool:
+        """Advance to just after the next event; False when nothing is left before the end."""
+        self.start()
+        nxt = self.env.peek()
+        if nxt == float("inf") or nxt >= self.end:
+            self.run_until(self.end)
+            return False
+        count = len(self.events)
+        while len(self.events) == count and self.env.peek() < self.end:
+            self.env.step()
+        return True
+
+    def next_event_time(self) -> float:
+        return self.env.peek()
+
+    def finish(self) -> None:
+        if self.finished:
+            return
+        self.finished = True
+        self.msel.finish()
+        self.emit(ev.DRILL_END, "facilitator", self.spec.scenario)
+
+    def run(self, commands: Iterable[Any] = ()) -> list[Event]:
+        """Run the whole drill headless, applying timed commands (``at`` minutes) in order."""
+        self.start()
+        for command in sorted(commands, key=lambda c: c.at):
+            self.run_until(command.at)
+            if self.finished:
+                break
+            self.apply(command)
+        self.run_until(self.end)
+        return self.events
+
+    # ------------------------------------------------------------ outside changes
+    def apply(self, command: Command) -> Event:
+        """Apply a command now; an unknown name is refused with the nearest valid ones, and the
+        drill goes on."""
+        self.start()
+        return self.handler.apply(command)

@@ -1,0 +1,115 @@
+"""What the engine knows about each node and link, and who can reach whom through the network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model.city import City
+
+# impacts that make a node unusable for the services it carries
+DOWN_IMPACTS = frozenset({"encrypted", "wiped", "overloaded", "defaced"})
+
+
+@dataclass(slots=True)
+class NodeState:
+    hosts: int
+    status: str = "clean"  # clean, compromised, cleaned, restored
+    impact: str = "none"  # none, foothold, privileged, encrypted, defaced, exfiltrating, overloaded, wiped
+    infected: int = 0
+    detected: bool = False
+    isolated: bool = False
+    offline: bool = False
+    working: bool = False  # being reimaged or restored
+    backup_lost: bool = False
+    overloaded: bool = False
+    overloaded_until: float = -1.0
+    campaign: str = ""
+    compromised_at: float = -1.0
+    effects: list[str] = field(default_factory=list)
+
+    @property
+    def compromised(self) -> bool:
+        return self.status == "compromised"
+
+    @property
+    def available(self) -> bool:
+        return not (self.isolated or self.offline or self.working or self.overloaded or self.impact in DOWN_IMPACTS)
+
+    @property
+    def label(self) -> str:
+        """The one word a facilitator sees for this node's state."""
+        if self.isolated:
+            return "isolated"
+        if self.status == "compromised" and not (self.overloaded and self.impact == "foothold"):
+            return self.impact if self.impact != "none" else "foothold"
+        if self.overloaded:
+            return "overloaded"
+        if self.offline:
+            return "offline"
+        return self.status
+
+
+class Network:
+    """Usable links and reachability, given isolations and cuts."""
+
+    def __init__(self, city: City, nodes: dict[str, NodeState]) -> None:
+        self.city = city
+        self.nodes = nodes
+        self.cut: set[str] = set()  # link ids
+        self.version = 0
+        self._adj: dict[str, list[tuple[str, str, tuple[str, ...], str]]] = {}
+        for node in city.nodes:
+            self._adj[node] = []
+        for a, b, data in city.graph.edges(data=True):
+            self._adj[a].append((b, data["kind"], data["allows"], data["id"]))
+            self._adj[b].append((a, data["kind"], data["allows"], data["id"]))
+        for node in self._adj:
+            self._adj[node].sort()
+        self.transit = {n: city.is_transit(n) for n in city.nodes}
+        self._cache: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[str]] = {}
+        self.links_by_id = {data["id"]: (a, b, data) for a, b, data in city.graph.edges(data=True)}
+
+    def changed(self) -> None:
+        self.version += 1
+        self._cache.clear()
+
+    def neighbours(self, node: str) -> list[tuple[str, str, tuple[str, ...], str]]:
+        return self._adj[node]
+
+    def reachable_hosts(self, source: str, over: tuple[str, ...], via: tuple[str, ...]) -> list[str]:
+        """Non-transit nodes ``source`` can reach over links of kinds ``over`` (through network gear),
+        where the last link lets ``via`` traffic through; in a fixed order."""
+        key = (source, over, via)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        nodes, transit, cut = self.nodes, self.transit, self.cut
+        found: list[str] = []
+        seen = {source}
+        stack = [source]
+        while stack:
+            current = stack.pop()
+            for other, kind, allows, link in self._adj[current]:
+                if other in seen or kind not in over or link in cut or nodes[other].isolated:
+                    continue
+                if transit[other]:
+                    seen.add(other)
+                    stack.append(other)
+                elif not via or "any" in allows or any(v in allows for v in via):
+                    seen.add(other)
+                    found.append(other)
+        found.sort()
+        self._cache[key] = found
+        return found
+
+    def site_connected(self, site: str, gateway: str | None) -> bool:
+        """A site reaches the city WAN while its gateway is up and one of its WAN links is not cut."""
+        if gateway is None:
+            return True
+        state = self.nodes[gateway]
+        if state.isolated or state.offline:
+            return False
+        wan = [(o, link) for o, kind, _a, link in self._adj[gateway] if kind == "wan"]
+        if not wan:
+            return True
+        return any(link not in self.cut and not self.nodes[o].isolated for o, link in wan)

@@ -1,0 +1,1 @@
+"""The city model and the scenario language: validated, frozen descriptions of a drill."""

@@ -1,0 +1,67 @@
+"""Durations as trainers write them (``90m``, ``2h``, ``1d 4h``, ``T+45m``), in minutes."""
+
+from __future__ import annotations
+
+import re
+
+_UNITS = {"s": 1 / 60, "m": 1.0, "min": 1.0, "h": 60.0, "d": 1440.0, "w": 10080.0}
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(min|s|m|h|d|w)", re.IGNORECASE)
+_WHOLE = re.compile(r"^\s*(?:\d+(?:\.\d+)?\s*(?:min|s|m|h|d|w)\s*)+$", re.IGNORECASE)
+DURATION_PATTERN = r"^\s*(T\+)?\s*((\d+(\.\d+)?\s*(min|s|m|h|d|w)\s*)+|0)$"
+
+
+class DurationError(ValueError):
+    pass
+
+
+def parse_duration(value: object) -> float:
+    """Minutes in ``value``: a number of minutes, or text such as ``1d 4h`` or ``45m``."""
+    if isinstance(value, bool):
+        raise DurationError("a duration such as 45m, 2h or 1d 4h")
+    if isinstance(value, (int, float)):
+        if value < 0:
+            raise DurationError("a duration cannot be negative")
+        return float(value)
+    if not isinstance(value, str):
+        raise DurationError("a duration such as 45m, 2h or 1d 4h")
+    text = value.strip()
+    if text == "0":
+        return 0.0
+    if not _WHOLE.match(text):
+        raise DurationError(f"'{value}' is not a duration; write e.g. 45m, 2h or 1d 4h")
+    return sum(float(n) * _UNITS[u.lower()] for n, u in _PART.findall(text))
+
+
+def parse_offset(value: object) -> float:
+    """Minutes after the drill's start in ``T+45m`` (``T+0`` is the start)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.upper().startswith("T+"):
+            return parse_duration(text[2:])
+        if text.upper() == "T":
+            return 0.0
+    return parse_duration(value)
+
+
+def format_duration(minutes: float | None) -> str:
+    """``125.0`` → ``2h 5m``; ``None`` → ``—``."""
+    if minutes is None:
+        return "—"
+    total = int(round(minutes))
+    days, rest = divmod(total, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(f"{days}d")
+    if hours:
+        parts.append(f"{hours}h")
+    if mins or not parts:
+        parts.append(f"{mins}m")
+    return " ".join(parts)
+
+
+def format_offset(minutes: float) -> str:
+    """Drill clock: ``T+01:05``."""
+    total = int(minutes)
+    hours, mins = divmod(total, 60)
+    return f"T+{hours:02d}:{mins:02d}"

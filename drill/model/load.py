@@ -1,0 +1,277 @@
+"""Loading a scenario with its topology, and checking every reference between them."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..data import bundled_scenarios, bundled_topologies
+from ..diagnostics import Diagnostic, DrillError, nearest, path_text
+from ..i18n import t
+from ..yamlio import MAX_YAML_BYTES, Document, load_file, load_yaml, read_text
+from .city import City, build_city, check_selector
+from .common import Selector
+from .scenario import ScenarioSpec
+from .topology import LINK_KINDS, TRAFFIC
+from .validation import validate_model
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario, the city it runs on, and the hashes that identify both."""
+
+    spec: ScenarioSpec
+    city: City
+    file: str
+    text: str
+    topology_text: str
+
+    @property
+    def id(self) -> str:
+        return self.spec.scenario
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def topology_sha256(self) -> str:
+        return hashlib.sha256(self.topology_text.encode("utf-8")).hexdigest()
+
+    def stage_ids(self) -> list[str]:
+        return [s.id for c in self.spec.attacker.campaigns for s in c.stages]
+
+
+def resolve_scenario(name: str | None) -> Path:
+    """A scenario path from a bundled id or a file path; default: the bundled default."""
+    from ..data import DEFAULT_SCENARIO
+
+    name = name or DEFAULT_SCENARIO
+    bundled = bundled_scenarios()
+    if name in bundled:
+        return bundled[name]
+    path = Path(name)
+    if path.is_file():
+        return path
+    msg = t("cli.no_scenario", name=name)
+    close = nearest(name, bundled)
+    if close:
+        msg += t("validate.did_you_mean", names=", ".join(close))
+    raise DrillError(msg)
+
+
+def load_scenario(name_or_path: str | Path | None) -> Scenario:
+    """Load a bundled scenario by id, or a scenario file; raise DrillError listing every problem."""
+    path = resolve_scenario(str(name_or_path) if name_or_path else None)
+    text = read_text(path, MAX_YAML_BYTES)
+    scenario, problems = parse_scenario(text, str(path), path.parent)
+    if scenario is None:
+        raise DrillError("\n".join(d.format() for d in problems), problems)
+    return scenario
+
+
+def parse_scenario(text: str, file: str, folder: Path) -> tuple[Scenario | None, list[Diagnostic]]:
+    doc = load_yaml(text, file)
+    return check_scenario_document(doc, text, folder)
+
+
+def check_scenario_document(doc: Document, text: str, folder: Path) -> tuple[Scenario | None, list[Diagnostic]]:
+    problems = list(doc.problems)
+    if not isinstance(doc.data, dict):
+        problems.append(Diagnostic(doc.file, 1, 1, "", t("validate.want_document", what=t("validate.what_scenario"))))
+        return None, problems
+    spec, errors = validate_model(doc, ScenarioSpec)
+    problems.extend(errors)
+    if spec is None:
+        return None, sorted(problems)
+    city, topo_text = _topology(doc, spec, folder, problems)
+    if city is None:
+        return None, sorted(problems)
+    _References(doc, spec, city, problems).check()
+    if problems:
+        return None, sorted(problems)
+    return Scenario(spec, city, doc.file, text, topo_text), []
+
+
+def topology_path(spec_topology: str, folder: Path) -> Path | None:
+    """The topology file a scenario names: a path inside its folder, else a bundled name."""
+    candidate = (folder / spec_topology).resolve()
+    if candidate.is_file():
+        if not candidate.is_relative_to(folder.resolve()):
+            raise ValueError("outside")
+        return candidate
+    if "/" in spec_topology or "\\" in spec_topology or spec_topology.startswith(".."):
+        if not candidate.is_relative_to(folder.resolve()):
+            raise ValueError("outside")
+    return bundled_topologies().get(spec_topology)
+
+
+_CITY_CACHE: dict[tuple[str, str], tuple[City, str]] = {}
+
+
+def _topology(doc: Document, spec: ScenarioSpec, folder: Path, problems: list[Diagnostic]) -> tuple[City | None, str]:
+    line, col = doc.where(("topology",))
+    try:
+        path = topology_path(spec.topology, folder)
+    except ValueError:
+        problems.append(Diagnostic(doc.file, line, col, "topology", t("validate.topology_outside", path=spec.topology), "unsafe"))
+        return None, ""
+    if path is None:
+        msg = t("validate.topology_missing", name=spec.topology, path=spec.topology)
+        close = nearest(spec.topology, bundled_topologies())
+        if close:
+            msg += t("validate.did_you_mean", names=", ".join(close))
+        problems.append(Diagnostic(doc.file, line, col, "topology", msg, "reference"))
+        return None, ""
+    try:
+        topo_text = read_text(path, 512 * 1024 * 1024 if path.suffix == ".json" else MAX_YAML_BYTES)
+    except DrillError as exc:
+        problems.append(Diagnostic(doc.file, line, col, "topology", exc.message, "reference"))
+        return None, ""
+    key = (str(path), hashlib.sha256(topo_text.encode("utf-8")).hexdigest())
+    if key in _CITY_CACHE:
+        return _CITY_CACHE[key]
+    try:
+        tdoc = load_file(path)
+        city, tproblems = build_city(tdoc)
+    except DrillError as exc:
+        city, tproblems = None, exc.diagnostics
+    if city is None:
+        problems.append(Diagnostic(doc.file, line, col, "topology", t("validate.topology_invalid", name=spec.topology), "reference"))
+        problems.extend(tproblems)
+        return None, ""
+    _CITY_CACHE[key] = (city, topo_text)
+    return city, topo_text
+
+
+class _References:
+    """Checks that every name a scenario uses exists in it or in its topology."""
+
+    def __init__(self, doc: Document, spec: ScenarioSpec, city: City, problems: list[Diagnostic]) -> None:
+        self.doc, self.spec, self.city, self.problems = doc, spec, city, problems
+        self.teams = list(spec.teams)
+        self.stages = [s.id for c in spec.attacker.campaigns for s in c.stages]
+        self.injects = [i.id for i in spec.injects]
+
+    def add(self, path: tuple[Any, ...], message: str, code: str = "reference") -> None:
+        line, col = self.doc.where(path)
+        self.problems.append(Diagnostic(self.doc.file, line, col, path_text(path), message, code))
+
+    def name(self, path: tuple[Any, ...], what: str, name: str, pool: Iterable[str]) -> None:
+        pool = list(pool)
+        if name not in pool:
+            msg = t("validate.unknown_ref", what=t(f"validate.what_{what}"), name=name)
+            close = nearest(name, pool)
+            if close:
+                msg += t("validate.did_you_mean", names=", ".join(close))
+            self.add(path, msg)
+
+    def selector(self, path: tuple[Any, ...], selector: Selector | None) -> None:
+        if selector is None:
+            return
+        for field, message in check_selector(selector, self.city):
+            self.add((*path, field) if field else path, message, "selector")
+
+    def duplicates(self, path: tuple[Any, ...], ids: list[str], what: str) -> None:
+        seen: set[str] = set()
+        for i, name in enumerate(ids):
+            if name in seen:
+                self.add((*path, i, "id"), t("validate.duplicate_id", what=t(f"validate.what_{what}"), name=name))
+            seen.add(name)
+
+    def check(self) -> None:
+        spec, city = self.spec, self.city
+        self.name(("unit",), "site", spec.unit, city.sites)
+        for i, team in enumerate(spec.audience):
+            self.name(("audience", i), "team", team, self.teams)
+        for tid, team in spec.teams.items():
+            if team.watches:
+                for what in ("site", "zone", "kind", "group", "tag"):
+                    for k, name in enumerate(getattr(team.watches, what)):
+                        self.name(("teams", tid, "watches", what, k), what, name, city.names(what))
+            if team.playbook:
+                self.name(("teams", tid, "playbook"), "playbook", team.playbook, spec.playbooks)
+        campaign_ids = [c.id for c in spec.attacker.campaigns]
+        self.duplicates(("attacker", "campaigns"), campaign_ids, "campaign")
+        seen: set[str] = set()
+        for ci, campaign in enumerate(spec.attacker.campaigns):
+            local = [s.id for s in campaign.stages]
+            for si, stage in enumerate(campaign.stages):
+                base = ("attacker", "campaigns", ci, "stages", si)
+                if stage.id in seen:
+                    self.add((*base, "id"), t("validate.duplicate_id", what=t("validate.what_stage"), name=stage.id))
+                seen.add(stage.id)
+                if stage.after:
+                    self.name((*base, "after"), "stage", stage.after.stage, local)
+                self.selector((*base, "targets"), stage.targets)
+                for k, kind in enumerate(stage.over):
+                    if kind not in LINK_KINDS:
+                        self.add((*base, "over", k), t("validate.not_one_of", value=kind, choices=", ".join(LINK_KINDS)) + _near(kind, LINK_KINDS), "unknown-name")
+                for k, traffic in enumerate(stage.via):
+                    if traffic not in TRAFFIC:
+                        self.add((*base, "via", k), t("validate.not_one_of", value=traffic, choices=", ".join(TRAFFIC)) + _near(traffic, TRAFFIC), "unknown-name")
+                if stage.at is not None and stage.targets is None and not stage.over:
+                    self.add(base, t("validate.stage_needs_targets", stage=stage.id))
+        for i, rule in enumerate(spec.detection):
+            self.selector(("detection", i, "targets"), rule.targets)
+        for pid, playbook in spec.playbooks.items():
+            del pid, playbook  # steps are fully checked by the model
+        for i, deadline in enumerate(spec.deadlines):
+            self._whom(("deadlines", i), deadline.by, deadline.to)
+        self.duplicates(("injects",), self.injects, "inject")
+        for i, inject in enumerate(spec.injects):
+            base = ("injects", i)
+            for k, team in enumerate(inject.to):
+                self.name((*base, "to", k), "team", team, self.teams)
+            if inject.when:
+                self._condition((*base, "when"), inject)
+            if inject.effect:
+                eff = inject.effect
+                for key in ("backups_lost", "compromise", "offline", "detect"):
+                    self.selector((*base, "effect", key), getattr(eff, key))
+                if eff.deny:
+                    self.selector((*base, "effect", "deny", "targets"), eff.deny.targets)
+                if eff.start_stage:
+                    self.name((*base, "effect", "start_stage"), "stage", eff.start_stage, self.stages)
+                if eff.staff:
+                    self.name((*base, "effect", "staff", "team"), "team", eff.staff.team, self.teams)
+            for k, exp in enumerate(inject.expects):
+                eb = (*base, "expects", k)
+                self.selector((*eb, "target"), exp.target)
+                if exp.service:
+                    self.name((*eb, "service"), "service", exp.service, city.services)
+                self._whom(eb, exp.by, exp.to)
+        for i, objective in enumerate(spec.objectives):
+            if objective.service:
+                self.name(("objectives", i, "service"), "service", objective.service, city.services)
+            if objective.site:
+                self.name(("objectives", i, "site"), "site", objective.site, city.sites)
+
+    def _whom(self, base: tuple[Any, ...], by: str | None, to: str | None) -> None:
+        if by:
+            self.name((*base, "by"), "team", by, self.teams)
+        if to:
+            self.name((*base, "to"), "team", to, [*self.teams, *self.city.sites])
+
+    def _condition(self, base: tuple[Any, ...], inject: Any) -> None:
+        cond = inject.when
+        if cond.service_down:
+            self.name((*base, "service_down", "service"), "service", cond.service_down.service, self.city.services)
+        if cond.hosts_compromised and cond.hosts_compromised.site:
+            self.name((*base, "hosts_compromised", "site"), "site", cond.hosts_compromised.site, self.city.sites)
+        if cond.node:
+            self.selector((*base, "node", "targets"), cond.node.targets)
+        if cond.stage_succeeded:
+            self.name((*base, "stage_succeeded"), "stage", cond.stage_succeeded, self.stages)
+        if cond.after_inject:
+            self.name((*base, "after_inject", "inject"), "inject", cond.after_inject.inject, self.injects)
+            if cond.after_inject.inject == inject.id:
+                self.add((*base, "after_inject", "inject"), t("validate.inject_self", name=inject.id))
+
+
+def _near(name: str, pool: Iterable[str]) -> str:
+    close = nearest(name, pool)
+    return t("validate.did_you_mean", names=", ".join(close)) if close else ""

@@ -1,0 +1,169 @@
+"""A drill in progress: the simulation, its log and its figures, advanced in slices of drill time.
+
+The live drill (TUI), ``--resume``, ``replay --branch-at`` and ``replay --verify`` all use this,
+so a drill is rebuilt from its log in exactly one way: the seed plus the recorded commands.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import DrillError
+from .engine import events as ev
+from .engine.commands import Command
+from .engine.events import Event
+from .engine.simulation import Simulation
+from .i18n import get_language, t
+from .log import LogData, LogWriter, encode, header_for, read_log
+from .metrics import Metrics
+from .model.load import Scenario, load_scenario
+
+
+def recorded_commands(events: list[Event]) -> list[tuple[float, int, Command]]:
+    """Every command in a log (applied or refused), with its time and sequence number."""
+    out = []
+    for e in events:
+        if e.kind in (ev.COMMAND, ev.COMMAND_REFUSED):
+            out.append((e.t, e.seq, Command.model_validate(e.data["command"])))
+    return out
+
+
+def scenario_of(log: LogData) -> tuple[Scenario, list[str]]:
+    """The scenario a log was recorded from, and warnings when its content has changed since."""
+    ref = log.header.get("scenario_ref") or log.header.get("scenario")
+    scenario = load_scenario(ref)
+    warnings = []
+    if scenario.sha256 != log.header.get("scenario_sha256"):
+        warnings.append(t("session.scenario_changed", ref=ref))
+    if scenario.topology_sha256 != log.header.get("topology_sha256"):
+        warnings.append(t("session.topology_changed", name=scenario.city.id))
+    return scenario, warnings
+
+
+def resimulate(scenario: Scenario, seed: int, events: list[Event], until: float | None = None,
+               on_event: Callable[[Event], None] | None = None) -> Simulation:
+    """A new simulation with the log's commands re-applied at their times, run to ``until``
+    (default: the time of the last logged event)."""
+    sim = Simulation(scenario, seed=seed)
+    if on_event:
+        sim.subscribe(on_event)
+    end = events[-1].t if until is None and events else (until or 0.0)
+    sim.start()
+    for at, _seq, command in recorded_commands(events):
+        if at > end:
+            break
+        sim.run_until(at)
+        if sim.finished:
+            break
+        sim.apply(command)
+    sim.run_until(end)
+    return sim
+
+
+class Session:
+    """One live drill. Advance it with ``advance``; every change goes through ``apply``."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None, log_path: str | Path | None = None,
+                 scenario_ref: str | None = None, header_extra: dict[str, Any] | None = None,
+                 sim: Simulation | None = None, append: bool = False) -> None:
+        self.scenario = scenario
+        self.sim = sim or Simulation(scenario, seed=seed)
+        self.metrics = Metrics(scenario)
+        self.listeners: list[Callable[[Event], None]] = []
+        if sim is not None:
+            self.metrics.feed_all(sim.events)
+        self.sim.subscribe(self._on_event)
+        self.writer: LogWriter | None = None
+        self.log_path = Path(log_path) if log_path else None
+        if log_path:
+            header = header_for(self.sim, scenario_ref or scenario.id, get_language(), **(header_extra or {}))
+            self.writer = LogWriter(log_path, header, append=append)
+            if not append:
+                for event in self.sim.events:
+                    self.writer(event)
+            self.writer.flush()
+        self.sim.start()
+        self._flush()
+
+    def _on_event(self, event: Event) -> None:
+        self.metrics.feed(event)
+        if self.writer:
+            self.writer(event)
+        for listener in self.listeners:
+            listener(event)
+
+    def _flush(self) -> None:
+        if self.writer:
+            self.writer.flush()
+
+    @property
+    def now(self) -> float:
+        return self.sim.now
+
+    @property
+    def finished(self) -> bool:
+        return self.sim.finished
+
+    def advance(self, minutes: float) -> None:
+        """Run ``minutes`` of drill time, then write what happened to the log."""
+        self.sim.run_until(self.sim.now + minutes)
+        self._flush()
+
+    def advance_to(self, when: float) -> None:
+        self.sim.run_until(when)
+        self._flush()
+
+    def step(self) -> bool:
+        more = self.sim.step()
+        self._flush()
+        return more
+
+    def apply(self, command: Command) -> Event:
+        event = self.sim.apply(command)
+        self._flush()
+        return event
+
+    def close(self) -> None:
+        if self.writer:
+            self.writer.close()
+
+    # ------------------------------------------------------------ rebuilding
+    @classmethod
+    def resume(cls, log_path: str | Path) -> tuple[Session, list[str]]:
+        """Rebuild a drill from its log and carry on writing to the same log."""
+        log = read_log(log_path)
+        scenario, warnings = scenario_of(log)
+        warnings = [*log.warnings, *warnings]
+        seed = int(log.header["seed"])
+        sim = resimulate(scenario, seed, log.events)
+        mismatch = first_difference(log.events, sim.events)
+        if mismatch is not None:
+            raise DrillError(t("session.cannot_resume", file=str(log_path), seq=mismatch))
+        _rewrite(Path(log_path), log)  # drop a cut-off last line before appending
+        session = cls(scenario, sim=sim, log_path=log_path, scenario_ref=log.header.get("scenario_ref"), append=True)
+        return session, warnings
+
+
+def first_difference(expected: list[Event], found: list[Event]) -> int | None:
+    """The sequence number where two event streams first differ (None: ``expected`` is a prefix)."""
+    for a, b in zip(expected, found, strict=False):
+        if encode(a) != encode(b):
+            return a.seq
+    if len(found) < len(expected):
+        return len(found)
+    return None
+
+
+def _rewrite(path: Path, log: LogData) -> None:
+    import json
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".drill-", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+        out.write(json.dumps(log.header, ensure_ascii=False, separators=(",", ":")) + "\n")
+        for event in log.events:
+            out.write(encode(event) + "\n")
+    os.replace(tmp, path)

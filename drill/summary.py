@@ -1,0 +1,77 @@
+"""A drill's figures as readable text, in the chosen language."""
+
+from __future__ import annotations
+
+from .i18n import pick, t
+from .metrics import Snapshot
+from .model.durations import format_duration
+from .model.load import Scenario
+
+
+def objective_label(scenario: Scenario, index: int) -> str:
+    obj = scenario.spec.objectives[index]
+    if obj.name:
+        return pick(obj.name.model_dump())
+    name = t(f"metrics.{obj.metric}")
+    if obj.service:
+        name += f" ({obj.service})"
+    elif obj.site:
+        name += f" ({obj.site})"
+    return name
+
+
+def format_value(metric: str, value: float | None) -> str:
+    if value is None:
+        return "—"
+    if metric.startswith("time_to") or metric == "downtime":
+        return format_duration(value)
+    if metric == "expectations_met":
+        return f"{value:.0%}"
+    if metric == "data_exfiltrated_gb":
+        return f"{value:.1f} GB"
+    return f"{value:,.0f}"
+
+
+def summary_lines(scenario: Scenario, snap: Snapshot, seed: int) -> list[str]:
+    spec = scenario.spec
+    lines = [
+        t("summary.title", title=pick(spec.title.model_dump()), id=spec.scenario),
+        t("summary.run", seed=seed, clock=format_duration(snap.now), duration=format_duration(spec.duration)),
+        "",
+        t("summary.times"),
+        "  " + t("summary.detect", value=format_duration(snap.time_to_detect) if snap.time_to_detect is not None else t("summary.never")),
+        "  " + t("summary.contain", value=format_duration(snap.time_to_contain) if snap.time_to_contain is not None else (t("summary.not_contained") if snap.nodes_ever else "—")),
+        "  " + t("summary.recover", value=format_duration(snap.time_to_recover) if snap.time_to_recover is not None else (t("summary.not_recovered") if snap.services_down else "—")),
+        "  " + t("summary.dwell", value=format_duration(snap.dwell_mean)),
+        "",
+        t("summary.spread"),
+        "  " + t("summary.hosts", now=snap.hosts_now, ever=snap.hosts_ever, nodes=snap.nodes_ever),
+        "  " + t("summary.bodies", count=len(snap.bodies_affected), names=", ".join(snap.bodies_affected) or "—"),
+        "  " + t("summary.exfil", value=f"{snap.data_exfiltrated_gb:.1f}"),
+        "",
+        t("summary.services"),
+    ]
+    down = [(sid, m) for sid, m in snap.downtime_by_service.items() if m > 0]
+    if not down:
+        lines.append("  " + t("summary.no_downtime"))
+    for sid, minutes in sorted(down, key=lambda x: (-x[1], x[0]))[:12]:
+        name = pick(scenario.city.services[sid].name.model_dump())
+        mark = " *" if sid in snap.services_down else ""
+        lines.append(f"  {name:<48} {format_duration(minutes):>10}{mark}")
+    if len(down) > 12:
+        lines.append("  " + t("summary.more", count=len(down) - 12))
+    lines.append("  " + t("summary.citizens", value=f"{snap.citizen_impact:,.0f}"))
+    lines += ["", t("summary.responders")]
+    for team, util in snap.utilisation.items():
+        name = pick(spec.teams[team].name.model_dump())
+        lines.append("  " + t("summary.team", name=name, staff=snap.staff.get(team, 0), util=f"{util:.0%}", queue=snap.queue.get(team, 0)))
+    ex = snap.expectations
+    lines += ["", t("summary.expectations", met=ex.get("met", 0), late=ex.get("late", 0), missed=ex.get("missed", 0), open=ex.get("open", 0) + ex.get("overdue", 0))]
+    if snap.objectives:
+        lines += ["", t("summary.objectives")]
+        for res in snap.objectives:
+            mark = t("summary.met") if res.met else t("summary.not_met")
+            bound = format_value(res.metric, res.bound)
+            rel = "<" if res.kind == "under" else "≥"
+            lines.append(f"  [{mark}] {objective_label(scenario, res.index)}: {format_value(res.metric, res.value)} ({rel} {bound})")
+    return lines
