@@ -42,11 +42,20 @@ def header_for(sim: Any, scenario_ref: str, lang: str, **extra: Any) -> dict[str
 
 
 def encode(event: Event) -> str:
-    return json.dumps(event.as_dict(), ensure_ascii=False, sort_keys=False, separators=(",", ":"), allow_nan=False)
+    return json.dumps(
+        event.as_dict(), ensure_ascii=False, sort_keys=False, separators=(",", ":"), allow_nan=False
+    )
 
 
 def decode(data: dict[str, Any]) -> Event:
-    return Event(float(data["t"]), int(data["seq"]), str(data["kind"]), str(data["actor"]), str(data["target"]), dict(data["data"]))
+    return Event(
+        float(data["t"]),
+        int(data["seq"]),
+        str(data["kind"]),
+        str(data["actor"]),
+        str(data["target"]),
+        dict(data["data"]),
+    )
 
 
 class LogWriter:

@@ -134,7 +134,11 @@ class Metrics:
         self.staff_since: dict[str, float] = {}
         self.queue: dict[str, int] = {}
         self.expectations: dict[tuple[str, int], str] = {}
-        self.series: dict[str, list[tuple[float, float]]] = {"hosts": [(0.0, 0.0)], "services_up": [], "queue": [(0.0, 0.0)]}
+        self.series: dict[str, list[tuple[float, float]]] = {
+            "hosts": [(0.0, 0.0)],
+            "services_up": [],
+            "queue": [(0.0, 0.0)],
+        }
         self.incident = False
 
     def feed_all(self, events: Iterable[Event]) -> Metrics:
@@ -158,7 +162,9 @@ class Metrics:
 
     def _set_staff(self, team: str, staff: int, t: float) -> None:
         if team in self.staff_since:
-            self.staff_time[team] = self.staff_time.get(team, 0.0) + self.staff[team] * (t - self.staff_since[team])
+            self.staff_time[team] = self.staff_time.get(team, 0.0) + self.staff[team] * (
+                t - self.staff_since[team]
+            )
         self.staff[team] = staff
         self.staff_since[team] = t
 
@@ -194,7 +200,11 @@ class Metrics:
     def _effect(self, e: Event) -> None:
         if e.data.get("effect") == "exfiltrate":
             node = e.target
-            self.exfil[node] = (e.t, float(e.data.get("rate_gb_per_hour", 0.0)), self.exfiltrated.get(node, 0.0))
+            self.exfil[node] = (
+                e.t,
+                float(e.data.get("rate_gb_per_hour", 0.0)),
+                self.exfiltrated.get(node, 0.0),
+            )
         if e.data.get("effect") == "deny":
             self.incident = True
 
@@ -271,7 +281,9 @@ class Metrics:
             if hurt and site not in self.body_down_since:
                 self.body_down_since[site] = t
             elif not hurt and site in self.body_down_since:
-                self.body_downtime[site] = self.body_downtime.get(site, 0.0) + t - self.body_down_since.pop(site)
+                self.body_downtime[site] = (
+                    self.body_downtime.get(site, 0.0) + t - self.body_down_since.pop(site)
+                )
 
     def _task_start(self, e: Event) -> None:
         team = e.actor
@@ -293,7 +305,9 @@ class Metrics:
 
     def _busy(self, team: str, change: int, t: float) -> None:
         if team in self.busy_since:
-            self.busy_time[team] = self.busy_time.get(team, 0.0) + self.busy.get(team, 0) * (t - self.busy_since[team])
+            self.busy_time[team] = self.busy_time.get(team, 0.0) + self.busy.get(team, 0) * (
+                t - self.busy_since[team]
+            )
         self.busy[team] = self.busy.get(team, 0) + change
         self.busy_since[team] = t
 
@@ -313,12 +327,21 @@ class Metrics:
         fc = self.first_compromise
         ttd = self.first_detection - fc if (self.first_detection is not None and fc is not None) else None
         contained = fc is not None and not self.active
-        ttc = (self.contained_at - fc) if (contained and self.contained_at is not None and fc is not None) else None
+        ttc = (
+            (self.contained_at - fc)
+            if (contained and self.contained_at is not None and fc is not None)
+            else None
+        )
         start = fc if fc is not None else min(self.down_since.values(), default=None)
         if start is None and self.services_reached:
             start = 0.0
         ttr = None
-        if self.services_reached and not self.down_since and self.recovered_at is not None and start is not None:
+        if (
+            self.services_reached
+            and not self.down_since
+            and self.recovered_at is not None
+            and start is not None
+        ):
             ttr = self.recovered_at - start
         dwell = list(self.dwell)
         for node, since in self.compromised_at.items():
@@ -332,7 +355,10 @@ class Metrics:
         body = dict(self.body_downtime)
         for site, since in self.body_down_since.items():
             body[site] = body.get(site, 0.0) + now - since
-        impact = sum(self.citizens.get(sid, 0) * minutes / 60.0 / WORKING_DAY_HOURS for sid, minutes in downtime.items())
+        impact = sum(
+            self.citizens.get(sid, 0) * minutes / 60.0 / WORKING_DAY_HOURS
+            for sid, minutes in downtime.items()
+        )
         exfil = dict(self.exfiltrated)
         for node, (since, rate, already) in self.exfil.items():
             exfil[node] = min(self.data_gb.get(node, 0.0), already + rate * (now - since) / 60.0)
@@ -343,7 +369,9 @@ class Metrics:
         util = {}
         for team, staff in self.staff.items():
             staff_time = self.staff_time.get(team, 0.0) + staff * (now - self.staff_since.get(team, now))
-            busy_time = self.busy_time.get(team, 0.0) + self.busy.get(team, 0) * (now - self.busy_since.get(team, now))
+            busy_time = self.busy_time.get(team, 0.0) + self.busy.get(team, 0) * (
+                now - self.busy_since.get(team, now)
+            )
             util[team] = busy_time / staff_time if staff_time > 0 else 0.0
         counts = {"open": 0, "overdue": 0, "met": 0, "late": 0, "missed": 0}
         for status in self.expectations.values():
@@ -393,7 +421,9 @@ class Metrics:
             else:
                 bound = float(obj.at_least or 0.0)
                 met = value is not None and value >= bound
-                out.append(ObjectiveResult(i, obj.metric, value, bound, "at_least", met, obj.service, obj.site))
+                out.append(
+                    ObjectiveResult(i, obj.metric, value, bound, "at_least", met, obj.service, obj.site)
+                )
         return out
 
 

@@ -44,8 +44,13 @@ def scenario_of(log: LogData) -> tuple[Scenario, list[str]]:
     return scenario, warnings
 
 
-def resimulate(scenario: Scenario, seed: int, events: list[Event], until: float | None = None,
-               on_event: Callable[[Event], None] | None = None) -> Simulation:
+def resimulate(
+    scenario: Scenario,
+    seed: int,
+    events: list[Event],
+    until: float | None = None,
+    on_event: Callable[[Event], None] | None = None,
+) -> Simulation:
     """A new simulation with the log's commands re-applied at their times, run to ``until``
     (default: the time of the last logged event)."""
     sim = Simulation(scenario, seed=seed)
@@ -67,9 +72,16 @@ def resimulate(scenario: Scenario, seed: int, events: list[Event], until: float 
 class Session:
     """One live drill. Advance it with ``advance``; every change goes through ``apply``."""
 
-    def __init__(self, scenario: Scenario, seed: int | None = None, log_path: str | Path | None = None,
-                 scenario_ref: str | None = None, header_extra: dict[str, Any] | None = None,
-                 sim: Simulation | None = None, append: bool = False) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int | None = None,
+        log_path: str | Path | None = None,
+        scenario_ref: str | None = None,
+        header_extra: dict[str, Any] | None = None,
+        sim: Simulation | None = None,
+        append: bool = False,
+    ) -> None:
         self.scenario = scenario
         self.sim = sim or Simulation(scenario, seed=seed)
         self.metrics = Metrics(scenario)
@@ -144,7 +156,9 @@ class Session:
         if mismatch is not None:
             raise DrillError(t("session.cannot_resume", file=str(log_path), seq=mismatch))
         _rewrite(Path(log_path), log)  # drop a cut-off last line before appending
-        session = cls(scenario, sim=sim, log_path=log_path, scenario_ref=log.header.get("scenario_ref"), append=True)
+        session = cls(
+            scenario, sim=sim, log_path=log_path, scenario_ref=log.header.get("scenario_ref"), append=True
+        )
         return session, warnings
 
 

@@ -39,14 +39,33 @@ def summary_lines(scenario: Scenario, snap: Snapshot, seed: int) -> list[str]:
         t("summary.run", seed=seed, clock=format_duration(snap.now), duration=format_duration(spec.duration)),
         "",
         t("summary.times"),
-        "  " + t("summary.detect", value=format_duration(snap.time_to_detect) if snap.time_to_detect is not None else t("summary.never")),
-        "  " + t("summary.contain", value=format_duration(snap.time_to_contain) if snap.time_to_contain is not None else (t("summary.not_contained") if snap.nodes_ever else "—")),
-        "  " + t("summary.recover", value=format_duration(snap.time_to_recover) if snap.time_to_recover is not None else (t("summary.not_recovered") if snap.services_down else "—")),
+        "  "
+        + t(
+            "summary.detect",
+            value=format_duration(snap.time_to_detect)
+            if snap.time_to_detect is not None
+            else t("summary.never"),
+        ),
+        "  "
+        + t(
+            "summary.contain",
+            value=format_duration(snap.time_to_contain)
+            if snap.time_to_contain is not None
+            else (t("summary.not_contained") if snap.nodes_ever else "—"),
+        ),
+        "  "
+        + t(
+            "summary.recover",
+            value=format_duration(snap.time_to_recover)
+            if snap.time_to_recover is not None
+            else (t("summary.not_recovered") if snap.services_down else "—"),
+        ),
         "  " + t("summary.dwell", value=format_duration(snap.dwell_mean)),
         "",
         t("summary.spread"),
         "  " + t("summary.hosts", now=snap.hosts_now, ever=snap.hosts_ever, nodes=snap.nodes_ever),
-        "  " + t("summary.bodies", count=len(snap.bodies_affected), names=", ".join(snap.bodies_affected) or "—"),
+        "  "
+        + t("summary.bodies", count=len(snap.bodies_affected), names=", ".join(snap.bodies_affected) or "—"),
         "  " + t("summary.exfil", value=f"{snap.data_exfiltrated_gb:.1f}"),
         "",
         t("summary.services"),
@@ -64,14 +83,34 @@ def summary_lines(scenario: Scenario, snap: Snapshot, seed: int) -> list[str]:
     lines += ["", t("summary.responders")]
     for team, util in snap.utilisation.items():
         name = pick(spec.teams[team].name.model_dump())
-        lines.append("  " + t("summary.team", name=name, staff=snap.staff.get(team, 0), util=f"{util:.0%}", queue=snap.queue.get(team, 0)))
+        lines.append(
+            "  "
+            + t(
+                "summary.team",
+                name=name,
+                staff=snap.staff.get(team, 0),
+                util=f"{util:.0%}",
+                queue=snap.queue.get(team, 0),
+            )
+        )
     ex = snap.expectations
-    lines += ["", t("summary.expectations", met=ex.get("met", 0), late=ex.get("late", 0), missed=ex.get("missed", 0), open=ex.get("open", 0) + ex.get("overdue", 0))]
+    lines += [
+        "",
+        t(
+            "summary.expectations",
+            met=ex.get("met", 0),
+            late=ex.get("late", 0),
+            missed=ex.get("missed", 0),
+            open=ex.get("open", 0) + ex.get("overdue", 0),
+        ),
+    ]
     if snap.objectives:
         lines += ["", t("summary.objectives")]
         for res in snap.objectives:
             mark = t("summary.met") if res.met else t("summary.not_met")
             bound = format_value(res.metric, res.bound)
             rel = "<" if res.kind == "under" else "≥"
-            lines.append(f"  [{mark}] {objective_label(scenario, res.index)}: {format_value(res.metric, res.value)} ({rel} {bound})")
+            lines.append(
+                f"  [{mark}] {objective_label(scenario, res.index)}: {format_value(res.metric, res.value)} ({rel} {bound})"
+            )
     return lines

@@ -166,7 +166,9 @@ class _Builder:
                 where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                 if key in out:
                     self.doc.problems.append(
-                        Diagnostic(self.doc.file, *where, path_text(sub), t("io.duplicate_key", key=key), "duplicate")
+                        Diagnostic(
+                            self.doc.file, *where, path_text(sub), t("io.duplicate_key", key=key), "duplicate"
+                        )
                     )
                 self.doc.positions.setdefault(sub, where)
                 out[key] = self.build(value_node, sub)

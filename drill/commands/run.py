@@ -53,8 +53,15 @@ def run(args: argparse.Namespace) -> int:
     snap = metrics.snapshot(sim.now)
     refused = [e for e in sim.events if e.kind == "command_refused"]
     if args.json:
-        out = {"scenario": scenario.id, "seed": sim.seed, "events": len(sim.events), "metrics": snap.as_dict(),
-               "refused": [{"t": e.t, "command": e.data["command"], "reason": e.data["reason"]} for e in refused]}
+        out = {
+            "scenario": scenario.id,
+            "seed": sim.seed,
+            "events": len(sim.events),
+            "metrics": snap.as_dict(),
+            "refused": [
+                {"t": e.t, "command": e.data["command"], "reason": e.data["reason"]} for e in refused
+            ],
+        }
         print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
     else:
         print("\n".join(summary_lines(scenario, snap, sim.seed)))

@@ -25,7 +25,12 @@ def run(args: argparse.Namespace) -> int:
             "valid": errors == 0,
             "missing": missing,
             "files": [
-                {"file": r.file, "kind": r.kind, "valid": r.valid, "diagnostics": [d.as_dict() for d in r.diagnostics]}
+                {
+                    "file": r.file,
+                    "kind": r.kind,
+                    "valid": r.valid,
+                    "diagnostics": [d.as_dict() for d in r.diagnostics],
+                }
                 for r in results
             ],
         }

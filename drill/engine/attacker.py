@@ -11,6 +11,7 @@ from .randomness import sample
 if TYPE_CHECKING:
     from .simulation import Simulation
 
+MAX_PARALLEL = 20
 LOUD_EFFECTS = frozenset({"encrypt", "deface", "deny", "wipe"})
 IMPACT_OF = {
     "encrypt": "encrypted",
@@ -47,7 +48,11 @@ class Attacker:
             if stage.at is not None:
                 self._later(stage.at, lambda s=stage: self.activate(s, "scheduled"))
 
-    def _later(self, delay: float, action, ) -> None:  # type: ignore[no-untyped-def]
+    def _later(
+        self,
+        delay: float,
+        action,
+    ) -> None:  # type: ignore[no-untyped-def]
         timeout = self.sim.env.timeout(max(0.0, delay))
         timeout.callbacks.append(lambda _e: action())
 
@@ -157,7 +162,9 @@ class Attacker:
         if rng.random() < stage.success:
             self.compromise(target, stage, source=source)
         if n < stage.attempts:
-            self._later(sample(stage.delay, rng), lambda: self._attempt(source, stage, n + 1))
+            # a group of machines tries from every infected host: more hosts, more attempts
+            wait = sample(stage.delay, rng) / min(max(1, state.infected), MAX_PARALLEL)
+            self._later(wait, lambda: self._attempt(source, stage, n + 1))
 
     def _pick_target(self, source: str, stage: Stage, rng) -> str | None:  # type: ignore[no-untyped-def]
         sim = self.sim
@@ -220,7 +227,12 @@ class Attacker:
             spec = sim.city.nodes[node]
             if spec.backup is not None and not spec.backup.offline and effect == "wipe":
                 state.backup_lost = True
-        data = {"effect": effect, "stage": stage.id, "hosts": state.infected, "site": sim.city.nodes[node].site}
+        data = {
+            "effect": effect,
+            "stage": stage.id,
+            "hosts": state.infected,
+            "site": sim.city.nodes[node].site,
+        }
         if effect == "exfiltrate":
             data["rate_gb_per_hour"] = stage.rate_gb_per_hour
             data["data_gb"] = sim.city.nodes[node].data_gb
@@ -239,7 +251,15 @@ class Attacker:
         state.overloaded_until = max(state.overloaded_until, until)
         if first:
             state.overloaded = True
-            sim.emit(ev.EFFECT, stage, node, effect="deny", stage=stage, lasts=lasts, site=sim.city.nodes[node].site)
+            sim.emit(
+                ev.EFFECT,
+                stage,
+                node,
+                effect="deny",
+                stage=stage,
+                lasts=lasts,
+                site=sim.city.nodes[node].site,
+            )
             sim.services.refresh([node])
             sim.defenders.noticed(node)
         self._later(lasts, lambda: self._deny_over(node))

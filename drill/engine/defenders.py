@@ -57,7 +57,9 @@ class Defenders:
             if team.watches:
                 w = team.watches
                 if any((w.site, w.zone, w.kind, w.group, w.tag)):
-                    self.watchers.append((tid, Selector(site=w.site, zone=w.zone, kind=w.kind, group=w.group, tag=w.tag)))
+                    self.watchers.append(
+                        (tid, Selector(site=w.site, zone=w.zone, kind=w.kind, group=w.group, tag=w.tag))
+                    )
         self.home = next((tid for tid, _ in self.watchers), next(iter(self.teams)))
         self.working_on: set[str] = set()
 
@@ -214,7 +216,11 @@ class Defenders:
         if step.do == "reimage":
             return state.status != "compromised"
         if step.do == "restore":
-            return state.impact not in ("encrypted", "wiped", "defaced") and not state.isolated and state.status != "compromised"
+            return (
+                state.impact not in ("encrypted", "wiped", "defaced")
+                and not state.isolated
+                and state.status != "compromised"
+            )
         return False
 
     def _duration(self, step: Step, node: str, team: str) -> float:
@@ -257,7 +263,10 @@ class Defenders:
 
     def utilisation(self) -> dict[str, tuple[int, int, int]]:
         """Per team: busy, staff, queued."""
-        return {tid: (self.busy.get(tid, 0), self.staff.get(tid, 0), len(self.queues[tid].items)) for tid in self.teams}
+        return {
+            tid: (self.busy.get(tid, 0), self.staff.get(tid, 0), len(self.queues[tid].items))
+            for tid in self.teams
+        }
 
 
 def _loud_delay():  # type: ignore[no-untyped-def]

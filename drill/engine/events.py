@@ -14,7 +14,14 @@ class Event(NamedTuple):
     data: dict[str, Any]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"t": self.t, "seq": self.seq, "kind": self.kind, "actor": self.actor, "target": self.target, "data": self.data}
+        return {
+            "t": self.t,
+            "seq": self.seq,
+            "kind": self.kind,
+            "actor": self.actor,
+            "target": self.target,
+            "data": self.data,
+        }
 
 
 # The kinds of event, by who causes them. Consumers switch on these names.
@@ -55,5 +62,18 @@ REPORT = "report"
 
 # Kinds that change what a node, link, site or service is; conditions are re-checked after them.
 STATE_KINDS = frozenset(
-    {COMPROMISE, EFFECT, EFFECT_END, DETECTION, ISOLATE, RECONNECT, CLEANED, RESTORED, SERVICE_DOWN, SERVICE_UP, INJECT, STAGE_START}
+    {
+        COMPROMISE,
+        EFFECT,
+        EFFECT_END,
+        DETECTION,
+        ISOLATE,
+        RECONNECT,
+        CLEANED,
+        RESTORED,
+        SERVICE_DOWN,
+        SERVICE_UP,
+        INJECT,
+        STAGE_START,
+    }
 )

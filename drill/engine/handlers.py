@@ -37,7 +37,14 @@ class CommandHandler:
         try:
             self._check(command)
         except Refused as exc:
-            return sim.emit(ev.COMMAND_REFUSED, actor, command.action, command=record, reason=exc.reason, suggestions=exc.suggestions)
+            return sim.emit(
+                ev.COMMAND_REFUSED,
+                actor,
+                command.action,
+                command=record,
+                reason=exc.reason,
+                suggestions=exc.suggestions,
+            )
         event = sim.emit(ev.COMMAND, actor, command.action, command=record)
         getattr(self, "do_" + command.action.replace("-", "_"))(command)
         sim.msel.command_applied(command, event)
@@ -47,7 +54,11 @@ class CommandHandler:
         pool = list(pool)
         if name not in pool:
             close = nearest(name, pool)
-            raise Refused(t("validate.unknown_ref", what=t(f"validate.what_{what}"), name=name) + (t("validate.did_you_mean", names=", ".join(close)) if close else ""), close)
+            raise Refused(
+                t("validate.unknown_ref", what=t(f"validate.what_{what}"), name=name)
+                + (t("validate.did_you_mean", names=", ".join(close)) if close else ""),
+                close,
+            )
 
     def _check(self, command: Command) -> None:
         sim = self.sim
@@ -75,7 +86,9 @@ class CommandHandler:
             inject = next(i for i in sim.spec.injects if i.id == command.inject)
             index = command.expectation or 0
             if index >= len(inject.expects):
-                raise Refused(t("engine.no_expectation", inject=inject.id, index=index, count=len(inject.expects)))
+                raise Refused(
+                    t("engine.no_expectation", inject=inject.id, index=index, count=len(inject.expects))
+                )
         if command.action in ("reimage", "restore"):
             team = command.by or sim.defenders.home
             if sim.defenders.staff.get(team, 0) == 0 and not sim.spec.teams[team].on_call:
@@ -94,7 +107,13 @@ class CommandHandler:
                 state.isolated = True
                 self.isolated_by[node] = by
                 changed.append(node)
-                sim.emit(ev.ISOLATE, by, node, site=sim.city.nodes[node].site, compromised=state.status == "compromised")
+                sim.emit(
+                    ev.ISOLATE,
+                    by,
+                    node,
+                    site=sim.city.nodes[node].site,
+                    compromised=state.status == "compromised",
+                )
         if changed:
             sim.network.changed()
             sim.services.refresh(changed)
@@ -108,7 +127,13 @@ class CommandHandler:
                 state.isolated = False
                 self.isolated_by.pop(node, None)
                 changed.append(node)
-                sim.emit(ev.RECONNECT, by, node, site=sim.city.nodes[node].site, compromised=state.status == "compromised")
+                sim.emit(
+                    ev.RECONNECT,
+                    by,
+                    node,
+                    site=sim.city.nodes[node].site,
+                    compromised=state.status == "compromised",
+                )
         if changed:
             sim.network.changed()
             sim.services.refresh(changed)
@@ -116,7 +141,11 @@ class CommandHandler:
             for node in changed:
                 if sim.nodes[node].status == "compromised":
                     for stage in sim.attacker.stages.values():
-                        if sim.attacker.active.get(stage.id) and stage.over and sim.attacker.campaign_of[stage.id].id == sim.nodes[node].campaign:
+                        if (
+                            sim.attacker.active.get(stage.id)
+                            and stage.over
+                            and sim.attacker.campaign_of[stage.id].id == sim.nodes[node].campaign
+                        ):
                             sim.attacker._spread_from(node, stage)
 
     def _links(self, selector: Selector, kinds: tuple[str, ...]) -> list[str]:
@@ -131,7 +160,11 @@ class CommandHandler:
         out = []
         for lid, (a, b, data) in sim.network.links_by_id.items():
             if data["kind"] in kinds and (a in nodes or b in nodes):
-                if "wan" in kinds and selector.site and not ({a, b} & {sim.services.gateways.get(s) for s in selector.site}):
+                if (
+                    "wan" in kinds
+                    and selector.site
+                    and not ({a, b} & {sim.services.gateways.get(s) for s in selector.site})
+                ):
                     continue
                 out.append(lid)
         return out
@@ -155,7 +188,11 @@ class CommandHandler:
             sim.services.refresh_sites(touched)
 
     def block_trust(self, nodes: list[str], by: str) -> None:
-        links = [lid for lid, (a, b, d) in self.sim.network.links_by_id.items() if d["kind"] == "trust" and (a in nodes or b in nodes)]
+        links = [
+            lid
+            for lid, (a, b, d) in self.sim.network.links_by_id.items()
+            if d["kind"] == "trust" and (a in nodes or b in nodes)
+        ]
         self.cut(links, by, restore=False)
 
     # ------------------------------------------------------------ hosts
@@ -181,7 +218,13 @@ class CommandHandler:
         state.status = "restored"
         state.impact = "none"
         state.infected = 0
-        sim.emit(ev.RESTORED, by, node, site=sim.city.nodes[node].site, from_backup=sim.city.nodes[node].backup is not None and not state.backup_lost)
+        sim.emit(
+            ev.RESTORED,
+            by,
+            node,
+            site=sim.city.nodes[node].site,
+            from_backup=sim.city.nodes[node].backup is not None and not state.backup_lost,
+        )
         sim.services.refresh([node])
         if reconnect and self.isolated_by.get(node) == by:
             self.reconnect_nodes([node], by)
@@ -206,7 +249,11 @@ class CommandHandler:
 
     def do_unblock_trust(self, c: Command) -> None:
         nodes = self.nodes(c.target)
-        links = [lid for lid, (a, b, d) in self.sim.network.links_by_id.items() if d["kind"] == "trust" and (a in nodes or b in nodes)]
+        links = [
+            lid
+            for lid, (a, b, d) in self.sim.network.links_by_id.items()
+            if d["kind"] == "trust" and (a in nodes or b in nodes)
+        ]
         self.cut(links, c.by or c.source, restore=True)
 
     def _work(self, c: Command, steps: tuple[str, ...]) -> None:

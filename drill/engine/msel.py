@@ -98,7 +98,18 @@ class Msel:
             self._expect(inject_id, index, exp)
 
     def deliver_free(self, text: Any, to: str | None, hidden: bool) -> None:
-        self.sim.emit(ev.INJECT, "white-cell", "", why="free", to=[to] if to else [], channel="in-person", hidden=hidden, title="", text=text, sender="")
+        self.sim.emit(
+            ev.INJECT,
+            "white-cell",
+            "",
+            why="free",
+            to=[to] if to else [],
+            channel="in-person",
+            hidden=hidden,
+            title="",
+            text=text,
+            sender="",
+        )
 
     def skip(self, inject_id: str) -> None:
         self.skipped.add(inject_id)
@@ -115,18 +126,40 @@ class Msel:
         sim = self.sim
         item = Open(inject_id, index, exp, sim.now + exp.within)
         self.expectations.append(item)
-        sim.emit(ev.EXPECTATION, exp.by or "", inject_id, index=index, status="open", action=exp.action, due=item.due)
+        sim.emit(
+            ev.EXPECTATION,
+            exp.by or "",
+            inject_id,
+            index=index,
+            status="open",
+            action=exp.action,
+            due=item.due,
+        )
 
         def overdue(_e: object) -> None:
             if item.status == "open" and not sim.finished:
-                sim.emit(ev.EXPECTATION, exp.by or "", inject_id, index=index, status="overdue", action=exp.action, due=item.due)
+                sim.emit(
+                    ev.EXPECTATION,
+                    exp.by or "",
+                    inject_id,
+                    index=index,
+                    status="overdue",
+                    action=exp.action,
+                    due=item.due,
+                )
 
         sim.env.timeout(exp.within).callbacks.append(overdue)
 
     def first_detection(self) -> None:
         """Deadlines run from the first detection (report to the authority, escalate …)."""
         for index, deadline in enumerate(self.sim.spec.deadlines):
-            exp = Expectation(action=deadline.action, to=deadline.to, within=deadline.within, by=deadline.by, text=deadline.text)
+            exp = Expectation(
+                action=deadline.action,
+                to=deadline.to,
+                within=deadline.within,
+                by=deadline.by,
+                text=deadline.text,
+            )
             self._expect("deadlines", index, exp)
 
     def _effect(self, inject: Inject) -> None:
@@ -188,7 +221,16 @@ class Msel:
 
     def _settle(self, item: Open, status: str, by: int) -> None:
         item.status = status
-        self.sim.emit(ev.EXPECTATION, item.spec.by or "", item.inject, index=item.index, status=status, action=item.spec.action, due=item.due, command=by)
+        self.sim.emit(
+            ev.EXPECTATION,
+            item.spec.by or "",
+            item.inject,
+            index=item.index,
+            status=status,
+            action=item.spec.action,
+            due=item.due,
+            command=by,
+        )
 
     def finish(self) -> None:
         for item in self.expectations:
@@ -213,7 +255,9 @@ class Msel:
                     self.pending_conditions.remove(inject)
                     self.deliver(inject.id, why="condition")
                 elif recheck is not None:
-                    self.sim.env.timeout(max(0.0, recheck - self.sim.now)).callbacks.append(lambda _e: self.check_conditions())
+                    self.sim.env.timeout(max(0.0, recheck - self.sim.now)).callbacks.append(
+                        lambda _e: self.check_conditions()
+                    )
         finally:
             self._checking = False
 

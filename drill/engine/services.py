@@ -76,7 +76,10 @@ class Services:
         if nodes is None:
             sites = list(self.gateways)
         else:
-            sites = sorted({self.sim.city.nodes[n].site for n in nodes} | {s for n in nodes if (s := self.gateway_site.get(n))})
+            sites = sorted(
+                {self.sim.city.nodes[n].site for n in nodes}
+                | {s for n in nodes if (s := self.gateway_site.get(n))}
+            )
         for site in sites:
             now = net.site_connected(site, self.gateways.get(site))
             if now != self.connected[site]:

@@ -37,7 +37,9 @@ class Simulation:
         self.listeners: list[Listener] = []
         self._seq = 0
         self.end = self.spec.duration
-        self.nodes: dict[str, NodeState] = {nid: NodeState(hosts=n.hosts) for nid, n in self.city.nodes.items()}
+        self.nodes: dict[str, NodeState] = {
+            nid: NodeState(hosts=n.hosts) for nid, n in self.city.nodes.items()
+        }
         self.network = Network(self.city, self.nodes)
         self.services = Services(self)
         self.defenders = Defenders(self)

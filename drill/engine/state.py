@@ -33,7 +33,9 @@ class NodeState:
 
     @property
     def available(self) -> bool:
-        return not (self.isolated or self.offline or self.working or self.overloaded or self.impact in DOWN_IMPACTS)
+        return not (
+            self.isolated or self.offline or self.working or self.overloaded or self.impact in DOWN_IMPACTS
+        )
 
     @property
     def label(self) -> str:

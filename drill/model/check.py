@@ -60,4 +60,6 @@ def check_file(path: Path) -> FileResult:
     if isinstance(data, dict) and "topology" in data:
         _, problems = build_city(doc)
         return FileResult(name, "topology", problems)
-    return FileResult(name, "unknown", [Diagnostic(name, 1, 1, "", t("validate.unknown_document"), "unknown-document")])
+    return FileResult(
+        name, "unknown", [Diagnostic(name, 1, 1, "", t("validate.unknown_document"), "unknown-document")]
+    )

@@ -117,7 +117,9 @@ def load_city(path: Path | str) -> City:
 def build_city(doc: Document) -> tuple[City | None, list[Diagnostic]]:
     problems = list(doc.problems)
     if not isinstance(doc.data, dict):
-        problems.append(Diagnostic(doc.file, 1, 1, "", t("validate.want_document", what="topology"), "invalid"))
+        problems.append(
+            Diagnostic(doc.file, 1, 1, "", t("validate.want_document", what="topology"), "invalid")
+        )
         return None, problems
     spec, errors = validate_model(doc, TopologySpec)
     problems.extend(errors)
@@ -141,16 +143,28 @@ def _expand(
         where = ("sites", si, "template")
         template = spec.templates.get(site.template)
         if template is None:
-            _problem(doc, problems, where, t("validate.unknown_ref", what=t("validate.what_template"), name=site.template)
-                     + _near(site.template, spec.templates))
+            _problem(
+                doc,
+                problems,
+                where,
+                t("validate.unknown_ref", what=t("validate.what_template"), name=site.template)
+                + _near(site.template, spec.templates),
+            )
             continue
         values: dict[str, Any] = {**template.params, **site.params}
         unknown = sorted(set(site.params) - set(template.params))
         for name in unknown:
-            _problem(doc, problems, ("sites", si, "params", name),
-                     t("validate.unknown_param", name=name, template=site.template) + _near(name, template.params))
+            _problem(
+                doc,
+                problems,
+                ("sites", si, "params", name),
+                t("validate.unknown_param", name=name, template=site.template) + _near(name, template.params),
+            )
         values.update(site=site.id, name_en=site.name.en, name_vi=site.name.vi)
-        for kind, items, model, out in (("nodes", template.nodes, NodeSpec, nodes), ("links", template.links, LinkSpec, links)):
+        for kind, items, model, out in (
+            ("nodes", template.nodes, NodeSpec, nodes),
+            ("links", template.links, LinkSpec, links),
+        ):
             for ti, raw in enumerate(items):
                 filled = _fill(raw, values)
                 if kind == "nodes" and isinstance(filled, dict):
@@ -161,7 +175,14 @@ def _expand(
                     for err in getattr(exc, "errors", lambda **_: [])(include_url=False):
                         d = to_diagnostic(doc, model, err, ("templates", site.template, kind, ti))
                         problems.append(
-                            Diagnostic(d.file, d.line, d.col, d.path, t("validate.in_template", site=site.id) + d.message, d.code)
+                            Diagnostic(
+                                d.file,
+                                d.line,
+                                d.col,
+                                d.path,
+                                t("validate.in_template", site=site.id) + d.message,
+                                d.code,
+                            )
                         )
                     continue
                 out.append((item, ("templates", site.template, kind, ti)))  # type: ignore[arg-type]
@@ -190,7 +211,9 @@ def _near(name: str, pool: Iterable[str]) -> str:
     return t("validate.did_you_mean", names=", ".join(close)) if close else ""
 
 
-def _problem(doc: Document, problems: list[Diagnostic], path: Sequence[Any], message: str, code: str = "reference") -> None:
+def _problem(
+    doc: Document, problems: list[Diagnostic], path: Sequence[Any], message: str, code: str = "reference"
+) -> None:
     line, col = doc.where(tuple(path))
     problems.append(Diagnostic(doc.file, line, col, path_text(path), message, code))
 
@@ -206,7 +229,12 @@ def _assemble(
     sites: dict[str, SiteSpec] = {}
     for i, site in enumerate(spec.sites):
         if site.id in sites:
-            _problem(doc, problems, ("sites", i, "id"), t("validate.duplicate_id", what=t("validate.what_site"), name=site.id))
+            _problem(
+                doc,
+                problems,
+                ("sites", i, "id"),
+                t("validate.duplicate_id", what=t("validate.what_site"), name=site.id),
+            )
         sites[site.id] = site
     zones = {z.id for z in spec.zones}
     service_ids = [s.id for s in spec.services]
@@ -215,25 +243,53 @@ def _assemble(
     nodes_by_site: dict[str, list[str]] = {s: [] for s in sites}
     for node, where in nodes:
         if node.id in by_id:
-            _problem(doc, problems, (*where, "id"), t("validate.duplicate_id", what=t("validate.what_node"), name=node.id))
+            _problem(
+                doc,
+                problems,
+                (*where, "id"),
+                t("validate.duplicate_id", what=t("validate.what_node"), name=node.id),
+            )
             continue
         by_id[node.id] = node
         if node.site not in sites:
-            _problem(doc, problems, (*where, "site"), t("validate.unknown_ref", what=t("validate.what_site"), name=node.site) + _near(node.site, sites))
+            _problem(
+                doc,
+                problems,
+                (*where, "site"),
+                t("validate.unknown_ref", what=t("validate.what_site"), name=node.site)
+                + _near(node.site, sites),
+            )
         else:
             nodes_by_site[node.site].append(node.id)
         if zones and node.zone not in zones:
-            _problem(doc, problems, (*where, "zone"), t("validate.unknown_ref", what=t("validate.what_zone"), name=node.zone) + _near(node.zone, zones))
+            _problem(
+                doc,
+                problems,
+                (*where, "zone"),
+                t("validate.unknown_ref", what=t("validate.what_zone"), name=node.zone)
+                + _near(node.zone, zones),
+            )
         for k, svc in enumerate(node.services):
             if svc not in service_ids:
-                _problem(doc, problems, (*where, "services", k), t("validate.unknown_ref", what=t("validate.what_service"), name=svc) + _near(svc, service_ids))
+                _problem(
+                    doc,
+                    problems,
+                    (*where, "services", k),
+                    t("validate.unknown_ref", what=t("validate.what_service"), name=svc)
+                    + _near(svc, service_ids),
+                )
         graph.add_node(node.id, **_attrs(node))
     seen_links: set[tuple[str, str]] = set()
     for link, where in links:
         ok = True
         for end, key in ((link.source, "from"), (link.target, "to")):
             if end not in by_id:
-                _problem(doc, problems, (*where, key), t("validate.unknown_ref", what=t("validate.what_node"), name=end) + _near(end, by_id))
+                _problem(
+                    doc,
+                    problems,
+                    (*where, key),
+                    t("validate.unknown_ref", what=t("validate.what_node"), name=end) + _near(end, by_id),
+                )
                 ok = False
         pair = (min(link.source, link.target), max(link.source, link.target))
         if ok and link.source == link.target:
@@ -248,7 +304,12 @@ def _assemble(
     for site_id, gw in gateways.items():
         if gw not in by_id:
             i = next(i for i, s in enumerate(spec.sites) if s.id == site_id)
-            _problem(doc, problems, ("sites", i, "gateway"), t("validate.unknown_ref", what=t("validate.what_node"), name=gw) + _near(gw, by_id))
+            _problem(
+                doc,
+                problems,
+                ("sites", i, "gateway"),
+                t("validate.unknown_ref", what=t("validate.what_node"), name=gw) + _near(gw, by_id),
+            )
     services = {s.id: s for s in spec.services}
     service_nodes: dict[str, list[str]] = {s: [] for s in services}
     for node in by_id.values():
@@ -258,15 +319,31 @@ def _assemble(
     for i, svc in enumerate(spec.services):
         for k, name in enumerate(svc.requires.nodes):
             if name not in by_id:
-                _problem(doc, problems, ("services", i, "requires", "nodes", k), t("validate.unknown_ref", what=t("validate.what_node"), name=name) + _near(name, by_id))
+                _problem(
+                    doc,
+                    problems,
+                    ("services", i, "requires", "nodes", k),
+                    t("validate.unknown_ref", what=t("validate.what_node"), name=name) + _near(name, by_id),
+                )
             elif name not in service_nodes[svc.id]:
                 service_nodes[svc.id].append(name)
         for k, name in enumerate(svc.requires.services):
             if name not in services:
-                _problem(doc, problems, ("services", i, "requires", "services", k), t("validate.unknown_ref", what=t("validate.what_service"), name=name) + _near(name, services))
+                _problem(
+                    doc,
+                    problems,
+                    ("services", i, "requires", "services", k),
+                    t("validate.unknown_ref", what=t("validate.what_service"), name=name)
+                    + _near(name, services),
+                )
         for k, name in enumerate(svc.users):
             if name != "all" and name not in sites:
-                _problem(doc, problems, ("services", i, "users", k), t("validate.unknown_ref", what=t("validate.what_site"), name=name) + _near(name, sites))
+                _problem(
+                    doc,
+                    problems,
+                    ("services", i, "users", k),
+                    t("validate.unknown_ref", what=t("validate.what_site"), name=name) + _near(name, sites),
+                )
         if not service_nodes[svc.id] and not svc.requires.services:
             _problem(doc, problems, ("services", i), t("validate.service_unhosted", name=svc.id))
     order = _service_order(doc, spec, problems)
@@ -314,7 +391,7 @@ def _service_order(doc: Document, spec: TopologySpec, problems: list[Diagnostic]
             return
         if state.get(sid) == 1:
             i = next(i for i, s in enumerate(spec.services) if s.id == sid)
-            cycle = " → ".join([*trail[trail.index(sid):], sid])
+            cycle = " → ".join([*trail[trail.index(sid) :], sid])
             _problem(doc, problems, ("services", i, "requires"), t("validate.service_cycle", cycle=cycle))
             return
         state[sid] = 1

@@ -78,10 +78,14 @@ def parse_scenario(text: str, file: str, folder: Path) -> tuple[Scenario | None,
     return check_scenario_document(doc, text, folder)
 
 
-def check_scenario_document(doc: Document, text: str, folder: Path) -> tuple[Scenario | None, list[Diagnostic]]:
+def check_scenario_document(
+    doc: Document, text: str, folder: Path
+) -> tuple[Scenario | None, list[Diagnostic]]:
     problems = list(doc.problems)
     if not isinstance(doc.data, dict):
-        problems.append(Diagnostic(doc.file, 1, 1, "", t("validate.want_document", what=t("validate.what_scenario"))))
+        problems.append(
+            Diagnostic(doc.file, 1, 1, "", t("validate.want_document", what=t("validate.what_scenario")))
+        )
         return None, problems
     spec, errors = validate_model(doc, ScenarioSpec)
     problems.extend(errors)
@@ -112,12 +116,18 @@ def topology_path(spec_topology: str, folder: Path) -> Path | None:
 _CITY_CACHE: dict[tuple[str, str], tuple[City, str]] = {}
 
 
-def _topology(doc: Document, spec: ScenarioSpec, folder: Path, problems: list[Diagnostic]) -> tuple[City | None, str]:
+def _topology(
+    doc: Document, spec: ScenarioSpec, folder: Path, problems: list[Diagnostic]
+) -> tuple[City | None, str]:
     line, col = doc.where(("topology",))
     try:
         path = topology_path(spec.topology, folder)
     except ValueError:
-        problems.append(Diagnostic(doc.file, line, col, "topology", t("validate.topology_outside", path=spec.topology), "unsafe"))
+        problems.append(
+            Diagnostic(
+                doc.file, line, col, "topology", t("validate.topology_outside", path=spec.topology), "unsafe"
+            )
+        )
         return None, ""
     if path is None:
         msg = t("validate.topology_missing", name=spec.topology, path=spec.topology)
@@ -140,7 +150,16 @@ def _topology(doc: Document, spec: ScenarioSpec, folder: Path, problems: list[Di
     except DrillError as exc:
         city, tproblems = None, exc.diagnostics
     if city is None:
-        problems.append(Diagnostic(doc.file, line, col, "topology", t("validate.topology_invalid", name=spec.topology), "reference"))
+        problems.append(
+            Diagnostic(
+                doc.file,
+                line,
+                col,
+                "topology",
+                t("validate.topology_invalid", name=spec.topology),
+                "reference",
+            )
+        )
         problems.extend(tproblems)
         return None, ""
     _CITY_CACHE[key] = (city, topo_text)
@@ -179,7 +198,9 @@ class _References:
         seen: set[str] = set()
         for i, name in enumerate(ids):
             if name in seen:
-                self.add((*path, i, "id"), t("validate.duplicate_id", what=t(f"validate.what_{what}"), name=name))
+                self.add(
+                    (*path, i, "id"), t("validate.duplicate_id", what=t(f"validate.what_{what}"), name=name)
+                )
             seen.add(name)
 
     def check(self) -> None:
@@ -202,17 +223,30 @@ class _References:
             for si, stage in enumerate(campaign.stages):
                 base = ("attacker", "campaigns", ci, "stages", si)
                 if stage.id in seen:
-                    self.add((*base, "id"), t("validate.duplicate_id", what=t("validate.what_stage"), name=stage.id))
+                    self.add(
+                        (*base, "id"),
+                        t("validate.duplicate_id", what=t("validate.what_stage"), name=stage.id),
+                    )
                 seen.add(stage.id)
                 if stage.after:
                     self.name((*base, "after"), "stage", stage.after.stage, local)
                 self.selector((*base, "targets"), stage.targets)
                 for k, kind in enumerate(stage.over):
                     if kind not in LINK_KINDS:
-                        self.add((*base, "over", k), t("validate.not_one_of", value=kind, choices=", ".join(LINK_KINDS)) + _near(kind, LINK_KINDS), "unknown-name")
+                        self.add(
+                            (*base, "over", k),
+                            t("validate.not_one_of", value=kind, choices=", ".join(LINK_KINDS))
+                            + _near(kind, LINK_KINDS),
+                            "unknown-name",
+                        )
                 for k, traffic in enumerate(stage.via):
                     if traffic not in TRAFFIC:
-                        self.add((*base, "via", k), t("validate.not_one_of", value=traffic, choices=", ".join(TRAFFIC)) + _near(traffic, TRAFFIC), "unknown-name")
+                        self.add(
+                            (*base, "via", k),
+                            t("validate.not_one_of", value=traffic, choices=", ".join(TRAFFIC))
+                            + _near(traffic, TRAFFIC),
+                            "unknown-name",
+                        )
                 if stage.at is not None and stage.targets is None and not stage.over:
                     self.add(base, t("validate.stage_needs_targets", stage=stage.id))
         for i, rule in enumerate(spec.detection):
@@ -259,9 +293,13 @@ class _References:
     def _condition(self, base: tuple[Any, ...], inject: Any) -> None:
         cond = inject.when
         if cond.service_down:
-            self.name((*base, "service_down", "service"), "service", cond.service_down.service, self.city.services)
+            self.name(
+                (*base, "service_down", "service"), "service", cond.service_down.service, self.city.services
+            )
         if cond.hosts_compromised and cond.hosts_compromised.site:
-            self.name((*base, "hosts_compromised", "site"), "site", cond.hosts_compromised.site, self.city.sites)
+            self.name(
+                (*base, "hosts_compromised", "site"), "site", cond.hosts_compromised.site, self.city.sites
+            )
         if cond.node:
             self.selector((*base, "node", "targets"), cond.node.targets)
         if cond.stage_succeeded:

@@ -103,7 +103,9 @@ class Stage(Strict):
     targets: NodeSelector | None = Field(None, description="which nodes it may hit")
     over: Names = Field((), description="link kinds it spreads over (lan, wan, trust, vpn, dmz, internet)")
     via: Names = Field((), description="traffic the link must allow (smb, rdp, web, mail …)")
-    exposed: bool | None = Field(None, description="the target must (true) or must not (false) face the Internet")
+    exposed: bool | None = Field(
+        None, description="the target must (true) or must not (false) face the Internet"
+    )
     success: Probability = Field(1.0, description="chance that one attempt succeeds")
     delay: Distribution = Field(0.0, description="time before the stage acts (per attempt when spreading)")
     attempts: int = Field(50, ge=1, le=100_000, description="attempts per source node before it gives up")
@@ -111,12 +113,16 @@ class Stage(Strict):
     lasts: Duration | None = Field(None, description="how long a denial of service keeps up")
     rate_gb_per_hour: float = Field(2.0, ge=0, description="exfiltration speed per node")
     hosts: Literal["one", "all"] = Field("one", description="hosts hit per node on success")
-    loud: bool | None = Field(None, description="users notice the effect at once (default for encrypt, deface, deny, wipe)")
+    loud: bool | None = Field(
+        None, description="users notice the effect at once (default for encrypt, deface, deny, wipe)"
+    )
 
     @model_validator(mode="after")
     def _one_trigger(self) -> Stage:
         if (self.at is None) == (self.after is None):
-            raise ValueError("a stage starts either at a time (at: T+…) or after another stage (after: …), not both or neither")
+            raise ValueError(
+                "a stage starts either at a time (at: T+…) or after another stage (after: …), not both or neither"
+            )
         if self.effect == "deny" and self.lasts is None:
             raise ValueError("a denial of service (effect: deny) needs lasts: how long it keeps up")
         return self
@@ -149,7 +155,9 @@ class Step(Strict):
 
 class Playbook(Strict):
     name: Text | None = None
-    auto: bool = Field(True, description="the simulated team works it by itself; false: only players' decisions act")
+    auto: bool = Field(
+        True, description="the simulated team works it by itself; false: only players' decisions act"
+    )
     steps: tuple[Step, ...] = Field(min_length=1)
 
 
@@ -177,7 +185,18 @@ class HostsCompromised(Strict):
 
 class NodeInState(Strict):
     targets: NodeSelector
-    state: Literal["compromised", "detected", "isolated", "encrypted", "defaced", "wiped", "exfiltrating", "overloaded", "cleaned", "restored"]
+    state: Literal[
+        "compromised",
+        "detected",
+        "isolated",
+        "encrypted",
+        "defaced",
+        "wiped",
+        "exfiltrating",
+        "overloaded",
+        "cleaned",
+        "restored",
+    ]
 
 
 class AfterInject(Strict):
@@ -197,8 +216,20 @@ class Condition(Strict):
 
     @model_validator(mode="after")
     def _not_empty(self) -> Condition:
-        if not any(v is not None for v in (self.service_down, self.hosts_compromised, self.node, self.stage_succeeded, self.after_inject, self.detected)):
-            raise ValueError("a condition needs one of service_down, hosts_compromised, node, stage_succeeded, after_inject, detected")
+        if not any(
+            v is not None
+            for v in (
+                self.service_down,
+                self.hosts_compromised,
+                self.node,
+                self.stage_succeeded,
+                self.after_inject,
+                self.detected,
+            )
+        ):
+            raise ValueError(
+                "a condition needs one of service_down, hosts_compromised, node, stage_succeeded, after_inject, detected"
+            )
         return self
 
 
@@ -233,7 +264,9 @@ class Inject(Strict):
     contingency: bool = Field(False, description="held back for the facilitator to fire")
     from_: Text | None = Field(None, alias="from")
     to: Names = ()
-    channel: Literal["phone", "email", "in-person", "chat", "news", "ticket", "letter", "radio", "system"] = "email"
+    channel: Literal["phone", "email", "in-person", "chat", "news", "ticket", "letter", "radio", "system"] = (
+        "email"
+    )
     title: Text | None = None
     text: Text
     hidden: bool = Field(False, description="seen by the facilitator only")
@@ -244,7 +277,9 @@ class Inject(Strict):
     def _trigger(self) -> Inject:
         given = sum(x for x in (self.at is not None, self.when is not None, self.contingency))
         if given != 1:
-            raise ValueError("an inject has exactly one of at: (a time), when: (a condition) or contingency: true")
+            raise ValueError(
+                "an inject has exactly one of at: (a time), when: (a condition) or contingency: true"
+            )
         return self
 
 

@@ -16,7 +16,9 @@ from ..yamlio import Document
 M = TypeVar("M", bound=BaseModel)
 
 
-def validate_model(doc: Document, model: type[M], base: tuple[Any, ...] = ()) -> tuple[M | None, list[Diagnostic]]:
+def validate_model(
+    doc: Document, model: type[M], base: tuple[Any, ...] = ()
+) -> tuple[M | None, list[Diagnostic]]:
     """Validate ``doc.data`` (or the part at ``base``) as ``model``; never raises."""
     data = doc.data
     for part in base:
@@ -43,11 +45,15 @@ def to_diagnostic(doc: Document, model: type[BaseModel], err: Any, base: tuple[A
     elif kind == "extra_forbidden":
         key = str(path[-1]) if path else "?"
         allowed = sorted(_allowed_keys(model, loc[:-1]))
-        message = t("validate.unknown_key", key=key) + _suggest(key, allowed, t("validate.allowed", names=", ".join(allowed)))
+        message = t("validate.unknown_key", key=key) + _suggest(
+            key, allowed, t("validate.allowed", names=", ".join(allowed))
+        )
         code = "unknown-key"
     elif kind in ("literal_error", "enum"):
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
-        message = t("validate.not_one_of", value=given, choices=", ".join(choices)) + _suggest(str(given), choices)
+        message = t("validate.not_one_of", value=given, choices=", ".join(choices)) + _suggest(
+            str(given), choices
+        )
         code = "unknown-name"
     elif kind == "string_pattern_mismatch":
         message = t("validate.bad_id", value=given)
@@ -104,7 +110,14 @@ def _data_path(data: Any, base: tuple[Any, ...], loc: tuple[Any, ...]) -> tuple[
     for part in base:
         current = current[part]
     for part in loc:
-        if isinstance(current, dict) and isinstance(part, str) and part in current or isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+        if (
+            isinstance(current, dict)
+            and isinstance(part, str)
+            and part in current
+            or isinstance(current, list)
+            and isinstance(part, int)
+            and 0 <= part < len(current)
+        ):
             current = current[part]
             path.append(part)
     return tuple(path)
