@@ -159,9 +159,12 @@ class Defenders:
             return  # a stale alert from before the node was cleaned
         state.detected = True
         team = self.team_for(node)
-        sim.emit(ev.DETECTION, team, node, how=how, site=sim.city.nodes[node].site, campaign=state.campaign)
-        if self.first_detection is None:
+        # set before the event, so that conditions such as `detected: true` see it when it is emitted
+        first = self.first_detection is None
+        if first:
             self.first_detection = sim.now
+        sim.emit(ev.DETECTION, team, node, how=how, site=sim.city.nodes[node].site, campaign=state.campaign)
+        if first:
             sim.msel.first_detection()
         if state.status != "compromised":
             return  # a flood is noticed, but there is nothing to clean

@@ -182,7 +182,10 @@ class CommandHandler:
                     sim.network.cut.add(lid)
                 changed = True
                 touched += [a, b]
-                sim.emit(ev.LINK_RESTORED if restore else ev.LINK_CUT, by, lid, a=a, b=b, kind=data["kind"])
+                # "kind" is emit()'s own first argument, so the link's kind goes under another name
+                sim.emit(
+                    ev.LINK_RESTORED if restore else ev.LINK_CUT, by, lid, a=a, b=b, link_kind=data["kind"]
+                )
         if changed:
             sim.network.changed()
             sim.services.refresh_sites(touched)

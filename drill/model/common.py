@@ -108,10 +108,7 @@ def _selector(value: Any) -> Any:
     return value
 
 
-NodeSelector = Annotated[
-    Selector,
-    BeforeValidator(_selector),
-]
+NodeSelector = Annotated[Selector, BeforeValidator(_selector, json_schema_input_type=str | Selector)]
 
 
 class Fixed(Strict):
@@ -154,9 +151,10 @@ def _distribution(value: Any) -> Any:
     return value
 
 
+_DISTRIBUTIONS = Fixed | Uniform | Exponential | LogNormal | Triangular | Normal
 Distribution = Annotated[
-    Fixed | Uniform | Exponential | LogNormal | Triangular | Normal,
-    BeforeValidator(_distribution),
+    _DISTRIBUTIONS,
+    BeforeValidator(_distribution, json_schema_input_type=Duration | _DISTRIBUTIONS),
 ]
 """A time distribution: ``20m`` (fixed), ``{uniform: [10m, 30m]}``, ``{exponential: 40m}``,
 ``{lognormal: {median: 3h, sigma: 0.5}}``, ``{triangular: [10m, 20m, 1h]}``,

@@ -97,7 +97,7 @@ class Stage(Strict):
     technique: Technique
     name: Text | None = None
     at: Offset | None = Field(None, description="when it starts (T+…), for a first stage")
-    after: Annotated[After | None, BeforeValidator(_after)] = Field(
+    after: Annotated[After | None, BeforeValidator(_after, json_schema_input_type=str | After | None)] = Field(
         None, description="starts when another stage first succeeds (plus an optional wait)"
     )
     targets: NodeSelector | None = Field(None, description="which nodes it may hit")

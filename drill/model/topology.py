@@ -82,7 +82,9 @@ class NodeSpec(Strict):
     services: tuple[Id, ...] = Field((), description="services hosted here")
     tags: tuple[Id, ...] = ()
     sensors: Sensors = Sensors()
-    backup: Annotated[Backup | None, BeforeValidator(_none_backup)] = None
+    backup: Annotated[
+        Backup | None, BeforeValidator(_none_backup, json_schema_input_type=Literal["none"] | Backup | None)
+    ] = None
     rebuild: Duration = Field(
         "1d", description="time to rebuild from scratch when there is no backup (restore without one)"
     )
