@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from bisect import bisect_right
+from typing import TYPE_CHECKING, Any
 
 from ..model.scenario import Campaign, Stage
 from . import events as ev
-from .randomness import sample
+from .randomness import sample, sampler
 
 if TYPE_CHECKING:
     from .simulation import Simulation
 
 MAX_PARALLEL = 20
 LOUD_EFFECTS = frozenset({"encrypt", "deface", "deny", "wipe"})
+# the links a flood from the Internet may come along (a trust link carries credentials, not traffic)
+FLOOD_LINKS = ("internet", "dmz", "wan", "lan", "vpn")
 IMPACT_OF = {
     "encrypt": "encrypted",
     "deface": "defaced",
@@ -38,6 +41,7 @@ class Attacker:
         self.active: dict[str, bool] = {}
         self.succeeded: dict[str, float] = {}
         self.owned: dict[str, list[str]] = {c.id: [] for c in sim.spec.attacker.campaigns}
+        self._spreads: dict[str, _Spread] = {}
         self.targets_cache: dict[str, set[str] | None] = {}
         for stage in self.stages.values():
             self.targets_cache[stage.id] = set(sim.city.select(stage.targets)) if stage.targets else None
@@ -63,7 +67,13 @@ class Attacker:
         campaign = self.campaign_of[stage.id]
         self.sim.emit(ev.STAGE_START, campaign.id, stage.id, technique=stage.technique, why=why)
         rng = self.sim.streams(f"stage/{stage.id}")
-        if stage.over:
+        if stage.effect == "deny" and stage.targets is not None:
+            # a flood comes from outside and needs no foothold: it lands on its targets, also
+            # when it follows another stage (a second wave)
+            for node in self.sim.city.select(stage.targets):
+                delay = sample(stage.delay, rng)
+                self._later(delay, lambda n=node: self._land(n, stage))
+        elif stage.over:
             sources = list(self.owned[campaign.id])
             if not sources and stage.targets is not None and stage.after is None:
                 # a spreading first stage lands on its targets first
@@ -87,6 +97,8 @@ class Attacker:
         if rng.random() >= stage.success:
             return
         if stage.effect == "deny":
+            if not self._flood_reaches(node, stage):
+                return
             self.deny(node, stage.lasts or 60.0, stage.id)
             self._succeed(stage)
             return
@@ -143,55 +155,30 @@ class Attacker:
                     continue
                 if other.over:
                     self._spread_from(node, other)
-                elif other.effect is not None and other.after is not None:
+                elif other.effect is not None and other.after is not None and other.effect != "deny":
                     self._effect_later(node, other)
 
+    def _flood_reaches(self, node: str, stage: Stage) -> bool:
+        """A flood from the Internet reaches a node that is not isolated or switched off, along links
+        that are not cut (only of the kinds in ``over`` when given, the last one letting ``via``
+        through); in a topology without an Internet node it reaches every target."""
+        sim = self.sim
+        state = sim.nodes[node]
+        if state.isolated or state.offline:
+            return False
+        sources = [nid for nid, spec in sim.city.nodes.items() if spec.kind == "internet"]
+        if not sources or node in sources:
+            return True
+        over = stage.over or FLOOD_LINKS
+        return any(node in sim.network.reachable_hosts(src, over, stage.via) for src in sources)
+
     def _spread_from(self, node: str, stage: Stage) -> None:
-        rng = self.sim.streams(f"stage/{stage.id}")
-        self._later(sample(stage.delay, rng), lambda: self._attempt(node, stage, 1))
-
-    def _attempt(self, source: str, stage: Stage, n: int) -> None:
-        sim = self.sim
-        state = sim.nodes[source]
-        if state.status != "compromised" or state.isolated or sim.finished:
-            return
-        rng = sim.streams(f"stage/{stage.id}")
-        target = self._pick_target(source, stage, rng)
-        if target is None:
-            return
-        if rng.random() < stage.success:
-            self.compromise(target, stage, source=source)
-        if n < stage.attempts:
-            # a group of machines tries from every infected host: more hosts, more attempts
-            wait = sample(stage.delay, rng) / min(max(1, state.infected), MAX_PARALLEL)
-            self._later(wait, lambda: self._attempt(source, stage, n + 1))
-
-    def _pick_target(self, source: str, stage: Stage, rng) -> str | None:  # type: ignore[no-untyped-def]
-        sim = self.sim
-        allowed = self.targets_cache[stage.id]
-        nodes = sim.nodes
-        candidates: list[str] = []
-        weights: list[int] = []
-        src = nodes[source]
-        if "lan" in stage.over and src.infected < src.hosts and (allowed is None or source in allowed):
-            candidates.append(source)
-            weights.append(src.hosts - src.infected)
-        city_nodes = sim.city.nodes
-        for other in sim.network.reachable_hosts(source, stage.over, stage.via):
-            if allowed is not None and other not in allowed:
-                continue
-            st = nodes[other]
-            if st.status == "compromised" or st.offline:
-                continue
-            if stage.exposed is not None and city_nodes[other].exposed != stage.exposed:
-                continue
-            candidates.append(other)
-            weights.append(st.hosts)
-        if not candidates:
-            return None
-        if len(candidates) == 1:
-            return candidates[0]
-        return rng.choices(candidates, weights)[0]
+        if stage.effect == "deny":
+            return  # a flood's `over` is the way it comes in, not a way to spread
+        spread = self._spreads.get(stage.id)
+        if spread is None:
+            spread = self._spreads[stage.id] = _Spread(self, stage)
+        spread.schedule(node, 1, spread.draw())
 
     # ------------------------------------------------------------ effects
     def _effect_later(self, node: str, stage: Stage) -> None:
@@ -279,3 +266,81 @@ class Attacker:
         owned = self.owned.get(state.campaign)
         if owned and node in owned:
             owned.remove(node)
+
+
+class _Spread:
+    """One spreading stage's attempts, kept lean: a worm on a large city makes millions of them.
+
+    Each attempt picks a machine at random among those the source can reach (weighted by how many
+    machines each node stands for, its own group included when the stage spreads over LANs); an
+    attempt that lands on an isolated, switched-off or already infected machine is wasted.
+    """
+
+    __slots__ = ("attacker", "sim", "stage", "rng", "draw", "success", "attempts", "over", "via", "lan",
+                 "allowed", "exposed", "campaign", "pools", "version", "fire")
+
+    def __init__(self, attacker: Attacker, stage: Stage) -> None:
+        self.attacker = attacker
+        self.sim = attacker.sim
+        self.stage = stage
+        self.rng = self.sim.streams(f"stage/{stage.id}")
+        self.draw = sampler(stage.delay, self.rng)
+        self.success = stage.success
+        self.attempts = stage.attempts
+        self.over = tuple(stage.over)
+        self.via = tuple(stage.via)
+        self.lan = "lan" in stage.over
+        self.allowed = attacker.targets_cache[stage.id]
+        self.exposed = stage.exposed
+        self.campaign = attacker.campaign_of[stage.id].id
+        self.pools: dict[Any, tuple[list[str], list[float], float, set[str]]] = {}
+        self.version = -1
+        self.fire = self._fire
+
+    def schedule(self, source: str, n: int, wait: float) -> None:
+        self.sim.env.timeout(wait, (source, n)).callbacks.append(self.fire)
+
+    def _pool(self, source: str) -> tuple[list[str], list[float], float, set[str]]:
+        net = self.sim.network
+        if net.paths_version != self.version:
+            self.pools.clear()
+            self.version = net.paths_version
+        key = net.pool_key(source, self.over, self.via)
+        pool = self.pools.get(key)
+        if pool is None:
+            city = self.sim.city.nodes
+            nodes, cum, total = [], [], 0.0
+            for other in net.pool(source, key, self.over, self.via):
+                if self.allowed is not None and other not in self.allowed:
+                    continue
+                if self.exposed is not None and city[other].exposed != self.exposed:
+                    continue
+                total += city[other].hosts
+                nodes.append(other)
+                cum.append(total)
+            pool = self.pools[key] = (nodes, cum, total, set(nodes))
+        return pool
+
+    def _fire(self, event: Any) -> None:
+        source, n = event._value
+        sim = self.sim
+        state = sim.nodes[source]
+        if state.status != "compromised" or state.isolated or sim.finished:
+            return
+        nodes, cum, total, members = self._pool(source)
+        own = state.hosts if self.lan and source not in members and (self.allowed is None or source in self.allowed) else 0
+        if total + own <= 0:
+            return
+        rng = self.rng
+        r = rng.random() * (total + own)
+        target = source if r >= total else nodes[bisect_right(cum, r)]
+        hit = sim.nodes[target]
+        if not (hit.isolated or hit.offline) and rng.random() < self.success:
+            if hit.status != "compromised":
+                self.attacker.compromise(target, self.stage, source=source)
+            elif hit.campaign == self.campaign and hit.infected < hit.hosts:
+                self.attacker.compromise(target, self.stage, source=source)
+        if n < self.attempts:
+            # a group of machines tries from every infected host: more hosts, more attempts
+            parallel = state.infected if state.infected < MAX_PARALLEL else MAX_PARALLEL
+            self.schedule(source, n + 1, self.draw() / (parallel or 1))

@@ -115,7 +115,7 @@ class CommandHandler:
                     compromised=state.status == "compromised",
                 )
         if changed:
-            sim.network.changed()
+            sim.network.changed(paths=any(sim.network.transit[n] for n in changed))
             sim.services.refresh(changed)
 
     def reconnect_nodes(self, nodes: list[str], by: str) -> None:
@@ -135,7 +135,7 @@ class CommandHandler:
                     compromised=state.status == "compromised",
                 )
         if changed:
-            sim.network.changed()
+            sim.network.changed(paths=any(sim.network.transit[n] for n in changed))
             sim.services.refresh(changed)
             # a still-compromised node that comes back spreads again
             for node in changed:

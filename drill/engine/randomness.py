@@ -43,3 +43,18 @@ def sample(dist: Any, rng: random.Random) -> float:
     if isinstance(dist, Normal):
         return max(0.0, rng.gauss(dist.normal.mean, dist.normal.sd))
     raise TypeError(f"not a distribution: {dist!r}")
+
+
+def sampler(dist: Any, rng: random.Random):  # type: ignore[no-untyped-def]
+    """A function drawing from ``dist`` with ``rng``: the hot paths call it without dispatch."""
+    if isinstance(dist, (int, float)):
+        value = float(dist)
+        return lambda: value
+    if isinstance(dist, Fixed):
+        fixed = dist.fixed
+        return lambda: fixed
+    if isinstance(dist, Exponential) and dist.exponential > 0:
+        rate = 1.0 / dist.exponential
+        expo = rng.expovariate
+        return lambda: expo(rate)
+    return lambda: sample(dist, rng)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..model.city import City
 
@@ -59,6 +60,7 @@ class Network:
         self.nodes = nodes
         self.cut: set[str] = set()  # link ids
         self.version = 0
+        self.paths_version = 0  # changes only when a way through the network opens or closes
         self._adj: dict[str, list[tuple[str, str, tuple[str, ...], str]]] = {}
         for node in city.nodes:
             self._adj[node] = []
@@ -71,9 +73,48 @@ class Network:
         self._cache: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[str]] = {}
         self.links_by_id = {data["id"]: (a, b, data) for a, b, data in city.graph.edges(data=True)}
 
-    def changed(self) -> None:
+    def changed(self, paths: bool = True) -> None:
         self.version += 1
         self._cache.clear()
+        if paths:
+            self.paths_version += 1
+
+    def pool_key(self, source: str, over: tuple[str, ...], via: tuple[str, ...]) -> Any:
+        """Hosts that reach the network through the same gear, and no other way, share their pool."""
+        hubs = []
+        for other, kind, _allows, link in self._adj[source]:
+            if kind not in over or link in self.cut:
+                continue
+            if not self.transit[other]:
+                return source  # a direct link to another host: this source's pool is its own
+            hubs.append(other)
+        return tuple(hubs)
+
+    def pool(self, source: str, key: Any, over: tuple[str, ...], via: tuple[str, ...]) -> list[str]:
+        """Hosts reachable from ``source`` over ``over`` links through network gear that is not
+        isolated, the last link letting ``via`` through; host isolation is checked per attempt."""
+        nodes, transit, cut = self.nodes, self.transit, self.cut
+        found: list[str] = []
+        seen: set[str] = set()
+        stack = []
+        for hub in key if isinstance(key, tuple) else [source]:
+            if hub == source or not nodes[hub].isolated:
+                seen.add(hub)
+                stack.append(hub)
+        while stack:
+            current = stack.pop()
+            for other, kind, allows, link in self._adj[current]:
+                if other in seen or kind not in over or link in cut:
+                    continue
+                if transit[other]:
+                    if not nodes[other].isolated:
+                        seen.add(other)
+                        stack.append(other)
+                elif not via or "any" in allows or any(v in allows for v in via):
+                    seen.add(other)
+                    found.append(other)
+        found.sort()
+        return found
 
     def neighbours(self, node: str) -> list[tuple[str, str, tuple[str, ...], str]]:
         return self._adj[node]
