@@ -46,6 +46,7 @@ class Msel:
         self.skipped: set[str] = set()
         self.pending_conditions: list[Inject] = [i for i in sim.spec.injects if i.when is not None]
         self.expectations: list[Open] = []
+        self.done: list[tuple[Command, set[str], int]] = []  # commands applied so far
         self.delays: dict[str, float] = {}
         self._checking = False
 
@@ -135,6 +136,11 @@ class Msel:
             action=exp.action,
             due=item.due,
         )
+        # the players may have acted before they were asked: that counts as on time
+        for command, targets, seq in self.done:
+            if self._answers(exp, command, targets):
+                self._settle(item, "met", by=seq)
+                return
 
         def overdue(_e: object) -> None:
             if item.status == "open" and not sim.finished:
@@ -197,21 +203,23 @@ class Msel:
 
     # ------------------------------------------------------------ scoring
     def command_applied(self, command: Command, event: ev.Event) -> None:
-        sim = self.sim
-        targets = set(sim.handler.nodes(command.target)) if command.target else set()
+        targets = set(self.sim.handler.nodes(command.target)) if command.target else set()
+        self.done.append((command, targets, event.seq))
         for item in self.expectations:
-            if item.status not in ("open",) or item.spec.action != command.action:
-                continue
-            exp = item.spec
-            if exp.by and command.by and exp.by != command.by:
-                continue
-            if exp.to and command.to and exp.to != command.to:
-                continue
-            if exp.service and command.service and exp.service != command.service:
-                continue
-            if exp.target is not None and targets and not (targets & set(sim.handler.nodes(exp.target))):
-                continue
-            self._settle(item, "met" if sim.now <= item.due + 1e-9 else "late", by=event.seq)
+            if item.status == "open" and self._answers(item.spec, command, targets):
+                self._settle(item, "met" if self.sim.now <= item.due + 1e-9 else "late", by=event.seq)
+
+    def _answers(self, exp: Expectation, command: Command, targets: set[str]) -> bool:
+        """Whether a player's command is the action an expectation asks for."""
+        if exp.action != command.action:
+            return False
+        if exp.by and command.by and exp.by != command.by:
+            return False
+        if exp.to and command.to and exp.to != command.to:
+            return False
+        if exp.service and command.service and exp.service != command.service:
+            return False
+        return not (exp.target is not None and targets and not (targets & set(self.sim.handler.nodes(exp.target))))
 
     def mark(self, inject_id: str, index: int) -> None:
         for item in self.expectations:
