@@ -276,8 +276,28 @@ class _Spread:
     attempt that lands on an isolated, switched-off or already infected machine is wasted.
     """
 
-    __slots__ = ("attacker", "sim", "stage", "rng", "draw", "success", "attempts", "over", "via", "lan",
-                 "allowed", "exposed", "campaign", "pools", "version", "fire")
+    __slots__ = (
+        "attacker",
+        "sim",
+        "stage",
+        "stage_id",
+        "technique",
+        "rng",
+        "draw",
+        "success",
+        "attempts",
+        "over",
+        "via",
+        "lan",
+        "allowed",
+        "exposed",
+        "campaign",
+        "pools",
+        "keys",
+        "version",
+        "fire",
+        "site_of",
+    )
 
     def __init__(self, attacker: Attacker, stage: Stage) -> None:
         self.attacker = attacker
@@ -294,18 +314,18 @@ class _Spread:
         self.exposed = stage.exposed
         self.campaign = attacker.campaign_of[stage.id].id
         self.pools: dict[Any, tuple[list[str], list[float], float, set[str]]] = {}
+        self.keys: dict[str, Any] = {}
         self.version = -1
+        self.stage_id = stage.id
+        self.technique = stage.technique
+        self.site_of = {nid: spec.site for nid, spec in self.sim.city.nodes.items()}
         self.fire = self._fire
 
     def schedule(self, source: str, n: int, wait: float) -> None:
         self.sim.env.timeout(wait, (source, n)).callbacks.append(self.fire)
 
-    def _pool(self, source: str) -> tuple[list[str], list[float], float, set[str]]:
+    def _pool(self, source: str, key: Any) -> tuple[list[str], list[float], float, set[str]]:
         net = self.sim.network
-        if net.paths_version != self.version:
-            self.pools.clear()
-            self.version = net.paths_version
-        key = net.pool_key(source, self.over, self.via)
         pool = self.pools.get(key)
         if pool is None:
             city = self.sim.city.nodes
@@ -327,20 +347,51 @@ class _Spread:
         state = sim.nodes[source]
         if state.status != "compromised" or state.isolated or sim.finished:
             return
-        nodes, cum, total, members = self._pool(source)
-        own = state.hosts if self.lan and source not in members and (self.allowed is None or source in self.allowed) else 0
-        if total + own <= 0:
-            return
-        rng = self.rng
-        r = rng.random() * (total + own)
-        target = source if r >= total else nodes[bisect_right(cum, r)]
-        hit = sim.nodes[target]
-        if not (hit.isolated or hit.offline) and rng.random() < self.success:
-            if hit.status != "compromised":
-                self.attacker.compromise(target, self.stage, source=source)
-            elif hit.campaign == self.campaign and hit.infected < hit.hosts:
-                self.attacker.compromise(target, self.stage, source=source)
+        net = sim.network
+        if net.paths_version != self.version:
+            self.pools.clear()
+            self.keys.clear()
+            self.version = net.paths_version
+        key = self.keys.get(source)
+        if key is None:
+            key = self.keys[source] = net.pool_key(source, self.over, self.via)
+        pool = self.pools.get(key) or self._pool(source, key)
+        nodes, cum, total, members = pool
+        own = state.hosts if self.lan and source not in members and self.own_ok(source) else 0
+        span = total + own
+        if span > 0:
+            # every infected machine of a group tries once a round (up to MAX_PARALLEL of them)
+            rounds = state.infected if state.infected < MAX_PARALLEL else MAX_PARALLEL
+            random = self.rng.random
+            states = sim.nodes
+            success = self.success
+            for _ in range(rounds or 1):
+                r = random() * span
+                target = source if r >= total else nodes[bisect_right(cum, r)]
+                hit = states[target]
+                if hit.isolated or hit.offline or random() >= success:
+                    continue
+                if hit.status != "compromised":
+                    self.attacker.compromise(target, self.stage, source=source)
+                    if state.status != "compromised" or state.isolated:
+                        return  # what followed (an inject's effect, a decision) stopped the source
+                elif hit.campaign == self.campaign and hit.infected < hit.hosts:
+                    hit.infected += 1
+                    sim.record(
+                        "compromise",
+                        self.campaign,
+                        target,
+                        {
+                            "stage": self.stage_id,
+                            "technique": self.technique,
+                            "source": source,
+                            "hosts": 1,
+                            "infected": hit.infected,
+                            "site": self.site_of[target],
+                        },
+                    )
         if n < self.attempts:
-            # a group of machines tries from every infected host: more hosts, more attempts
-            parallel = state.infected if state.infected < MAX_PARALLEL else MAX_PARALLEL
-            self.schedule(source, n + 1, self.draw() / (parallel or 1))
+            self.schedule(source, n + 1, self.draw())
+
+    def own_ok(self, source: str) -> bool:
+        return self.allowed is None or source in self.allowed

@@ -219,7 +219,9 @@ class Msel:
             return False
         if exp.service and command.service and exp.service != command.service:
             return False
-        return not (exp.target is not None and targets and not (targets & set(self.sim.handler.nodes(exp.target))))
+        return not (
+            exp.target is not None and targets and not (targets & set(self.sim.handler.nodes(exp.target)))
+        )
 
     def mark(self, inject_id: str, index: int) -> None:
         for item in self.expectations:

@@ -20,6 +20,7 @@ from .services import Services
 from .state import Network, NodeState
 
 Listener = Callable[[Event], None]
+_STATE_KINDS = ev.STATE_KINDS
 
 
 class Simulation:
@@ -55,13 +56,17 @@ class Simulation:
         return self.env.now
 
     def emit(self, kind: str, actor: str = "", target: str = "", **data: Any) -> Event:
-        event = Event(float(self.env.now), self._seq, kind, actor, target, data)
+        return self.record(kind, actor, target, data)
+
+    def record(self, kind: str, actor: str, target: str, data: dict[str, Any]) -> Event:
+        """Append one event and tell every listener (the hot path: keep it lean)."""
+        event = Event(float(self.env._now), self._seq, kind, actor, target, data)
         self._seq += 1
         if self.keep_events:
             self.events.append(event)
         for listener in self.listeners:
             listener(event)
-        if kind in ev.STATE_KINDS and self.started:
+        if kind in _STATE_KINDS and self.started:
             self.msel.state_changed(event)
         return event
 

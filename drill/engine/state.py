@@ -70,6 +70,8 @@ class Network:
         for node in self._adj:
             self._adj[node].sort()
         self.transit = {n: city.is_transit(n) for n in city.nodes}
+        self._transit_order = [n for n in city.nodes if self.transit[n]]
+        self._components_cache: dict[tuple[str, ...], tuple[int, dict[str, int], list[list[str]]]] = {}
         self._cache: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[str]] = {}
         self.links_by_id = {data["id"]: (a, b, data) for a, b, data in city.graph.edges(data=True)}
 
@@ -79,70 +81,78 @@ class Network:
         if paths:
             self.paths_version += 1
 
+    def _components(self, over: tuple[str, ...]) -> tuple[dict[str, int], list[list[str]]]:
+        """Network gear joined by usable ``over`` links, labelled by component."""
+        hit = self._components_cache.get(over)
+        if hit is not None and hit[0] == self.paths_version:
+            return hit[1], hit[2]
+        nodes, transit, cut = self.nodes, self.transit, self.cut
+        label: dict[str, int] = {}
+        members: list[list[str]] = []
+        for start in self._transit_order:
+            if start in label or nodes[start].isolated:
+                continue
+            comp = len(members)
+            group = [start]
+            label[start] = comp
+            stack = [start]
+            while stack:
+                current = stack.pop()
+                for other, kind, _allows, link in self._adj[current]:
+                    if other in label or not transit[other] or kind not in over or link in cut:
+                        continue
+                    if nodes[other].isolated:
+                        continue
+                    label[other] = comp
+                    group.append(other)
+                    stack.append(other)
+            members.append(group)
+        self._components_cache[over] = (self.paths_version, label, members)
+        return label, members
+
     def pool_key(self, source: str, over: tuple[str, ...], via: tuple[str, ...]) -> Any:
-        """Hosts that reach the network through the same gear, and no other way, share their pool."""
-        hubs = []
+        """Hosts that reach the network only through gear of the same components share a pool."""
+        label, _ = self._components(over)
+        comps: list[int] = []
         for other, kind, _allows, link in self._adj[source]:
             if kind not in over or link in self.cut:
                 continue
             if not self.transit[other]:
                 return source  # a direct link to another host: this source's pool is its own
-            hubs.append(other)
-        return tuple(hubs)
+            comp = label.get(other)
+            if comp is not None and comp not in comps:
+                comps.append(comp)
+        comps.sort()
+        return tuple(comps)
 
     def pool(self, source: str, key: Any, over: tuple[str, ...], via: tuple[str, ...]) -> list[str]:
-        """Hosts reachable from ``source`` over ``over`` links through network gear that is not
-        isolated, the last link letting ``via`` through; host isolation is checked per attempt."""
+        """Hosts reachable over ``over`` links through network gear that is not isolated, the last
+        link letting ``via`` through; whether a host itself is isolated is checked per attempt."""
         nodes, transit, cut = self.nodes, self.transit, self.cut
         found: list[str] = []
         seen: set[str] = set()
-        stack = []
-        for hub in key if isinstance(key, tuple) else [source]:
-            if hub == source or not nodes[hub].isolated:
-                seen.add(hub)
-                stack.append(hub)
+        if isinstance(key, tuple):
+            _, members = self._components(over)
+            stack = [hub for comp in key for hub in members[comp]]
+            seen.update(stack)
+            expand_transit = False  # a component already holds all the gear reachable
+        else:
+            stack = [source]
+            seen.add(source)
+            expand_transit = True
         while stack:
             current = stack.pop()
             for other, kind, allows, link in self._adj[current]:
                 if other in seen or kind not in over or link in cut:
                     continue
                 if transit[other]:
-                    if not nodes[other].isolated:
+                    if expand_transit and not nodes[other].isolated:
                         seen.add(other)
                         stack.append(other)
                 elif not via or "any" in allows or any(v in allows for v in via):
                     seen.add(other)
                     found.append(other)
         found.sort()
-        return found
-
-    def neighbours(self, node: str) -> list[tuple[str, str, tuple[str, ...], str]]:
-        return self._adj[node]
-
-    def reachable_hosts(self, source: str, over: tuple[str, ...], via: tuple[str, ...]) -> list[str]:
-        """Non-transit nodes ``source`` can reach over links of kinds ``over`` (through network gear),
-        where the last link lets ``via`` traffic through; in a fixed order."""
-        key = (source, over, via)
-        hit = self._cache.get(key)
-        if hit is not None:
-            return hit
-        nodes, transit, cut = self.nodes, self.transit, self.cut
-        found: list[str] = []
-        seen = {source}
-        stack = [source]
-        while stack:
-            current = stack.pop()
-            for other, kind, allows, link in self._adj[current]:
-                if other in seen or kind not in over or link in cut or nodes[other].isolated:
-                    continue
-                if transit[other]:
-                    seen.add(other)
-                    stack.append(other)
-                elif not via or "any" in allows or any(v in allows for v in via):
-                    seen.add(other)
-                    found.append(other)
-        found.sort()
-        self._cache[key] = found
         return found
 
     def site_connected(self, site: str, gateway: str | None) -> bool:
