@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -97,7 +98,15 @@ class Simulation:
         self.start()
         until = min(until, self.end)
         if until > self.env.now:
-            self.env.run(until=until)
+            # millions of small records make the cyclic collector rescan them all again and
+            # again; a run creates almost no cycles, so collect once afterwards instead
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                self.env.run(until=until)
+            finally:
+                if collecting:
+                    gc.enable()
         if self.env.now >= self.end and not self.finished:
             self.finish()
 
