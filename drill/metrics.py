@@ -115,6 +115,7 @@ class Metrics:
         self.isolated: set[str] = set()
         self.active: set[str] = set()  # compromised and not isolated
         self.dwell: list[float] = []
+        self.detected: set[str] = set()
         self.hosts_ever = 0
         self.nodes_ever: set[str] = set()
         self.body_ever: dict[str, int] = {}
@@ -175,7 +176,7 @@ class Metrics:
             self.infected[node] = 0
             self.compromised_at[node] = e.t
             self.nodes_ever.add(node)
-            if not self.isolated.__contains__(node):
+            if node not in self.isolated:
                 self.active.add(node)
                 self.contained_at = None
         if self.first_compromise is None:
@@ -194,7 +195,8 @@ class Metrics:
         node = e.target
         if self.first_detection is None and node in self.infected:
             self.first_detection = e.t
-        if node in self.compromised_at:
+        if node in self.compromised_at and node not in self.detected:
+            self.detected.add(node)
             self.dwell.append(e.t - self.compromised_at[node])
 
     def _effect(self, e: Event) -> None:
@@ -228,16 +230,13 @@ class Metrics:
         if node in self.infected:
             self.active.add(node)
             self.contained_at = None
-            if node in self.exfil or e.data.get("compromised"):
-                pass
 
     def _cleaned(self, e: Event) -> None:
         node = e.target
         self._stop_exfil(node, e.t)
         if node in self.infected:
-            if node in self.compromised_at and node not in {n for n in ()}:
-                pass
             del self.infected[node]
+            self.detected.discard(node)
             self.compromised_at.pop(node, None)
             self._hosts_point(e.t)
         if node in self.active:
@@ -343,12 +342,9 @@ class Metrics:
             and start is not None
         ):
             ttr = self.recovered_at - start
-        dwell = list(self.dwell)
-        for node, since in self.compromised_at.items():
-            if node not in self.isolated and not any(True for _ in ()):
-                pass
-        undetected = [now - since for node, since in self.compromised_at.items() if node in self.active]
-        all_dwell = dwell + undetected
+        # nodes still undetected count with their dwell so far
+        undetected = [now - since for node, since in self.compromised_at.items() if node not in self.detected]
+        all_dwell = self.dwell + undetected
         downtime = dict(self.downtime)
         for sid, since in self.down_since.items():
             downtime[sid] = downtime.get(sid, 0.0) + now - since

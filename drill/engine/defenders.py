@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import simpy
 
 from ..model.city import matches
-from ..model.common import CRITICALITY_RANK, Selector
+from ..model.common import CRITICALITY_RANK, Exponential, Selector
 from ..model.scenario import Playbook, Stage, Step, Team
 from . import events as ev
 from .randomness import sample
@@ -22,7 +22,8 @@ DEFAULT_STEPS = (
     Step(do="reimage", takes={"fixed": "3h"}),
     Step(do="restore", takes="from-backup"),
 )
-LOUD_DELAY = {"exponential": "15m"}
+# users notice encrypted files, a defaced page or a dead portal within minutes
+LOUD_DELAY = Exponential(exponential=15.0)
 
 
 @dataclass(order=True)
@@ -144,7 +145,7 @@ class Defenders:
     def noticed(self, node: str) -> None:
         """Users notice harm they can see (encrypted files, a defaced page, a dead portal)."""
         rng = self.sim.streams("notice")
-        wait = sample(_loud_delay(), rng)
+        wait = sample(LOUD_DELAY, rng)
         since = self.sim.nodes[node].compromised_at
         self.sim.env.timeout(wait).callbacks.append(lambda _e: self._detect(node, "users", since))
 
@@ -270,9 +271,3 @@ class Defenders:
             tid: (self.busy.get(tid, 0), self.staff.get(tid, 0), len(self.queues[tid].items))
             for tid in self.teams
         }
-
-
-def _loud_delay():  # type: ignore[no-untyped-def]
-    from ..model.common import Exponential
-
-    return Exponential(exponential=15.0)
