@@ -64,8 +64,7 @@ def summary_lines(scenario: Scenario, snap: Snapshot, seed: int) -> list[str]:
         "",
         t("summary.spread"),
         "  " + t("summary.hosts", now=snap.hosts_now, ever=snap.hosts_ever, nodes=snap.nodes_ever),
-        "  "
-        + t("summary.bodies", count=len(snap.bodies_affected), names=", ".join(snap.bodies_affected) or "—"),
+        "  " + t("summary.bodies", count=len(snap.bodies_affected), names=_first(snap.bodies_affected)),
         "  " + t("summary.exfil", value=f"{snap.data_exfiltrated_gb:.1f}"),
         "",
         t("summary.services"),
@@ -114,3 +113,10 @@ def summary_lines(scenario: Scenario, snap: Snapshot, seed: int) -> list[str]:
                 f"  [{mark}] {objective_label(scenario, res.index)}: {format_value(res.metric, res.value)} ({rel} {bound})"
             )
     return lines
+
+
+def _first(names: list[str], most: int = 8) -> str:
+    if not names:
+        return "—"
+    shown = ", ".join(names[:most])
+    return shown if len(names) <= most else shown + " " + t("summary.more", count=len(names) - most)
