@@ -44,22 +44,28 @@ def build_parser() -> argparse.ArgumentParser:
                 continue  # a command not built yet
             raise
         module.add(sub)
+    # `--lang` may also follow the command's name: drill scenarios --lang vi
+    for command in sub.choices.values():
+        if "--lang" not in command._option_string_actions:
+            command.add_argument(
+                "--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=t("cli.lang_help")
+            )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     set_language(_language(argv))
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.lang:
-        set_language(args.lang)
-    if not args.command:
-        args = parser.parse_args([*argv, "play"]) if "play" in _commands(parser) else args
-        if not args.command:
-            parser.print_help()
-            return 0
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.lang:
+            set_language(args.lang)
+        if not args.command:
+            args = parser.parse_args([*argv, "play"]) if "play" in _commands(parser) else args
+            if not args.command:
+                parser.print_help()
+                return 0
         return int(args.handler(args) or 0)
     except DrillError as exc:
         print(exc.message, file=sys.stderr)
