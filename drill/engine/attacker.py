@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from heapq import heappush
 from typing import TYPE_CHECKING, Any
+
+from simpy.events import NORMAL
 
 from ..model.scenario import Campaign, Stage
 from . import events as ev
@@ -14,8 +17,9 @@ if TYPE_CHECKING:
 
 MAX_PARALLEL = 20
 LOUD_EFFECTS = frozenset({"encrypt", "deface", "deny", "wipe"})
-# the links a flood from the Internet may come along (a trust link carries credentials, not traffic)
-FLOOD_LINKS = ("internet", "dmz", "wan", "lan", "vpn")
+# the links that carry traffic: a flood or a download comes along them (a trust link carries
+# credentials, not traffic)
+TRAFFIC_LINKS = ("internet", "dmz", "wan", "lan", "vpn")
 IMPACT_OF = {
     "encrypt": "encrypted",
     "deface": "defaced",
@@ -41,6 +45,7 @@ class Attacker:
         self.active: dict[str, bool] = {}
         self.succeeded: dict[str, float] = {}
         self.owned: dict[str, list[str]] = {c.id: [] for c in sim.spec.attacker.campaigns}
+        self.taken_by: dict[str, list[str]] = {}  # stage → the nodes it compromised first
         self._spreads: dict[str, _Spread] = {}
         self.targets_cache: dict[str, set[str] | None] = {}
         for stage in self.stages.values():
@@ -105,9 +110,29 @@ class Attacker:
         state = self.sim.nodes[node]
         if state.isolated or state.offline:
             return
+        if stage.exposed is not None and self.sim.city.nodes[node].exposed != stage.exposed:
+            return  # `exposed` chooses targets for a landing as it does for a spread
+        if stage.after is not None and stage.via and not self._fetched(node, stage):
+            return
         self.compromise(node, stage, source="")
         if stage.effect is not None:
             self.apply_effect(node, stage)
+
+    def _fetched(self, node: str, stage: Stage) -> bool:
+        """A landing stage that follows another and names ``via`` comes from the nodes that stage
+        took (a poisoned update fetched from its distribution server): one of them, still held and
+        not isolated, must reach the target over links that let ``via`` through."""
+        assert stage.after is not None
+        sim = self.sim
+        net = sim.network
+        via = tuple(stage.via)
+        for source in self.taken_by.get(stage.after.stage, ()):
+            held = sim.nodes[source]
+            if held.status != "compromised" or held.isolated:
+                continue
+            if node in net.pool(source, net.pool_key(source, TRAFFIC_LINKS, via), TRAFFIC_LINKS, via):
+                return True
+        return False
 
     def _succeed(self, stage: Stage) -> None:
         if stage.id in self.succeeded:
@@ -131,6 +156,8 @@ class Attacker:
             state.campaign = campaign
             state.compromised_at = sim.now
             self.owned.setdefault(campaign, []).append(node)
+            if stage is not None:
+                self.taken_by.setdefault(stage.id, []).append(node)
         if stage is not None and stage.hosts == "all":
             hosts = state.hosts
         before = state.infected
@@ -169,8 +196,10 @@ class Attacker:
         sources = [nid for nid, spec in sim.city.nodes.items() if spec.kind == "internet"]
         if not sources or node in sources:
             return True
-        over = stage.over or FLOOD_LINKS
-        return any(node in sim.network.reachable_hosts(src, over, stage.via) for src in sources)
+        net = sim.network
+        over = tuple(stage.over) or TRAFFIC_LINKS
+        via = tuple(stage.via)
+        return any(node in net.pool(src, net.pool_key(src, over, via), over, via) for src in sources)
 
     def _spread_from(self, node: str, stage: Stage) -> None:
         if stage.effect == "deny":
@@ -268,6 +297,19 @@ class Attacker:
             owned.remove(node)
 
 
+class _Tick:
+    """A bare scheduled moment for simpy's loop: what ``Environment.step`` reads of an event
+    (``callbacks``, ``_ok``, ``_value``) and nothing more. Attempts are the bulk of a large drill's
+    events, and a full ``Timeout`` costs several times as much to make."""
+
+    __slots__ = ("callbacks", "_value")
+    _ok = True
+
+    def __init__(self, callbacks: list[Any], value: Any) -> None:
+        self.callbacks = callbacks
+        self._value = value
+
+
 class _Spread:
     """One spreading stage's attempts, kept lean: a worm on a large city makes millions of them.
 
@@ -293,10 +335,13 @@ class _Spread:
         "exposed",
         "campaign",
         "pools",
-        "keys",
+        "ready",
         "version",
         "fire",
         "site_of",
+        "queue",
+        "eid",
+        "env",
     )
 
     def __init__(self, attacker: Attacker, stage: Stage) -> None:
@@ -314,15 +359,21 @@ class _Spread:
         self.exposed = stage.exposed
         self.campaign = attacker.campaign_of[stage.id].id
         self.pools: dict[Any, tuple[list[str], list[float], float, set[str]]] = {}
-        self.keys: dict[str, Any] = {}
+        # per source: its pool's nodes and running weights, their total, and its own group's weight
+        self.ready: dict[str, tuple[list[str], list[float], float, float]] = {}
         self.version = -1
         self.stage_id = stage.id
         self.technique = stage.technique
         self.site_of = {nid: spec.site for nid, spec in self.sim.city.nodes.items()}
         self.fire = self._fire
+        env = self.sim.env
+        self.env = env
+        self.queue = env._queue
+        self.eid = env._eid
 
     def schedule(self, source: str, n: int, wait: float) -> None:
-        self.sim.env.timeout(wait, (source, n)).callbacks.append(self.fire)
+        # what env.timeout() does, without building a Timeout (same time, priority and order)
+        heappush(self.queue, (self.env._now + wait, NORMAL, next(self.eid), _Tick([self.fire], (source, n))))
 
     def _pool(self, source: str, key: Any) -> tuple[list[str], list[float], float, set[str]]:
         net = self.sim.network
@@ -341,23 +392,29 @@ class _Spread:
             pool = self.pools[key] = (nodes, cum, total, set(nodes))
         return pool
 
+    def _ready(self, source: str, state: Any) -> tuple[list[str], list[float], float, float]:
+        net = self.sim.network
+        if net.paths_version != self.version:
+            self.pools.clear()
+            self.ready.clear()
+            self.version = net.paths_version
+        key = net.pool_key(source, self.over, self.via)
+        nodes, cum, total, members = self.pools.get(key) or self._pool(source, key)
+        own_ok = self.allowed is None or source in self.allowed
+        own = float(state.hosts) if self.lan and source not in members and own_ok else 0.0
+        entry = self.ready[source] = (nodes, cum, total, own)
+        return entry
+
     def _fire(self, event: Any) -> None:
         source, n = event._value
         sim = self.sim
         state = sim.nodes[source]
         if state.status != "compromised" or state.isolated or sim.finished:
             return
-        net = sim.network
-        if net.paths_version != self.version:
-            self.pools.clear()
-            self.keys.clear()
-            self.version = net.paths_version
-        key = self.keys.get(source)
-        if key is None:
-            key = self.keys[source] = net.pool_key(source, self.over, self.via)
-        pool = self.pools.get(key) or self._pool(source, key)
-        nodes, cum, total, members = pool
-        own = state.hosts if self.lan and source not in members and self.own_ok(source) else 0
+        entry = self.ready.get(source)
+        if entry is None or sim.network.paths_version != self.version:
+            entry = self._ready(source, state)
+        nodes, cum, total, own = entry
         span = total + own
         if span > 0:
             # every infected machine of a group tries once a round (up to MAX_PARALLEL of them)
@@ -392,6 +449,3 @@ class _Spread:
                     )
         if n < self.attempts:
             self.schedule(source, n + 1, self.draw())
-
-    def own_ok(self, source: str) -> bool:
-        return self.allowed is None or source in self.allowed

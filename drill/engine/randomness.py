@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import random
+from functools import partial
 from typing import Any
 
 from ..model.common import Exponential, Fixed, LogNormal, Normal, Triangular, Uniform
@@ -54,7 +55,5 @@ def sampler(dist: Any, rng: random.Random):  # type: ignore[no-untyped-def]
         fixed = dist.fixed
         return lambda: fixed
     if isinstance(dist, Exponential) and dist.exponential > 0:
-        rate = 1.0 / dist.exponential
-        expo = rng.expovariate
-        return lambda: expo(rate)
+        return partial(rng.expovariate, 1.0 / dist.exponential)
     return lambda: sample(dist, rng)

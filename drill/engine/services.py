@@ -73,13 +73,14 @@ class Services:
 
     def refresh_sites(self, nodes: list[str] | None = None) -> None:
         net = self.sim.network
-        if nodes is None:
-            sites = list(self.gateways)
+        transit = net.transit
+        if nodes is None or any(transit[n] for n in nodes):
+            sites = list(self.gateways)  # network gear changed: any site's way out may have
         else:
-            sites = sorted(
-                {self.sim.city.nodes[n].site for n in nodes}
-                | {s for n in nodes if (s := self.gateway_site.get(n))}
-            )
+            # a host's state never changes whether its site reaches the WAN
+            sites = sorted({s for n in nodes if (s := self.gateway_site.get(n))})
+            if not sites:
+                return
         for site in sites:
             now = net.site_connected(site, self.gateways.get(site))
             if now != self.connected[site]:
