@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import __version__
+from .data import bundled_scenarios
 from .diagnostics import DrillError
 from .engine.events import Event
 from .i18n import t
@@ -23,6 +24,9 @@ FORMAT_VERSION = 1
 def header_for(sim: Any, scenario_ref: str, lang: str, **extra: Any) -> dict[str, Any]:
     """The first line of a log: what is needed to check and re-run the drill."""
     scenario = sim.scenario
+    if Path(scenario_ref).is_file() and scenario_ref not in bundled_scenarios():
+        # a scenario file named relative to where the drill ran: keep it findable from elsewhere
+        scenario_ref = str(Path(scenario_ref).resolve())
     header = {
         "format": FORMAT,
         "version": FORMAT_VERSION,

@@ -54,19 +54,33 @@ def resimulate(
     """A new simulation with the log's commands re-applied at their times, run to ``until``
     (default: the time of the last logged event)."""
     sim = Simulation(scenario, seed=seed)
+    if events and events[0].kind == ev.DRILL_START and "duration" in events[0].data:
+        sim.end = float(events[0].data["duration"])  # a drill run with --until ends early
     if on_event:
         sim.subscribe(on_event)
     end = events[-1].t if until is None and events else (until or 0.0)
     sim.start()
-    for at, _seq, command in recorded_commands(events):
+    for at, seq, command in recorded_commands(events):
         if at > end:
             break
         sim.run_until(at)
+        _catch_up(sim, at, seq)
         if sim.finished:
             break
         sim.apply(command)
     sim.run_until(end)
+    if until is None and events:
+        _catch_up(sim, end, len(events))
+        if events[-1].kind == ev.DRILL_END:
+            sim.finish()  # the facilitator ended the drill before its time
     return sim
+
+
+def _catch_up(sim: Simulation, at: float, count: int) -> None:
+    """``run_until(at)`` stops before the events due at ``at``; the live drill may have run some of
+    them (stepping event by event, or before it stopped): run those too, up to ``count`` events."""
+    while len(sim.events) < count and not sim.finished and sim.env.peek() <= at:
+        sim.env.step()
 
 
 class Session:
@@ -155,7 +169,9 @@ class Session:
         mismatch = first_difference(log.events, sim.events)
         if mismatch is not None:
             raise DrillError(t("session.cannot_resume", file=str(log_path), seq=mismatch))
-        _rewrite(Path(log_path), log)  # drop a cut-off last line before appending
+        # write back what the re-run rebuilt (a superset of the log): a cut-off last line goes, and
+        # events of the last moment that the crash kept from the file come back
+        _rewrite(Path(log_path), log.header, sim.events)
         session = cls(
             scenario, sim=sim, log_path=log_path, scenario_ref=log.header.get("scenario_ref"), append=True
         )
@@ -172,12 +188,12 @@ def first_difference(expected: list[Event], found: list[Event]) -> int | None:
     return None
 
 
-def _rewrite(path: Path, log: LogData) -> None:
+def _rewrite(path: Path, header: dict[str, Any], events: list[Event]) -> None:
     import json
 
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".drill-", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-        out.write(json.dumps(log.header, ensure_ascii=False, separators=(",", ":")) + "\n")
-        for event in log.events:
+        out.write(json.dumps(header, ensure_ascii=False, separators=(",", ":")) + "\n")
+        for event in events:
             out.write(encode(event) + "\n")
     os.replace(tmp, path)
