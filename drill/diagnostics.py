@@ -41,7 +41,8 @@ def nearest(name: str, choices: Iterable[str], n: int = 3) -> list[str]:
     found = difflib.get_close_matches(name, pool, n=n, cutoff=0.6)
     if not found:
         lowered = name.lower()
-        found = [c for c in pool if lowered and (lowered in c.lower() or c.lower() in lowered)][:n]
+        # a name inside another ("hoan-kiem" in "hoan-kiem-ws"); one or two letters match too much
+        found = [c for c in pool if len(lowered) >= 3 and (lowered in c.lower() or c.lower() in lowered)][:n]
     return found
 
 

@@ -6,7 +6,10 @@ expand past a bound (a "billion laughs"), is refused before it can use much memo
 
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +27,8 @@ except ImportError:  # pragma: no cover - pure-Python PyYAML builds
 MAX_YAML_BYTES = 16 * 1024 * 1024
 MAX_JSON_BYTES = 512 * 1024 * 1024
 MAX_NODES = 2_000_000
-MAX_ALIASES = 10_000
+MAX_ALIASES = 100_000  # values reached again through aliases
+MAX_DEPTH = 100  # real files nest a dozen levels; a deeper document is hostile or broken
 
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_CORE}{n}" for n in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -62,11 +66,38 @@ def read_text(path: Path, limit: int) -> str:
     if size > limit:
         raise DrillError(t("io.too_large", file=str(path), size=size, limit=limit))
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise DrillError(t("io.not_utf8", file=str(path), offset=exc.start)) from exc
+        with path.open("rb") as stream:
+            raw = stream.read(limit + 1)  # never more than the limit, whatever stat() said
     except OSError as exc:
         raise DrillError(t("io.cannot_read", file=str(path), reason=exc.strerror or str(exc))) from exc
+    if len(raw) > limit:  # the file grew since stat()
+        raise DrillError(t("io.too_large", file=str(path), size=len(raw), limit=limit))
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        message = t("io.not_utf8", file=str(path), offset=exc.start)
+        diag = Diagnostic(str(path), line, col, "", message, "encoding")
+        raise DrillError(diag.format(), [diag]) from exc
+    except OSError as exc:
+        raise DrillError(t("io.cannot_read", file=str(path), reason=exc.strerror or str(exc))) from exc
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while building large, acyclic data.
+
+    Parsing a big topology creates millions of objects; each collection scans all of them and
+    none is garbage. Usable as a decorator; nested uses leave the collector as they found it."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def load_file(path: Path | str) -> Document:
@@ -77,6 +108,7 @@ def load_file(path: Path | str) -> Document:
     return load_yaml(read_text(path, MAX_YAML_BYTES), str(path))
 
 
+@paused_gc()
 def load_json(text: str, name: str) -> Document:
     try:
         data = json.loads(text)
@@ -86,6 +118,7 @@ def load_json(text: str, name: str) -> Document:
     return Document(data, name)
 
 
+@paused_gc()
 def load_yaml(text: str, name: str = "<string>") -> Document:
     if len(text.encode("utf-8")) > MAX_YAML_BYTES:
         raise DrillError(t("io.too_large", file=name, size=len(text), limit=MAX_YAML_BYTES))
@@ -95,8 +128,16 @@ def load_yaml(text: str, name: str = "<string>") -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        reason = " ".join(p for p in (exc.context, exc.problem) if p)
-        diag = Diagnostic(name, line, col, "", t("io.bad_yaml", reason=reason), "syntax")
+        diag = Diagnostic(name, line, col, "", _syntax_message(exc, text, mark), "syntax")
+        raise DrillError(diag.format(), [diag]) from exc
+    except yaml.reader.ReaderError as exc:
+        # a control character: PyYAML names only its offset, so find its line and column
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        message = t(
+            "io.control_char", code=f"U+{exc.character:04X}" if isinstance(exc.character, int) else "?"
+        )
+        diag = Diagnostic(name, line, col, "", message, "syntax")
         raise DrillError(diag.format(), [diag]) from exc
     except yaml.YAMLError as exc:
         diag = Diagnostic(name, 1, 1, "", t("io.bad_yaml", reason=str(exc)), "syntax")
@@ -106,9 +147,36 @@ def load_yaml(text: str, name: str = "<string>") -> Document:
     doc = Document(None, name)
     if node is None:
         return doc
+    # a key missing at the top is reported where the document starts, after any leading comments
+    doc.positions[()] = (node.start_mark.line + 1, node.start_mark.column + 1)
     builder = _Builder(doc)
     doc.data = builder.build(node, ())
     return doc
+
+
+# PyYAML's English for the commonest mistakes, said in the catalogue's words
+_SYNTAX_KEYS = (
+    ("found undefined alias", "io.undefined_alias"),
+    ("expected a single document", "io.several_documents"),
+    ("mapping values are not allowed", "io.colon_here"),
+)
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str, mark: Any) -> str:
+    reason = " ".join(p for p in (exc.context, exc.problem) if p)
+    index = getattr(mark, "index", None)
+    at_tab = isinstance(index, int) and 0 <= index < len(text) and text[index] == "\t"
+    if at_tab or "tab character" in reason:
+        return t("io.tab")
+    for needle, key in _SYNTAX_KEYS:
+        if needle in reason:
+            return t(key)
+    message = t("io.bad_yaml", reason=reason)
+    start = exc.context_mark
+    if start is not None and mark is not None and start.line != mark.line:
+        # an unclosed bracket or quote is found lines later: say where it was opened
+        message += t("io.started_on", line=start.line + 1)
+    return message
 
 
 class _Builder:
@@ -122,19 +190,34 @@ class _Builder:
 
     def _fail(self, node: yaml.Node, key: str, **values: Any) -> DrillError:
         line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        if isinstance(values.get("tag"), str) and values["tag"].startswith(_CORE):
+            values["tag"] = "!!" + values["tag"][len(_CORE) :]  # as it was written: !!python/object
         diag = Diagnostic(self.doc.file, line, col, "", t(key, **values), "unsafe")
         return DrillError(diag.format(), [diag])
 
     def build(self, node: yaml.Node, path: tuple[Any, ...]) -> Any:
+        if len(path) > MAX_DEPTH:
+            raise self._fail(node, "io.too_deep", limit=MAX_DEPTH)
         self.count += 1
         if self.count > MAX_NODES:
             raise self._fail(node, "io.too_many_nodes", limit=MAX_NODES)
         if id(node) in self.seen:
-            # a second visit of one node is an alias being expanded
+            # a second visit of one node is an alias being expanded: count every value it brings,
+            # scalars too, so wide bombs ([*a, *a, …] of long lists) stop as soon as deep ones
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
-                raise self._fail(node, "io.too_many_aliases", limit=MAX_ALIASES)
-        elif not isinstance(node, yaml.ScalarNode):
+                # a node reached through aliases remembers only its anchor: name the top key instead
+                line, col = self.doc.where(path[:1])
+                diag = Diagnostic(
+                    self.doc.file,
+                    line,
+                    col,
+                    path_text(path[:1]),
+                    t("io.too_many_aliases", limit=MAX_ALIASES),
+                    "unsafe",
+                )
+                raise DrillError(diag.format(), [diag])
+        else:
             self.seen.add(id(node))
         if isinstance(node, yaml.ScalarNode):
             if node.tag not in _SCALAR_TAGS:
@@ -174,3 +257,22 @@ class _Builder:
                 out[key] = self.build(value_node, sub)
             return out
         raise self._fail(node, "io.bad_tag", tag=getattr(node, "tag", "?"))
+
+
+try:
+    from yaml import CSafeDumper as _Dumper
+except ImportError:  # pragma: no cover - pure-Python PyYAML builds
+    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+
+
+def flow_yaml(value: Any) -> str:
+    """``value`` as one line of YAML flow style (``{id: a, hosts: 3}``), quoted where needed."""
+    text = yaml.dump(
+        value, Dumper=_Dumper, default_flow_style=True, allow_unicode=True, sort_keys=False, width=1 << 30
+    )
+    return text.removesuffix("\n...\n").strip()
+
+
+def dump_yaml(value: Any) -> str:
+    """``value`` as a YAML document in block style, keys in their given order."""
+    return yaml.dump(value, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)

@@ -11,6 +11,7 @@ import networkx as nx
 
 from ..data import DEFAULT_TOPOLOGY, bundled_topologies
 from ..diagnostics import DrillError, nearest
+from ..generate import add_parser as add_generate
 from ..i18n import pick, t
 from ..model.city import City, load_city
 
@@ -29,6 +30,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--format", choices=("graphml", "json"), default="graphml", help=t("topology.format_help"))
     export.add_argument("-o", "--output", metavar="FILE", help=t("topology.output_help"))
     export.set_defaults(handler=run_export)
+    add_generate(tsub)
 
 
 def resolve_topology(name: str) -> City:

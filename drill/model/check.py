@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..diagnostics import Diagnostic, DrillError
+from ..diagnostics import Diagnostic, DrillError, nearest
 from ..i18n import t
-from ..yamlio import MAX_JSON_BYTES, MAX_YAML_BYTES, load_json, load_yaml, read_text
+from ..yamlio import MAX_JSON_BYTES, MAX_YAML_BYTES, Document, load_json, load_yaml, read_text
 from .city import build_city
 from .load import check_scenario_document
+from .validation import validate_model
 
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -17,7 +18,7 @@ DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
 @dataclass
 class FileResult:
     file: str
-    kind: str  # scenario | topology | unknown
+    kind: str  # scenario | topology | decisions | unknown
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
@@ -31,20 +32,34 @@ def expand_paths(paths: list[str]) -> tuple[list[Path], list[str]]:
     missing: list[str] = []
     for name in paths:
         path = Path(name)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in DOCUMENT_SUFFIXES and p.is_file())
-            if not found:
-                missing.append(t("validate.no_files", path=name))
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            missing.append(t("validate.not_found", path=name))
+        try:
+            if path.is_dir():
+                found = sorted(p for p in path.rglob("*") if p.suffix in DOCUMENT_SUFFIXES and p.is_file())
+                if not found:
+                    missing.append(t("validate.no_files", path=name))
+                files.extend(found)
+            elif path.is_file():
+                files.append(path)
+            else:
+                missing.append(t("validate.not_found", path=name))
+        except (OSError, ValueError) as exc:  # a name too long, a folder we may not list …
+            reason = getattr(exc, "strerror", None) or str(exc)
+            missing.append(t("io.cannot_read", file=name[:200], reason=reason))
     return files, missing
 
 
 def check_file(path: Path) -> FileResult:
-    """Every problem in one file, never an exception."""
+    """Every problem in one file, never an exception; the file's own problems first, in file order."""
+    try:
+        result = _check(path)
+    except Exception as exc:  # a bug in drill, not in the file: still one line, never a traceback
+        message = t("validate.internal", error=f"{type(exc).__name__}: {exc}"[:200])
+        return FileResult(str(path), "unknown", [Diagnostic(str(path), 1, 1, "", message, "internal")])
+    result.diagnostics.sort(key=lambda d: (d.file != result.file, d.file, d.line, d.col, d.path))
+    return result
+
+
+def _check(path: Path) -> FileResult:
     name = str(path)
     try:
         is_json = path.suffix.lower() == ".json"
@@ -60,6 +75,35 @@ def check_file(path: Path) -> FileResult:
     if isinstance(data, dict) and "topology" in data:
         _, problems = build_city(doc)
         return FileResult(name, "topology", problems)
+    if isinstance(data, list) and data and all(isinstance(item, dict) and "action" in item for item in data):
+        return FileResult(name, "decisions", _check_decisions(doc))
+    if data is None:
+        message = t("validate.empty_file")
+    elif not isinstance(data, dict):
+        message = t("validate.want_document", what=t("validate.what_document")) + f"; {_kind_of(data)}"
+    else:
+        message = t("validate.unknown_document")
+        close = sorted({c for key in data for c in nearest(str(key), ("scenario", "topology"), n=1)})
+        if close:
+            message += t("validate.did_you_mean", names=", ".join(close))
     return FileResult(
-        name, "unknown", [Diagnostic(name, 1, 1, "", t("validate.unknown_document"), "unknown-document")]
+        name, "unknown", [*doc.problems, Diagnostic(name, 1, 1, "", message, "unknown-document")]
     )
+
+
+def _kind_of(data: object) -> str:
+    if isinstance(data, list):
+        return t("validate.got_list")
+    return t("validate.got_value", value=str(data)[:40])
+
+
+def _check_decisions(doc: Document) -> list[Diagnostic]:
+    """A decisions file (timed player decisions, as ``drill run --decisions`` reads): its form only,
+    since it does not say which scenario it is for."""
+    from ..engine.commands import TimedCommand  # the engine imports the model, not the other way
+
+    problems = list(doc.problems)
+    for i in range(len(doc.data)):
+        _, errors = validate_model(doc, TimedCommand, (i,))
+        problems.extend(errors)
+    return problems

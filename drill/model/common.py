@@ -14,7 +14,10 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 class Strict(BaseModel):
     """Frozen, and every unknown key is an error."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, validate_default=True)
+    # no NaN or infinity: a duration or a probability of .inf or .nan would stall the engine
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, validate_default=True, allow_inf_nan=False
+    )
 
 
 Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=80)]

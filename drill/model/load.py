@@ -102,14 +102,21 @@ def check_scenario_document(
 
 def topology_path(spec_topology: str, folder: Path) -> Path | None:
     """The topology file a scenario names: a path inside its folder, else a bundled name."""
-    candidate = (folder / spec_topology).resolve()
-    if candidate.is_file():
-        if not candidate.is_relative_to(folder.resolve()):
+    if "\0" in spec_topology:
+        return None
+    root = folder.resolve()
+    try:
+        candidate: Path | None = (folder / spec_topology).resolve()
+        is_file = candidate is not None and candidate.is_file()
+    except (OSError, RuntimeError):  # a name too long, a symlink loop: no file to read there
+        candidate, is_file = None, False
+    if candidate is not None and is_file:
+        if not candidate.is_relative_to(root):
             raise ValueError("outside")
         return candidate
-    if "/" in spec_topology or "\\" in spec_topology or spec_topology.startswith(".."):
-        if not candidate.is_relative_to(folder.resolve()):
-            raise ValueError("outside")
+    looks_like_path = "/" in spec_topology or "\\" in spec_topology or spec_topology.startswith("..")
+    if looks_like_path and (candidate is None or not candidate.is_relative_to(root)):
+        raise ValueError("outside")
     return bundled_topologies().get(spec_topology)
 
 

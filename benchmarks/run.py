@@ -1,0 +1,411 @@
+"""The benchmark suite: one table of the simulator's numbers at city scale.
+
+    python benchmarks/run.py            # the full suite (a few minutes on 2 cores)
+    python benchmarks/run.py --quick    # a smoke run at small sizes (under a minute), as CI does
+    python benchmarks/run.py --json results.json
+
+Every ratio is measured in the same run (and process) as its reference. The suite reports: it exits
+0 even when a target is missed, and 1 only when a benchmark fails to run.
+
+Other benchmark modules beside this file are run when present (``batch_bench.py``,
+``replay_seek.py``, ``tui_bench.py``); each offers ``run(quick: bool) -> list[dict]``, a dict per
+figure with ``figure``, ``value``, and optionally ``unit``, ``target``, ``ok`` and ``note``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))  # run from a source checkout
+
+import load_bench  # noqa: E402
+import simpy  # noqa: E402
+
+from drill.data import DEFAULT_SCENARIO  # noqa: E402
+from drill.engine import Simulation  # noqa: E402
+from drill.generate import generate_topology, node_count, worm_scenario, write_scenario, write_topology  # noqa: E402
+from drill.model.load import load_scenario  # noqa: E402
+
+EXTERNAL = (
+    ("batch_bench", "batch runs"),
+    ("replay_seek", "replay seek"),
+    ("tui_bench", "live drill"),
+)
+# small sizes for the scripts that have only a command line, in a quick run
+SCRIPT_QUICK = {
+    "replay_seek": ["--events", "20000", "--seeks", "50"],
+    "batch_bench": ["--runs", "40"],
+}
+# a 100,000-node worm: Hanoi's ~580 communes and districts of 171 machines each
+WORM_FULL = (load_bench.FULL_SITES, load_bench.FULL_HOSTS, 150.0)  # sites, hosts per site, wall budget (s)
+WORM_QUICK = (40, 40, 20.0)
+
+
+@dataclass
+class Row:
+    figure: str
+    value: str
+    target: str = ""
+    ok: bool | None = None
+    note: str = ""
+
+
+class Failed(Exception):
+    """A benchmark that could not run (the suite exits 1)."""
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def seconds(value: float) -> str:
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def rate(value: float, unit: str = "/s") -> str:
+    if value >= 1e6:
+        return f"{value / 1e6:.2f} M{unit}"
+    if value >= 1e4:
+        return f"{value / 1e3:.0f} k{unit}"
+    return f"{value:,.0f} {unit.lstrip()}" if unit != "/s" else f"{value:,.0f}/s"
+
+
+def count(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+# ---------------------------------------------------------------- loading
+
+
+def bench_loading(quick: bool, folder: Path) -> list[Row]:
+    rows = []
+    result = load_bench.bundled(repeat=1 if quick else 3)
+    rows.append(
+        Row(
+            f"load + validate bundled data ({result['files']} files)",
+            seconds(result["cpu"]),
+            "< 2 s",
+            result["cpu"] < 2 and result["problems"] == 0,
+            f"{result['problems']} problems" if result["problems"] else f"wall {seconds(result['seconds'])}",
+        )
+    )
+    sites, hosts = (
+        (load_bench.QUICK_SITES, load_bench.QUICK_HOSTS)
+        if quick
+        else (load_bench.FULL_SITES, load_bench.FULL_HOSTS)
+    )
+    gen = load_bench.generated(sites, hosts, folder)
+    for form, label in (("yaml", "compact YAML"), ("json", "JSON inventory")):
+        cpu = gen[f"{form}_cpu"]
+        rows.append(
+            Row(
+                f"load {gen['nodes']:,}-node topology, {label}",
+                seconds(cpu),
+                "" if quick else "≤ 3 s",
+                None if quick else cpu <= 3.0,
+                f"{gen[f'{form}_bytes'] / 1e6:.1f} MB; wall {seconds(gen[f'{form}_seconds'])}",
+            )
+        )
+    return rows
+
+
+# ---------------------------------------------------------------- the default scenario
+
+
+def bench_default(quick: bool) -> list[Row]:
+    scenario = load_scenario(DEFAULT_SCENARIO)
+    wall, cpu, events = float("inf"), float("inf"), 0
+    for _ in range(2 if quick else 5):
+        sim = Simulation(scenario)
+        start, start_cpu = time.perf_counter(), time.process_time()
+        sim.run()
+        cpu = min(cpu, time.process_time() - start_cpu)
+        wall = min(wall, time.perf_counter() - start)
+        events = len(sim.events)
+    note = f"{events:,} events; wall {seconds(wall)}"
+    return [Row(f"default scenario run ({DEFAULT_SCENARIO})", seconds(cpu), "< 1 s", cpu < 1.0, note)]
+
+
+# ---------------------------------------------------------------- engine against bare simpy
+
+
+def bare_simpy(events: int, pending: int, seed: int = 1) -> tuple[float, float]:
+    """Wall and CPU seconds for simpy alone to process ``events`` timeouts, ``pending`` of them
+    queued at once, each callback scheduling the next: the least work per event a model can do."""
+    env = simpy.Environment()
+    draw = random.Random(seed).expovariate
+    left = [events - pending]
+
+    def fire(_event: Any) -> None:
+        if left[0] > 0:
+            left[0] -= 1
+            env.timeout(draw(1.0)).callbacks.append(fire)
+
+    for _ in range(pending):
+        env.timeout(draw(1.0)).callbacks.append(fire)
+    start, start_cpu = time.perf_counter(), time.process_time()
+    env.run()
+    return time.perf_counter() - start, time.process_time() - start_cpu
+
+
+def _maxrss_mb() -> float:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / 1e6 if sys.platform == "darwin" else rss / 1024  # bytes on macOS, KiB on Linux
+
+
+def worm_child(folder: str, budget: float) -> dict[str, Any]:
+    """In a fresh process: load the worm scenario, run it in slices (until its end or the wall-clock
+    budget), counting simpy's events; then bare simpy with as many events and as many pending."""
+    start = time.perf_counter()
+    scenario = load_scenario(str(Path(folder) / "worm.yaml"))
+    loaded = time.perf_counter()
+    sim = Simulation(scenario)
+    env = sim.env
+    first_id = next(env._eid)  # ids count scheduled events; taking one does not reorder any
+    queued_before = len(env._queue)
+    samples: list[int] = []
+    run_start, run_cpu = time.perf_counter(), time.process_time()
+    sim.start()
+    while not sim.finished and time.perf_counter() - run_start < budget:
+        sim.run_until(sim.now + 5.0)
+        samples.append(len(env._queue))
+    elapsed, cpu = time.perf_counter() - run_start, time.process_time() - run_cpu
+    processed = next(env._eid) - first_id - 1 + queued_before - len(env._queue)
+    peak_mb = _maxrss_mb()
+    pending = max(1, round(sum(samples) / max(1, len(samples))))
+    bare_wall, bare_cpu = bare_simpy(processed, min(pending, processed))
+    return {
+        "nodes": len(scenario.city.nodes),
+        "load_seconds": loaded - start,
+        "init_seconds": run_start - loaded,
+        "run_seconds": elapsed,
+        "run_cpu": cpu,
+        "finished": sim.finished,
+        "sim_minutes": sim.now,
+        "drill_events": len(sim.events),
+        "simpy_events": processed,
+        "pending": pending,
+        "bare_seconds": bare_wall,
+        "bare_cpu": bare_cpu,
+        "peak_mb": peak_mb,
+    }
+
+
+def bench_engine(quick: bool, folder: Path) -> list[Row]:
+    sites, hosts, budget = WORM_QUICK if quick else WORM_FULL
+    worm = folder / "worm"
+    worm.mkdir(exist_ok=True)
+    data = generate_topology(sites, hosts, seed=1)
+    write_topology(data, worm / "topology.yaml")
+    write_scenario(worm_scenario(data, "topology.yaml"), worm / "worm.yaml")
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--worm-child", str(worm), str(budget)],
+        capture_output=True,
+        text=True,
+        timeout=budget + 600,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+    if proc.returncode != 0:
+        raise Failed(f"the worm run failed:\n{proc.stderr.strip()[-2000:]}")
+    r = json.loads(proc.stdout.strip().splitlines()[-1])
+    engine_rate = r["simpy_events"] / r["run_cpu"]
+    bare_rate = r["simpy_events"] / r["bare_cpu"]
+    ratio = engine_rate / bare_rate
+    wall_ratio = r["bare_seconds"] / r["run_seconds"]
+    nodes = node_count(sites, hosts)
+    stopped = "" if r["finished"] else f"stopped at T+{r['sim_minutes']:.0f}m after {r['run_seconds']:.0f} s"
+    full = not quick
+    return [
+        Row(
+            f"worm on {nodes:,} nodes: simpy events",
+            count(r["simpy_events"]),
+            "> 1M" if full else "",
+            r["simpy_events"] > 1_000_000 if full else None,
+            f"{r['drill_events']:,} drill events; {r['pending']:,} pending on average",
+        ),
+        Row(
+            "worm: load / run",
+            f"{seconds(r['load_seconds'] + r['init_seconds'])} / {seconds(r['run_cpu'])}",
+            "",
+            None if r["finished"] else False,
+            stopped or f"run wall {seconds(r['run_seconds'])}",
+        ),
+        Row("engine event rate", rate(engine_rate), "", None, "simpy events per CPU second in the drill"),
+        Row("bare simpy event rate", rate(bare_rate), "", None, "as many events, as many pending"),
+        Row("engine / bare simpy", f"{ratio:.2f}", "≥ 0.5", ratio >= 0.5, f"{wall_ratio:.2f} in wall time"),
+        Row(
+            "worm: peak memory",
+            f"{r['peak_mb']:,.0f} MB",
+            "< 1 GB" if full else "",
+            r["peak_mb"] < 1024 if full else None,
+            "max resident set of the run's process",
+        ),
+    ]
+
+
+# ---------------------------------------------------------------- the other modules
+
+
+def _accepts(fn: Any, name: str) -> bool:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+def _format_value(value: Any, unit: str) -> str:
+    if isinstance(value, float):
+        text = f"{value:.3g}" if abs(value) < 100 else f"{value:,.0f}"
+    elif isinstance(value, int):
+        text = f"{value:,}"
+    else:
+        text = str(value)
+    return f"{text} {unit}".strip() if unit else text
+
+
+def _rows_from(result: Any, label: str) -> list[Row]:
+    if isinstance(result, dict) and not ({"figure", "name", "label"} & set(result)):
+        result = [{"figure": k, "value": v} for k, v in result.items()]
+    elif isinstance(result, (dict, Row)):
+        result = [result]
+    rows = []
+    for item in result or []:
+        if isinstance(item, Row):
+            rows.append(item)
+            continue
+        if isinstance(item, (tuple, list)):
+            item = dict(zip(("figure", "value", "target", "ok", "note"), item, strict=False))
+        figure = item.get("figure") or item.get("name") or item.get("label") or label
+        ok = item.get("ok", item.get("passed"))
+        rows.append(
+            Row(
+                str(figure),
+                _format_value(item.get("value", ""), str(item.get("unit", ""))),
+                str(item.get("target", "") or ""),
+                None if ok is None else bool(ok),
+                str(item.get("note", "") or ""),
+            )
+        )
+    return rows
+
+
+def bench_external(name: str, label: str, quick: bool) -> list[Row]:
+    if not (HERE / f"{name}.py").is_file():
+        return [Row(label, "skipped", note=f"benchmarks/{name}.py not found")]
+    module = importlib.import_module(name)
+    for attr in ("run", "benchmark", "rows", "measure"):
+        fn = getattr(module, attr, None)
+        if callable(fn):
+            result = fn(quick=quick) if _accepts(fn, "quick") else fn()
+            return _rows_from(result, label)
+    # a script with only a command line: run it, and show what it prints
+    script = HERE / f"{name}.py"
+    extra: list[str] = []
+    if quick:
+        extra = (
+            ["--quick"] if '"--quick"' in script.read_text(encoding="utf-8") else SCRIPT_QUICK.get(name, [])
+        )
+    proc = subprocess.run([sys.executable, str(script), *extra], capture_output=True, text=True, timeout=900)
+    if proc.returncode != 0 and ("Traceback" in proc.stderr or not proc.stdout.strip()):
+        raise Failed(f"{name}.py failed:\n{proc.stderr.strip()[-2000:]}")
+    lines = [" ".join(line.split()) for line in proc.stdout.splitlines() if line.strip()]
+    rows = [Row(label if i == 0 else "", "", note=line) for i, line in enumerate(lines)]
+    if proc.returncode != 0:  # these scripts exit 1 when they miss their target
+        rows.append(Row(label, "target missed", ok=False, note=f"{name}.py exited {proc.returncode}"))
+    return rows or [Row(label, "done", note=f"{name}.py printed nothing")]
+
+
+# ---------------------------------------------------------------- the table
+
+
+def table(rows: list[Row]) -> str:
+    head = ("figure", "value", "target", "ok?", "note")
+    cells = [
+        (r.figure, r.value, r.target, "—" if r.ok is None else ("yes" if r.ok else "NO"), r.note)
+        for r in rows
+    ]
+    widths = [max(len(head[i]), *(len(c[i]) for c in cells)) for i in range(4)]
+    lines = []
+    for row in (head, tuple("-" * w for w in widths) + ("-" * 4,), *cells):
+        lines.append(
+            "  ".join(
+                [
+                    row[0].ljust(widths[0]),
+                    row[1].rjust(widths[1]),
+                    row[2].ljust(widths[2]),
+                    row[3].ljust(widths[3]),
+                ]
+                + [row[4]]
+            ).rstrip()
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="the drill benchmark suite: one table of figures")
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run of every benchmark")
+    parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
+    parser.add_argument("--only", metavar="NAME", action="append", help="run only these parts (repeatable)")
+    parser.add_argument("--worm-child", nargs=2, metavar=("FOLDER", "BUDGET"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worm_child:
+        print(json.dumps(worm_child(args.worm_child[0], float(args.worm_child[1]))))
+        return 0
+    started = time.perf_counter()
+    rows: list[Row] = []
+    failed = False
+    with tempfile.TemporaryDirectory(prefix="drill-bench-") as tmp:
+        folder = Path(tmp)
+        parts: list[tuple[str, Any]] = [
+            ("loading", lambda: bench_loading(args.quick, folder)),
+            ("default", lambda: bench_default(args.quick)),
+            ("engine", lambda: bench_engine(args.quick, folder)),
+        ]
+        parts += [
+            (name, lambda n=name, lb=label: bench_external(n, lb, args.quick)) for name, label in EXTERNAL
+        ]
+        for name, part in parts:
+            if args.only and name not in args.only:
+                continue
+            print(f"… {name}", file=sys.stderr, flush=True)
+            try:
+                rows.extend(part())
+            except Exception as exc:  # a report goes on; the exit status says something broke
+                failed = True
+                detail = str(exc) if isinstance(exc, Failed) else traceback.format_exc()
+                print(detail, file=sys.stderr)
+                rows.append(
+                    Row(name, "error", note=str(exc).strip().splitlines()[-1][:100] if str(exc) else "")
+                )
+    mode = "quick" if args.quick else "full"
+    load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    print(
+        f"drill benchmarks ({mode}, {os.cpu_count()} CPUs{load}, {time.perf_counter() - started:.0f} s;"
+        " times in CPU seconds of the measuring process, wall times in the notes)"
+    )
+    print(table(rows))
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,38 @@
+"""Checking a batch's arms before any run: the scenario, its overrides, the decisions file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..diagnostics import DrillError
+from ..engine.commands import load_decisions
+from ..model.load import check_scenario_document, parse_scenario, resolve_scenario
+from ..yamlio import MAX_JSON_BYTES, MAX_YAML_BYTES, load_yaml, read_text
+from .job import make_job
+from .overrides import Override, apply_overrides, explain, parse_override
+from .runner import Arm
+
+
+def load_arm(name: str | None, sets: list[str], decisions: str | None = None) -> Arm:
+    """A scenario with ``KEY=VALUE`` overrides, checked like ``drill validate`` checks a file.
+
+    The scenario must be valid as written; each problem an override then causes is blamed on it.
+    """
+    path = resolve_scenario(name)
+    text = read_text(path, MAX_YAML_BYTES)
+    scenario, problems = parse_scenario(text, str(path), path.parent)
+    if scenario is None:
+        raise DrillError("\n".join(d.format() for d in problems), problems)
+    overrides: list[Override] = [parse_override(s) for s in sets]
+    if overrides:
+        doc, paths = apply_overrides(load_yaml(text, str(path)), overrides)
+        scenario, problems = check_scenario_document(doc, text, path.parent)
+        if scenario is None:
+            raise DrillError(explain(problems, overrides, paths), problems)
+    decision_texts = ("", "")
+    if decisions:
+        load_decisions(decisions)  # every problem in the file, located, before any run
+        limit = MAX_JSON_BYTES if decisions.endswith(".json") else MAX_YAML_BYTES
+        decision_texts = (read_text(Path(decisions), limit), decisions)
+    label = " ".join([scenario.id, *(o.text for o in overrides)])
+    return Arm(label, scenario, overrides, make_job(scenario, overrides, decision_texts))

@@ -1,0 +1,307 @@
+"""A batch's results as statistics, and those as a table (vi/en), JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from ..diagnostics import DrillError
+from ..i18n import t
+from ..summary import format_value, objective_label
+from .figures import bounds, can_be_missing, format_figure, format_share, metric_label
+from .runner import Arm, BatchResult
+from .stats import Difference, Proportion, Spread, paired, spread, wilson
+
+
+def _values(rows: list[dict[str, Any]], metric: str) -> list[float | None]:
+    return [r["figures"].get(metric) for r in rows]
+
+
+def arm_summary(arm: Arm, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    metrics = {m: spread(_values(rows, m), *bounds(m)) for m in arm.metrics}
+    objectives = []
+    for i, obj in enumerate(arm.scenario.spec.objectives):
+        met = sum(1 for r in rows if r["met"][i])
+        objectives.append(
+            {"index": i, "metric": obj.metric, "label": _objective_name(arm, i), "p": wilson(met, len(rows))}
+        )
+    return {
+        "label": arm.label,
+        "scenario": arm.scenario.id,
+        "overrides": [o.text for o in arm.overrides],
+        "completed": len(rows),
+        "metrics": metrics,
+        "objectives": objectives,
+        "refused_runs": sum(1 for r in rows if r["refused"]),
+    }
+
+
+def _comparable_objectives(a: Arm, b: Arm) -> bool:
+    oa, ob = a.scenario.spec.objectives, b.scenario.spec.objectives
+    return len(oa) == len(ob) and all(
+        (x.metric, x.service, x.site) == (y.metric, y.service, y.site) for x, y in zip(oa, ob, strict=True)
+    )
+
+
+def comparison(result: BatchResult) -> dict[str, Any]:
+    """Arm B against arm A, run by run on the same seeds (common random numbers)."""
+    a, b = result.arms
+    common = set(result.common_indexes())
+    rows_a = [r for r in result.results[0] if r["index"] in common]
+    rows_b = [r for r in result.results[1] if r["index"] in common]
+    metrics: dict[str, dict[str, Any]] = {}
+    for m in a.metrics:
+        if m not in b.metrics:
+            continue
+        va, vb = _values(rows_a, m), _values(rows_b, m)
+        metrics[m] = {"a": spread(va, *bounds(m)), "b": spread(vb, *bounds(m)), "difference": paired(va, vb)}
+    objectives = []
+    if _comparable_objectives(a, b):
+        for i, obj in enumerate(a.scenario.spec.objectives):
+            ma = [1.0 if r["met"][i] else 0.0 for r in rows_a]
+            mb = [1.0 if r["met"][i] else 0.0 for r in rows_b]
+            objectives.append(
+                {
+                    "index": i,
+                    "metric": obj.metric,
+                    "a": wilson(int(sum(ma)), len(ma)),
+                    "b": wilson(int(sum(mb)), len(mb)),
+                    "difference": paired(ma, mb),
+                }
+            )
+    return {"pairs": len(common), "metrics": metrics, "objectives": objectives}
+
+
+def summarise(result: BatchResult) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "runs": result.runs,
+        "seed": result.seed,
+        "workers": result.workers,
+        "backend": result.backend,
+        "elapsed_s": round(result.elapsed, 3),
+        "interrupted": result.interrupted,
+        "arms": [arm_summary(arm, rows) for arm, rows in zip(result.arms, result.results, strict=True)],
+        "comparison": comparison(result) if len(result.arms) == 2 else None,
+    }
+    return out
+
+
+def jsonable(value: Any) -> Any:
+    """Statistics records turned into plain JSON values."""
+    if isinstance(value, (Spread, Difference, Proportion)):
+        return value.as_dict()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    return value
+
+
+# ---------------------------------------------------------------- text
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        rest = [c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]
+        return "  ".join([first, *rest]).rstrip()
+
+    return [line(header), *(line(r) for r in rows)]
+
+
+def _ci(metric: str, low: float | None, high: float | None, signed: bool = False) -> str:
+    if low is None or high is None:
+        return "—"
+    return f"{format_figure(metric, low, signed)} … {format_figure(metric, high, signed)}"
+
+
+def _pct(value: float | None) -> str:
+    return format_share(value)
+
+
+def _objective_name(arm: Arm, index: int) -> str:
+    obj = arm.scenario.spec.objectives[index]
+    rel = "<" if obj.under is not None else "≥"
+    bound = obj.under if obj.under is not None else obj.at_least
+    return f"{objective_label(arm.scenario, index)} ({rel} {format_value(obj.metric, bound)})"
+
+
+def text_lines(result: BatchResult, summary: dict[str, Any]) -> list[str]:
+    lines = [
+        t(
+            "batch.title",
+            scenario=result.arms[0].label,
+            runs=result.runs,
+            seed=result.seed,
+            workers=result.workers,
+            backend=result.backend,
+            seconds=f"{result.elapsed:.1f}",
+        )
+    ]
+    if result.interrupted:
+        done = min(a["completed"] for a in summary["arms"])
+        lines.append(t("batch.partial", done=done, runs=result.runs))
+    missing_note = False
+    for k, (arm, arm_sum) in enumerate(zip(result.arms, summary["arms"], strict=True)):
+        lines.append("")
+        if len(result.arms) > 1:
+            lines.append(t("batch.arm", name="AB"[k], label=arm.label, runs=arm_sum["completed"]))
+        header = [
+            t("batch.col_metric"),
+            t("batch.col_with_value"),
+            t("batch.col_mean"),
+            "p10",
+            "p50",
+            "p90",
+            t("batch.col_ci"),
+        ]
+        rows = []
+        for m, s in arm_sum["metrics"].items():
+            label = metric_label(arm.scenario, m)
+            if can_be_missing(m):
+                label += " *"
+                missing_note = True
+            rows.append(
+                [
+                    label,
+                    _pct(s.share) if s.runs else "—",
+                    format_figure(m, s.mean),
+                    format_figure(m, s.p10),
+                    format_figure(m, s.p50),
+                    format_figure(m, s.p90),
+                    _ci(m, s.ci_low, s.ci_high),
+                ]
+            )
+        lines += _table(header, rows)
+        if arm_sum["objectives"]:
+            lines.append("")
+            orows = [
+                [_objective_name(arm, o["index"]), _pct(o["p"].p), _pct_ci(o["p"])]
+                for o in arm_sum["objectives"]
+            ]
+            lines += _table([t("batch.col_objective"), t("batch.col_p_met"), t("batch.col_ci")], orows)
+        if arm_sum["refused_runs"]:
+            lines.append(t("batch.refused", count=arm_sum["refused_runs"]))
+    if missing_note:
+        lines += ["", t("batch.note_missing")]
+    if summary["comparison"] is not None:
+        lines += comparison_lines(result, summary["comparison"])
+    return lines
+
+
+def _pct_ci(p: Proportion) -> str:
+    if p.low is None or p.high is None:
+        return "—"
+    return f"{_pct(p.low)} … {_pct(p.high)}"
+
+
+def _yes(d: Difference) -> str:
+    if d.ci_low is None:
+        return "—"
+    return t("batch.yes") if d.significant else t("batch.no")
+
+
+def comparison_lines(result: BatchResult, comp: dict[str, Any]) -> list[str]:
+    a = result.arms[0]
+    lines = ["", t("batch.comparison", pairs=comp["pairs"])]
+    header = [
+        t("batch.col_metric"),
+        t("batch.col_a_mean"),
+        t("batch.col_b_mean"),
+        t("batch.col_diff"),
+        t("batch.col_ci"),
+        t("batch.col_pairs"),
+        t("batch.col_significant"),
+    ]
+    rows = []
+    for m, c in comp["metrics"].items():
+        d: Difference = c["difference"]
+        label = metric_label(a.scenario, m) + (" *" if can_be_missing(m) else "")
+        rows.append(
+            [
+                label,
+                format_figure(m, c["a"].mean),
+                format_figure(m, c["b"].mean),
+                format_figure(m, d.mean, signed=True),
+                _ci(m, d.ci_low, d.ci_high, signed=True),
+                f"{d.pairs}",
+                _yes(d),
+            ]
+        )
+    lines += _table(header, rows)
+    if comp["objectives"]:
+        lines.append("")
+        orows = []
+        for o in comp["objectives"]:
+            d = o["difference"]
+            orows.append(
+                [
+                    _objective_name(a, o["index"]),
+                    _pct(o["a"].p),
+                    _pct(o["b"].p),
+                    _signed_pct(d.mean),
+                    "—" if d.ci_low is None else f"{_signed_pct(d.ci_low)} … {_signed_pct(d.ci_high)}",
+                    _yes(d),
+                ]
+            )
+        lines += _table(
+            [
+                t("batch.col_objective"),
+                t("batch.col_a_p"),
+                t("batch.col_b_p"),
+                t("batch.col_diff"),
+                t("batch.col_ci"),
+                t("batch.col_significant"),
+            ],
+            orows,
+        )
+    lines += ["", t("batch.note_paired")]
+    return lines
+
+
+def _signed_pct(value: float | None) -> str:
+    return format_share(value, signed=True)
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def write_csv(result: BatchResult, path: str) -> None:
+    """One row per run (and arm): its seed, every figure, and each objective met (1) or not (0)."""
+    metrics: list[str] = []
+    for arm in result.arms:
+        metrics += [m for m in arm.metrics if m not in metrics]
+    n_obj = max(len(arm.scenario.spec.objectives) for arm in result.arms)
+    header = [
+        "arm",
+        "scenario",
+        "run",
+        "seed",
+        *metrics,
+        *(f"objective_{i}" for i in range(n_obj)),
+        "refused",
+    ]
+    try:
+        with Path(path).open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(header)
+            for k, (arm, rows) in enumerate(zip(result.arms, result.results, strict=True)):
+                for r in rows:
+                    figures = r["figures"]
+                    met = [int(x) for x in r["met"]] + [""] * (n_obj - len(r["met"]))
+                    writer.writerow(
+                        [
+                            "AB"[k],
+                            arm.scenario.id,
+                            r["index"],
+                            r["seed"],
+                            *("" if figures.get(m) is None else repr(figures[m]) for m in metrics),
+                            *met,
+                            r["refused"],
+                        ]
+                    )
+    except OSError as exc:
+        raise DrillError(t("batch.cannot_write", file=path, reason=exc.strerror or str(exc))) from exc

@@ -1,0 +1,166 @@
+"""``drill new ID``: a starting scenario for a trainer, copied from a bundled one and re-targeted
+at another unit (another district, department or the town)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from ..data import bundled_topologies
+from ..diagnostics import DrillError, nearest
+from ..i18n import pick, t
+from ..model.common import ID_PATTERN
+from ..model.load import Scenario, load_scenario, parse_scenario, resolve_scenario, topology_path
+from ..model.topology import SiteSpec
+
+DEFAULT_SOURCE = "grassroots-district-drill"
+SCHEMA_FILE = "scenario.schema.json"
+MODELINE = "# yaml-language-server: $schema="
+# what a unit's name starts or ends with when it is a district-level unit: "Ba Vi District",
+# "Huyện Ba Vì" → the short form "Ba Vi", "Ba Vì" that texts also use
+_EN_SUFFIXES = (" District", " Town")
+_VI_PREFIXES = ("Quận ", "Huyện ", "Thị xã ")
+
+
+def add(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("new", help=t("scenarios.new_help"), description=t("scenarios.new_description"))
+    p.add_argument("id", metavar="ID", help=t("scenarios.new_id_help"))
+    p.add_argument("--from", dest="source", metavar="SCENARIO", help=t("scenarios.new_from_help"))
+    p.add_argument("--unit", metavar="SITE", help=t("scenarios.new_unit_help"))
+    p.add_argument("-o", "--output", metavar="DIR", default=".", help=t("scenarios.new_output_help"))
+    p.add_argument("--force", action="store_true", help=t("scenarios.new_force_help"))
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not re.fullmatch(ID_PATTERN, args.id):
+        raise DrillError(t("scenarios.new_bad_id", id=args.id))
+    source_name = args.source or DEFAULT_SOURCE
+    source_path = resolve_scenario(source_name)
+    source = load_scenario(source_path)
+    unit = args.unit or source.spec.unit
+    if unit not in source.city.sites:
+        close = nearest(unit, source.city.sites)
+        msg = t("scenarios.new_unknown_unit", unit=unit)
+        if close:
+            msg += t("validate.did_you_mean", names=", ".join(close))
+        raise DrillError(msg)
+    folder = Path(args.output)
+    target = folder / f"{args.id}.yaml"
+    if target.exists() and not args.force:
+        raise DrillError(t("scenarios.new_exists", file=str(target)))
+    text = retarget(source, source_path, unit, args.id, folder)
+    _, problems = parse_scenario(text, str(target), folder)
+    if problems:
+        site = source.city.sites[unit]
+        lines = [t("scenarios.new_cannot_host", unit=unit, name=_name(site), source=source.id)]
+        lines += ["  " + d.format() for d in problems]
+        lines.append(t("scenarios.new_cannot_host_hint"))
+        raise DrillError("\n".join(lines), problems)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise DrillError(
+            t("scenarios.new_cannot_write", file=str(target), reason=exc.strerror or str(exc))
+        ) from exc
+    print(
+        t(
+            "scenarios.new_written",
+            file=str(target),
+            source=source.id,
+            unit=unit,
+            name=_name(source.city.sites[unit]),
+        )
+    )
+    print(t("scenarios.new_next", file=str(target)))
+    return 0
+
+
+def _name(site: SiteSpec) -> str:
+    return pick(site.name.model_dump())
+
+
+def retarget(source: Scenario, source_path: Path, unit: str, new_id: str, folder: Path) -> str:
+    """The source scenario's text for ``unit`` under ``new_id``, its comments kept."""
+    old_site = source.city.sites[source.spec.unit]
+    new_site = source.city.sites[unit]
+    text = source.text
+    if old_site.id != new_site.id:
+        # the site id as a whole token, also inside node and team ids (hoan-kiem-ws, hoan-kiem-it)
+        text = re.sub(rf"(?<![a-z0-9_.-]){re.escape(old_site.id)}(?![a-z0-9_])", new_site.id, text)
+        for old, new in _name_pairs(old_site, new_site):
+            text = re.sub(rf"(?<!\w){re.escape(old)}(?!\w)", new, text)
+    text = re.sub(r"(?m)^scenario:[^\n#]*", f"scenario: {new_id}", text, count=1)
+    text = re.sub(
+        r"(?m)^topology:[^\n#]*",
+        f"topology: {_topology_ref(source, source_path, folder)}",
+        text,
+        count=1,
+    )
+    return _header(source, new_site, folder) + _without_modeline(text)
+
+
+def _name_pairs(old: SiteSpec, new: SiteSpec) -> list[tuple[str, str]]:
+    """Names to replace, longest first: full names, then the short forms texts also use."""
+    pairs = [(old.name.en, new.name.en), (old.name.vi, new.name.vi)]
+    old_en, new_en = (
+        _short(old.name.en, _EN_SUFFIXES, suffix=True),
+        _short(new.name.en, _EN_SUFFIXES, suffix=True),
+    )
+    old_vi, new_vi = (
+        _short(old.name.vi, _VI_PREFIXES, suffix=False),
+        _short(new.name.vi, _VI_PREFIXES, suffix=False),
+    )
+    if old_en:
+        pairs.append((old_en, new_en or new.name.en))
+    if old_vi:
+        pairs.append((old_vi, new_vi or new.name.vi))
+    return [(a, b) for a, b in pairs if a and a != b]
+
+
+def _short(name: str, affixes: tuple[str, ...], suffix: bool) -> str:
+    for affix in affixes:
+        if suffix and name.endswith(affix):
+            return name[: -len(affix)]
+        if not suffix and name.startswith(affix):
+            return name[len(affix) :]
+    return ""
+
+
+def _topology_ref(source: Scenario, source_path: Path, folder: Path) -> str:
+    """How the copy names its topology so that it still resolves from ``folder``: a bundled name
+    when the source's topology is a bundled one, else the same file beside the copy."""
+    name = source.spec.topology
+    bundled = bundled_topologies()
+    try:
+        used = topology_path(name, source_path.parent)
+    except ValueError:
+        used = None
+    for bname, bpath in bundled.items():
+        if used is not None and bpath.resolve() == used.resolve():
+            return bname
+    try:
+        if used is not None and topology_path(name, folder) == used:
+            return name
+    except ValueError:
+        pass
+    raise DrillError(t("scenarios.new_topology", topology=name, folder=str(folder)))
+
+
+def _without_modeline(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    if lines and lines[0].startswith(MODELINE):
+        lines = lines[1:]
+    return "".join(lines)
+
+
+def _header(source: Scenario, site: SiteSpec, folder: Path) -> str:
+    lines = []
+    if (folder / SCHEMA_FILE).is_file():
+        lines.append(f"{MODELINE}{SCHEMA_FILE}")
+    else:
+        lines.append("# " + t("scenarios.new_schema_hint", schema=SCHEMA_FILE))
+    lines.append("# " + t("scenarios.new_made_from", source=source.id, unit=site.id, name=_name(site)))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,58 @@
+"""``drill report LOG``: the after-action report of a recorded drill, as HTML or Markdown."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..diagnostics import DrillError
+from ..i18n import LANGUAGES, get_language, t
+from ..replay import Replay
+
+
+def add(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("report", help=t("report.help"), description=t("report.description"))
+    p.add_argument("log", metavar="LOG", help=t("report.log_arg"))
+    p.add_argument("-o", "--output", metavar="FILE", help=t("report.output_help"))
+    p.add_argument("--format", choices=("html", "md"), help=t("report.format_help"))
+    # also accepted after the command (``drill report LOG --lang vi``)
+    p.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=t("cli.lang_help"))
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    fmt = args.format or _format_of(args.output)
+    replay = Replay.open(args.log)
+    for warning in replay.warnings:
+        print(t("replay.warning", message=warning), file=sys.stderr)
+    from ..report import build_report, render  # matplotlib and jinja2 load only for a report
+
+    lang = get_language()
+    text = render(build_report(replay, lang), fmt)
+    if args.output == "-":
+        sys.stdout.write(text)
+        return 0
+    out = Path(args.output) if args.output else default_output(Path(args.log), fmt)
+    _write(out, text)
+    print(t("report.written", file=str(out), format=fmt.upper() if fmt == "html" else "Markdown", lang=lang))
+    return 0
+
+
+def default_output(log: Path, fmt: str) -> Path:
+    """``drill.jsonl`` → ``drill.report.html`` beside it."""
+    stem = log.name[: -len(log.suffix)] if log.suffix else log.name
+    return log.with_name(f"{stem}.report.{fmt}")
+
+
+def _format_of(output: str | None) -> str:
+    if output and output != "-" and Path(output).suffix.lower() in (".md", ".markdown"):
+        return "md"
+    return "html"
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8", newline="\n")
+    except OSError as exc:
+        raise DrillError(t("report.cannot_write", file=str(path), reason=exc.strerror or str(exc))) from exc

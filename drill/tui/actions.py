@@ -1,0 +1,421 @@
+"""The facilitator's actions on a live drill: each is one ``action_*`` method, which a key, a
+palette command and a button all call; each change to the drill is a Command, applied through the
+session and so recorded in the log.
+
+An action with nothing to act on asks (pick from a list, or type a line); an action given its
+argument (from the palette) acts at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from ..engine import events as ev
+from ..engine.commands import Command
+from ..engine.events import Event
+from ..i18n import pick, t
+from ..model.durations import DurationError, parse_duration
+from ..viewmodel import command_text
+from .screens.dialogs import AskScreen, Choice, PickScreen
+
+if TYPE_CHECKING:
+    from ..session import Session
+    from .base import Selection
+
+# decisions on nodes or bodies, by action; the rest take a service, a team, an inject, a text…
+TARGET_ACTIONS = (
+    "isolate",
+    "reconnect",
+    "cut-link",
+    "restore-link",
+    "block-trust",
+    "reimage",
+    "restore",
+    "compromise",
+    "ddos",
+)
+RED_TEAM = ("compromise", "start-stage", "ddos")
+FACILITATOR = ("inject", "skip-inject", "delay-inject", "mark", "note", "free-inject")
+STEP_LIMIT = 200_000  # events stepped through at most when jumping to the next inject
+
+
+def source_of(action: str) -> str:
+    if action in RED_TEAM:
+        return "red-team"
+    if action in FACILITATOR:
+        return "facilitator"
+    return "player"
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        errors = exc.errors(include_url=False)
+        if errors:
+            return str(errors[0].get("msg", exc))
+    return str(exc)
+
+
+class LiveActions:
+    """Mixed into the live app (which provides ``session``, ``vm``, ``selection``, ``notify`` …)."""
+
+    session: Session
+    selection: Selection
+    scenario: Any
+    vm: Any
+    notify: Callable[..., None]
+    push_screen: Callable[..., Any]
+    refresh_now: Callable[[], None]
+    pause: Callable[[], None]
+    after_advance: Callable[[], None]
+    hold_clock: Callable[[], Callable[[], None]]
+
+    # ------------------------------------------------------------ applying
+    def submit(self, action: str, **fields: Any) -> Event | None:
+        """Apply one command now and record it; a wrong entry is a notification, never a crash."""
+        if self.session.finished:
+            self.notify(t("tui.drill_over"), severity="warning")
+            return None
+        try:
+            command = Command(action=action, source=source_of(action), **fields)
+        except (ValidationError, ValueError) as exc:
+            self.notify(t("tui.bad_entry", reason=_reason(exc)), severity="error")
+            return None
+        event = self.session.apply(command)
+        if event.kind == ev.COMMAND:
+            self.notify(t("tui.recorded", command=command_text(event.data["command"])), timeout=3)
+        self.refresh_now()
+        return event
+
+    def ask(self, title: str, then: Callable[[str], None], value: str = "", hint: str = "") -> None:
+        resume = self.hold_clock()
+
+        def done(text: str | None) -> None:
+            if text:
+                then(text)
+            resume()
+
+        self.push_screen(AskScreen(title, value=value, hint=hint), done)
+
+    def choose(
+        self, title: str, choices: list[Choice], then: Callable[[str], None], free: bool = False
+    ) -> None:
+        if not choices and not free:
+            self.notify(t("tui.nothing_to_choose"), severity="warning")
+            return
+
+        resume = self.hold_clock()
+
+        def done(value: str | None) -> None:
+            if value:
+                then(value)
+            resume()
+
+        self.push_screen(PickScreen(title, choices, free=free), done)
+
+    # ------------------------------------------------------------ what to act on
+    def selected_target(self) -> str:
+        if self.selection.node:
+            return f"node:{self.selection.node}"
+        if self.selection.site:
+            return f"site:{self.selection.site}"
+        return ""
+
+    def selector(self, target: str) -> dict[str, list[str]]:
+        """``node:x``, ``site:x`` or a bare name (a node, else a body) as a node selector."""
+        kind, sep, name = target.partition(":")
+        if not sep:
+            name = target
+            city = self.scenario.city
+            kind = "site" if name in city.sites and name not in city.nodes else "node"
+        return {kind if kind in ("node", "site") else "node": [name]}
+
+    def target_choices(self) -> list[Choice]:
+        city = self.scenario.city
+        out = [
+            Choice(f"site:{sid}", f"{t('tui.pick_body')} · {pick(site.name.model_dump())}", sid)
+            for sid, site in city.sites.items()
+        ]
+        first = self.selection.site
+        nodes = list(city.nodes.values())
+        nodes.sort(key=lambda n: (n.site != first,))  # the selected body's nodes first (stable)
+        for node in nodes:
+            name = pick(node.name.model_dump()) if node.name else ""
+            out.append(Choice(f"node:{node.id}", f"{node.id} · {name}" if name else node.id, node.site))
+        return out
+
+    def on_target(self, action: str, target: str, then: Callable[[str], None]) -> None:
+        target = target or self.selected_target()
+        if target:
+            then(target)
+        else:
+            self.choose(
+                t(f"tui.pick_target_{action.replace('-', '_')}"), self.target_choices(), then, free=True
+            )
+
+    def _target_action(self, action: str, target: str = "") -> None:
+        self.on_target(action, target, lambda chosen: self.submit(action, target=self.selector(chosen)))
+
+    # ------------------------------------------------------------ the players' decisions
+    def action_isolate(self, target: str = "") -> None:
+        """Isolate the selected node or body from the network."""
+        self._target_action("isolate", target)
+
+    def action_reconnect(self, target: str = "") -> None:
+        self._target_action("reconnect", target)
+
+    def _link_target(self, target: str) -> str:
+        """A WAN link belongs to a body: the selected node's only if it has one itself (a router)."""
+        node = self.selection.node
+        if target or not node or not self.selection.site:
+            return target
+        city = self.scenario.city
+        kinds = {city.graph.edges[node, other]["kind"] for other in city.graph.neighbors(node)}
+        return target if kinds & {"wan", "vpn", "internet"} else f"site:{self.selection.site}"
+
+    def action_cut_link(self, target: str = "") -> None:
+        """Cut the selected body's WAN link (or the selected router's)."""
+        self._target_action("cut-link", self._link_target(target))
+
+    def action_restore_link(self, target: str = "") -> None:
+        self._target_action("restore-link", self._link_target(target))
+
+    def action_block_trust(self, target: str = "") -> None:
+        self._target_action("block-trust", target)
+
+    def action_reimage(self, target: str = "") -> None:
+        self._target_action("reimage", target)
+
+    def action_restore(self, target: str = "") -> None:
+        """Restore from backup (or rebuild, when there is none)."""
+        self._target_action("restore", target)
+
+    def _service_choices(self, prefer_down: bool) -> list[Choice]:
+        city = self.scenario.city
+        mine = set(city.nodes[self.selection.node].services) if self.selection.node in city.nodes else set()
+        order = sorted(
+            city.services,
+            key=lambda s: (
+                s not in mine,
+                (s not in self.vm.forced_offline and s not in self.vm.services_down)
+                if prefer_down
+                else False,
+            ),
+        )
+        return [Choice(sid, f"{sid} · {pick(city.services[sid].name.model_dump())}") for sid in order]
+
+    def _service_action(self, action: str, service: str) -> None:
+        if not service and self.selection.node in self.scenario.city.nodes:
+            carried = self.scenario.city.nodes[self.selection.node].services
+            if len(carried) == 1:
+                service = carried[0]
+        if service:
+            self.submit(action, service=service)
+        else:
+            self.choose(
+                t(f"tui.pick_service_{action}"),
+                self._service_choices(action == "online"),
+                lambda s: self.submit(action, service=s),
+                free=True,
+            )
+
+    def action_offline(self, service: str = "") -> None:
+        """Take a service offline (the selected node's, or one picked)."""
+        self._service_action("offline", service)
+
+    def action_online(self, service: str = "") -> None:
+        self._service_action("online", service)
+
+    def _team_choices(self, on_call_first: bool = True, sites: bool = False) -> list[Choice]:
+        teams = self.scenario.spec.teams
+        order = sorted(teams, key=lambda k: (teams[k].on_call is None) if on_call_first else False)
+        out = [Choice(k, f"{k} · {pick(teams[k].name.model_dump())}") for k in order]
+        if sites:
+            out += [
+                Choice(s, f"{s} · {pick(v.name.model_dump())}") for s, v in self.scenario.city.sites.items()
+            ]
+        return out
+
+    def action_escalate(self, team: str = "") -> None:
+        """Escalate to outside help (a team on call)."""
+        if team:
+            self.submit("escalate", to=team)
+        else:
+            self.choose(t("tui.pick_team_escalate"), self._team_choices(), self.action_escalate, free=True)
+
+    def action_report(self, to: str = "") -> None:
+        """Report the incident to a team or a body (the authority)."""
+        if to:
+            self.submit("report", to=to)
+        else:
+            self.choose(
+                t("tui.pick_report_to"), self._team_choices(False, sites=True), self.action_report, free=True
+            )
+
+    def action_communicate(self, text: str = "") -> None:
+        """A statement to the public (press, citizens)."""
+        if text:
+            self.submit("communicate", text=text)
+        else:
+            self.ask(t("tui.ask_communicate"), self.action_communicate)
+
+    # ------------------------------------------------------------ the MSEL
+    def _inject_choices(self, statuses: tuple[str, ...]) -> list[Choice]:
+        out = []
+        for view in self.vm.injects():
+            if view.status in statuses and view.trigger not in ("free", "deadlines"):
+                title = pick(view.title) if view.title else pick(view.text)[:50]
+                out.append(
+                    Choice(view.id, f"{view.id} — {title} ({t(f'tui.msel_status_{view.status}')})", title)
+                )
+        return out
+
+    def _inject_action(
+        self, action: str, inject: str, statuses: tuple[str, ...], then: Callable[[str], None]
+    ) -> None:
+        chosen = inject or (
+            self.selection.inject
+            if self.selection.inject in self.vm.msel
+            and self.vm.msel[self.selection.inject].status in statuses
+            else ""
+        )
+        if chosen:
+            then(chosen)
+        else:
+            self.choose(t(f"tui.pick_inject_{action}"), self._inject_choices(statuses), then, free=True)
+
+    def action_deliver(self, inject: str = "") -> None:
+        """Deliver an inject now: the selected one, or one picked (scheduled, waiting or contingency)."""
+        self._inject_action(
+            "deliver", inject, ("upcoming", "pending", "held"), lambda i: self.submit("inject", inject=i)
+        )
+
+    def action_skip(self, inject: str = "") -> None:
+        self._inject_action(
+            "skip", inject, ("upcoming", "pending", "held"), lambda i: self.submit("skip-inject", inject=i)
+        )
+
+    def action_delay(self, inject: str = "", delay: str = "") -> None:
+        """Delay a scheduled inject (asks by how long: 15m, 1h …)."""
+
+        def with_delay(chosen: str) -> None:
+            def apply(text: str) -> None:
+                try:
+                    minutes = parse_duration(text)
+                except DurationError as exc:
+                    self.notify(t("tui.bad_entry", reason=str(exc)), severity="error")
+                    return
+                self.submit("delay-inject", inject=chosen, delay=minutes)
+
+            if delay:
+                apply(delay)
+            else:
+                self.ask(
+                    t("tui.ask_delay", inject=chosen), apply, value="15m", hint=t("tui.ask_duration_hint")
+                )
+
+        self._inject_action("delay", inject, ("upcoming",), with_delay)
+
+    def action_free_inject(self, text: str = "") -> None:
+        """Deliver a message typed on the spot."""
+        if text:
+            self.submit("free-inject", text=text)
+        else:
+            self.ask(t("tui.ask_free_inject"), self.action_free_inject)
+
+    def action_mark(self, inject: str = "", index: int = -1) -> None:
+        """Mark an expected action as done (the selected one, or one picked)."""
+        if inject and index >= 0:
+            self.submit("mark", inject=inject, expectation=index)
+            return
+        sel = self.selection
+        if sel.inject and sel.expectation is not None:
+            self.submit("mark", inject=sel.inject, expectation=sel.expectation)
+            return
+        choices = []
+        for e in self.vm.open_expectations():
+            if e.inject == "deadlines":
+                continue
+            action = t("tui.act_" + e.action.replace("-", "_"))
+            status = t(f"tui.exp_{e.status}")
+            choices.append(
+                Choice(f"{e.inject}:{e.index}", f"{e.inject} #{e.index + 1} · {action} {e.detail} · {status}")
+            )
+
+        def chosen(value: str) -> None:
+            inject_id, _, number = value.rpartition(":")
+            self.submit("mark", inject=inject_id, expectation=int(number))
+
+        self.choose(t("tui.pick_expectation"), choices, chosen)
+
+    def action_note(self, text: str = "") -> None:
+        """A timestamped note for the debrief (never on the players' screen)."""
+        if text:
+            self.submit("note", text=text, hidden=True)
+        else:
+            self.ask(t("tui.ask_note"), self.action_note)
+
+    # ------------------------------------------------------------ the red team
+    def action_compromise(self, target: str = "") -> None:
+        """Red team: compromise the selected node (or body)."""
+        self._target_action("compromise", target)
+
+    def action_start_stage(self, stage: str = "") -> None:
+        """Red team: start a stage of the attack now."""
+        if stage:
+            self.submit("start-stage", stage=stage)
+            return
+        started = set(self.vm.stages_started)
+        choices = []
+        for campaign in self.scenario.spec.attacker.campaigns:
+            for s in campaign.stages:
+                if s.id not in started:
+                    name = pick(s.name.model_dump()) if s.name else ""
+                    choices.append(Choice(s.id, f"{s.id} · {s.technique} {name}".strip()))
+        self.choose(t("tui.pick_stage"), choices, self.action_start_stage, free=True)
+
+    def action_ddos(self, target: str = "", lasts: str = "") -> None:
+        """Red team: flood the selected node (or body) for a while."""
+
+        def with_target(chosen: str) -> None:
+            def apply(text: str) -> None:
+                try:
+                    minutes = parse_duration(text)
+                except DurationError as exc:
+                    self.notify(t("tui.bad_entry", reason=str(exc)), severity="error")
+                    return
+                self.submit("ddos", target=self.selector(chosen), lasts=minutes)
+
+            if lasts:
+                apply(lasts)
+            else:
+                self.ask(t("tui.ask_ddos", target=chosen), apply, value="1h", hint=t("tui.ask_duration_hint"))
+
+        self.on_target("ddos", target, with_target)
+
+    # ------------------------------------------------------------ the clock
+    def action_step(self) -> None:
+        """Pause and run to the next event."""
+        if self.session.finished:
+            self.notify(t("tui.drill_over"), severity="warning")
+            return
+        self.pause()
+        self.session.step()
+        self.after_advance()
+
+    def action_next_inject(self) -> None:
+        """Pause and run until the next inject is delivered."""
+        if self.session.finished:
+            self.notify(t("tui.drill_over"), severity="warning")
+            return
+        self.pause()
+        steps = 0
+        while not self.session.finished and steps < STEP_LIMIT:
+            seen = len(self.vm.events)
+            self.session.step()
+            steps += 1
+            if any(e.kind == ev.INJECT for e in self.vm.events[seen:]):
+                break
+        self.after_advance()

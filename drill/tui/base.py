@@ -1,0 +1,221 @@
+"""What the live drill, the replay and the players' projector view share: the scenario, the
+view-model, what is selected, the feed's filter, the language, and the actions on the view."""
+
+from __future__ import annotations
+
+import gc
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from rich.console import Console
+from textual.app import App
+from textual.widgets import HelpPanel
+
+from ..i18n import LANGUAGES, get_language, pick, set_language, t
+from ..model.load import Scenario
+from ..viewmodel import CATEGORIES, SEVERITIES, ViewModel
+from .messages import BodySelected, ClockTick, DrillChanged, MselSelected, NodeSelected
+from .palette import DrillCommands
+from .screens.dialogs import FeedFilter, FilterScreen
+from .screens.views import DrillScreen, PlayersScreen, ViewScreen
+from .widgets.pages import PAGES
+
+TICK = 0.1  # seconds between slices of drill time
+
+
+@dataclass
+class Selection:
+    """What the facilitator's next decision applies to (the view's state, not the drill's)."""
+
+    site: str | None = None
+    node: str | None = None
+    inject: str | None = None
+    expectation: int | None = None
+
+
+@dataclass(frozen=True)
+class ClockState:
+    now: float
+    running: bool
+    speed: float
+    finished: bool
+    lagging: bool
+    mode: str
+
+
+class DrillBaseApp(App[int]):
+    CSS_PATH = "drill.tcss"
+    TITLE = "drill"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
+    COMMANDS = App.COMMANDS | {DrillCommands}
+    mode = "live"
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        vm: ViewModel,
+        *,
+        lang: str | None = None,
+        wallclock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__()
+        if lang:
+            set_language(lang)
+        self.scenario = scenario
+        self.vm = vm
+        self.wallclock = wallclock or datetime.now
+        unit = scenario.spec.unit
+        self.selection = Selection(
+            site=unit if unit in scenario.city.sites else next(iter(scenario.city.sites))
+        )
+        self.feed_filter = FeedFilter()
+        self.page = "network"
+        self.lang_epoch = 0
+        self.freeze_heap()  # the city and the scenario, before the widgets are made
+
+    # ------------------------------------------------------------ the clock (each mode has its own)
+    @property
+    def now(self) -> float:
+        return self.vm.now
+
+    @property
+    def running(self) -> bool:
+        return False
+
+    @property
+    def speed(self) -> float:
+        return 60.0
+
+    @property
+    def finished(self) -> bool:
+        return self.vm.finished
+
+    @property
+    def lagging(self) -> bool:
+        return False
+
+    def clock_state(self) -> ClockState:
+        return ClockState(self.now, self.running, self.speed, self.finished, self.lagging, self.mode)
+
+    # ------------------------------------------------------------ memory
+    def freeze_heap(self) -> None:
+        """Move what exists now (the city, the scenario, the events so far, the widgets) out of the
+        garbage collector's sight: a full collection over a big city takes a third of a second,
+        long enough to stall a key press; these objects live as long as the drill anyway."""
+        gc.freeze()
+        self._frozen_at = len(self.vm.events)
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # the drill is over: what it held may go (another app may follow)
+
+    def refreeze_if_grown(self) -> None:
+        if len(self.vm.events) > 2 * max(1000, getattr(self, "_frozen_at", 0)):
+            gc.freeze()
+            self._frozen_at = len(self.vm.events)
+
+    # ------------------------------------------------------------ redrawing
+    def view_screens(self) -> list[ViewScreen]:
+        return [s for s in self.screen_stack if isinstance(s, ViewScreen)]
+
+    def drill_changed(self) -> None:
+        """New events: the current screen redraws soon (notices coalesce)."""
+        if isinstance(self.screen, ViewScreen):
+            self.screen.post_message(DrillChanged())
+
+    def clock_moved(self) -> None:
+        if isinstance(self.screen, ViewScreen):
+            self.screen.post_message(ClockTick())
+
+    def refresh_now(self) -> None:
+        """Redraw at once (after the facilitator did something)."""
+        screen = self.screen
+        if isinstance(screen, ViewScreen):
+            screen.refresh_views()
+
+    def export_text(self) -> str:
+        """The screen as plain text (tests read it; the README shows it)."""
+        width, height = self.size
+        console = Console(
+            width=width,
+            height=height,
+            file=io.StringIO(),
+            force_terminal=True,
+            color_system=None,
+            record=True,
+            legacy_windows=False,
+            safe_box=False,
+        )
+        console.print(self.screen._compositor.render_update(full=True, screen_stack=self._background_screens))
+        return console.export_text()
+
+    # ------------------------------------------------------------ selection (messages from widgets)
+    def on_body_selected(self, message: BodySelected) -> None:
+        if message.site != self.selection.site:
+            self.selection.site = message.site
+            self.selection.node = None
+            self.refresh_now()
+        if message.open_detail and isinstance(self.screen, DrillScreen) and self.screen.has_class("-narrow"):
+            self.action_page("body")
+
+    def on_node_selected(self, message: NodeSelected) -> None:
+        if message.node != self.selection.node:
+            self.selection.node = message.node
+            screen = self.screen
+            if isinstance(screen, DrillScreen):
+                screen.query_one("#detail").refresh_view()  # type: ignore[attr-defined]
+
+    def on_msel_selected(self, message: MselSelected) -> None:
+        self.selection.inject = message.inject
+        self.selection.expectation = message.expectation
+
+    # ------------------------------------------------------------ actions on the view
+    def action_language(self) -> None:
+        """Switch between Vietnamese and English, at any time."""
+        current = get_language()
+        set_language(LANGUAGES[(LANGUAGES.index(current) + 1) % len(LANGUAGES)])
+        self.lang_epoch += 1
+        for screen in self.view_screens():
+            screen.relabel()
+        self.notify(t("tui.language_now"), timeout=2)
+
+    def action_page(self, page: str) -> None:
+        """Show one panel (narrow terminals) or move to it (wide ones)."""
+        if page not in PAGES:
+            return
+        self.page = page
+        if isinstance(self.screen, DrillScreen):
+            self.screen.show_page(page)
+
+    def action_players(self) -> None:
+        """Show or leave the players' screen."""
+        if isinstance(self.screen, PlayersScreen):
+            if len(self.screen_stack) > 1:
+                self.pop_screen()
+                self.call_after_refresh(self.refresh_now)
+        else:
+            self.push_screen(PlayersScreen())
+
+    def action_filter(self) -> None:
+        """Filter the event feed by kind of event, body and severity."""
+        if not isinstance(self.screen, DrillScreen):
+            return
+        categories = [(c, t(f"tui.cat_{c}")) for c in CATEGORIES if c != "drill"]
+        sites = [(s, pick(site.name.model_dump())) for s, site in self.scenario.city.sites.items()]
+        severities = [(s, t(f"tui.sev_{s}")) for s in SEVERITIES]
+
+        def done(result: FeedFilter | None) -> None:
+            if result is not None:
+                self.feed_filter = result
+                self.refresh_now()
+
+        self.push_screen(FilterScreen(self.feed_filter, categories, sites, severities), done)
+
+    def action_help(self) -> None:
+        """Show or hide the list of keys."""
+        if self.screen.query(HelpPanel):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()

@@ -1,0 +1,347 @@
+"""The live drill: the app owns the wall clock and advances the session in slices at the chosen
+speed; pausing is not advancing. Every event folds into the view-model as it happens; the panels
+redraw a few times a second at most."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from ..diagnostics import DrillError
+from ..engine import events as ev
+from ..engine.events import Event
+from ..i18n import pick, t
+from ..session import Session
+from ..viewmodel import ViewModel, first_words
+from .actions import TARGET_ACTIONS, LiveActions
+from .base import TICK, DrillBaseApp
+from .keys import LIVE, description_key
+from .messages import ClockTick
+from .pacing import Pacer, speed_text
+from .palette import Entry, entry
+from .screens.dialogs import ConfirmScreen
+from .screens.views import DrillScreen, PlayersScreen
+
+BUDGET = 0.05  # seconds of simulation per tick at most, so keys stay responsive
+CHUNK = 10.0  # drill minutes per slice within a tick
+SYNC_EVERY = 1.0  # seconds between forcing the log to disk
+PALETTE_NODES = 5000  # nodes named one by one in the command palette, at most
+
+
+class LiveApp(LiveActions, DrillBaseApp):
+    mode = "live"
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        speed: float = 60.0,
+        running: bool = False,
+        players: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+        wallclock: Callable[[], datetime] | None = None,
+        lang: str | None = None,
+        tick: float = TICK,
+        warnings: list[str] | None = None,
+    ) -> None:
+        vm = ViewModel(session.scenario).feed_all(session.sim.events)
+        super().__init__(session.scenario, vm, lang=lang, wallclock=wallclock)
+        self.session = session
+        session.listeners.append(self._on_event)
+        self.pacer = Pacer(speed, clock)
+        self.tick_seconds = tick
+        self._start_running = running
+        self._start_players = players
+        self._lagging = False
+        self._changed = False
+        self._synced = time.monotonic()
+        self.advanced_minutes = 0.0  # drill minutes run by the clock (the benchmark reads it)
+        self.startup_warnings = list(warnings or [])
+
+    def get_default_screen(self) -> DrillScreen:
+        return DrillScreen("live")
+
+    def on_mount(self) -> None:
+        self.set_interval(self.tick_seconds, self._tick)
+        if self._start_players:
+            self.push_screen(PlayersScreen())
+        if self._start_running and not self.session.finished:
+            self.pacer.start()
+        for warning in self.startup_warnings:
+            self.notify(warning, severity="warning", timeout=10)
+        if self.session.log_path is not None:
+            self.notify(t("tui.log_at", file=str(self.session.log_path)), timeout=10)
+        self.call_after_refresh(self.freeze_heap)
+
+    def on_unmount(self) -> None:
+        self.session.close()
+
+    # ------------------------------------------------------------ the clock
+    @property
+    def now(self) -> float:
+        return self.session.now
+
+    @property
+    def running(self) -> bool:
+        return self.pacer.running
+
+    @property
+    def speed(self) -> float:
+        return self.pacer.speed
+
+    @property
+    def finished(self) -> bool:
+        return self.session.finished
+
+    @property
+    def lagging(self) -> bool:
+        return self._lagging and self.pacer.running
+
+    def _on_event(self, event: Event) -> None:
+        self.vm.feed(event)
+        self._changed = True
+        if event.kind == ev.COMMAND_REFUSED:
+            self.notify(t("tui.refused", reason=event.data.get("reason", "")), severity="error", timeout=8)
+        elif event.kind == ev.DRILL_END:
+            self.pacer.pause()
+            self.notify(t("tui.drill_ended"), timeout=8)
+
+    def _tick(self) -> None:
+        try:
+            minutes = self.pacer.due()
+            if minutes > 0 and not self.session.finished:
+                self._advance(minutes)
+            if self.pacer.running or self._changed:
+                self.clock_moved()
+            if self._changed:
+                self._changed = False
+                self.drill_changed()
+            self._sync_log()
+            self.refreeze_if_grown()
+        except Exception as exc:  # a bug must not end a drill: stop the clock and say so
+            self.pacer.pause()
+            self.log.error(repr(exc))
+            self.notify(t("tui.internal_error", error=repr(exc)), severity="error", timeout=15)
+
+    def _advance(self, minutes: float) -> None:
+        deadline = time.perf_counter() + BUDGET
+        start = self.session.now
+        target = min(start + minutes, self.session.sim.end)
+        while self.session.now < target - 1e-9 and not self.session.finished:
+            self.session.advance(min(CHUNK, target - self.session.now))
+            if time.perf_counter() > deadline:
+                break
+        self.advanced_minutes += self.session.now - start
+        self._lagging = self.session.now < target - 1e-6 and not self.session.finished
+
+    def _sync_log(self) -> None:
+        """Force the log to disk about once a second: a closed laptop loses at most that."""
+        now = time.monotonic()
+        writer = self.session.writer
+        if writer is None or now - self._synced < SYNC_EVERY:
+            return
+        self._synced = now
+        try:
+            if not writer.file.closed:
+                writer.file.flush()
+                os.fsync(writer.file.fileno())
+        except OSError:
+            pass  # a disk that cannot sync still has the flushed lines
+
+    def pause(self) -> None:
+        self.pacer.pause()
+        self.clock_moved()
+
+    def hold_clock(self) -> Callable[[], None]:
+        """Stop the clock while the facilitator types or picks, so a decision lands at the moment
+        they started entering it; the returned function starts it again if it was running."""
+        was_running = self.pacer.running
+        self.pause()
+
+        def resume() -> None:
+            if was_running and not self.session.finished and not self.pacer.running:
+                self.pacer.start()
+                self.clock_moved()
+
+        return resume
+
+    def after_advance(self) -> None:
+        self._changed = False
+        self.post_message(ClockTick())
+        self.refresh_now()
+
+    # ------------------------------------------------------------ actions on the clock
+    def action_play_pause(self) -> None:
+        """Start or stop the drill clock."""
+        if self.session.finished:
+            self.notify(t("tui.drill_over"), severity="warning")
+            return
+        self.pacer.toggle()
+        self.clock_moved()
+
+    def action_faster(self) -> None:
+        self.pacer.faster()
+        self.clock_moved()
+        self.notify(t("tui.speed_now", speed=speed_text(self.pacer.speed)), timeout=2)
+
+    def action_slower(self) -> None:
+        self.pacer.slower()
+        self.clock_moved()
+        self.notify(t("tui.speed_now", speed=speed_text(self.pacer.speed)), timeout=2)
+
+    async def action_quit(self) -> None:
+        """Quit, after confirming (the log is already written; the drill can be resumed)."""
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.session.close()
+                self.exit(0)
+
+        resume = self.hold_clock()
+
+        def answer_and_resume(yes: bool | None) -> None:
+            answer(yes)
+            if not yes:
+                resume()
+
+        detail = t("tui.quit_detail", file=str(self.session.log_path)) if self.session.log_path else ""
+        self.push_screen(ConfirmScreen(t("tui.quit_question"), detail), answer_and_resume)
+
+    # ------------------------------------------------------------ never a traceback
+    async def run_action(self, action: Any, default_namespace: Any = None, namespaces: Any = None) -> bool:
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        except DrillError as exc:
+            self.notify(exc.message, severity="error")
+        except Exception as exc:  # a bug in an action must not end a drill
+            self.log.error(repr(exc))
+            self.notify(t("tui.internal_error", error=repr(exc)), severity="error", timeout=15)
+        return True
+
+    def guarded(self, fn: Callable[[], object]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                fn()
+            except DrillError as exc:
+                self.notify(exc.message, severity="error")
+            except Exception as exc:  # as in run_action
+                self.log.error(repr(exc))
+                self.notify(t("tui.internal_error", error=repr(exc)), severity="error", timeout=15)
+
+        return run
+
+    # ------------------------------------------------------------ the command palette
+    def palette_entries(self) -> list[Entry]:
+        out: list[Entry] = []
+        view_only = isinstance(self.screen, PlayersScreen)
+        for key in LIVE:
+            name = key.id.split("(")[0]
+            if view_only and name not in ("players", "language", "quit", "help"):
+                continue
+            text = t(description_key(key))
+            help = t("tui.palette_key", key=key.display or key.keys)
+            out.append(
+                Entry(text, help, lambda a=key.action: self.call_next(self.run_action, a), general=True)
+            )
+        if view_only:
+            return out
+        city = self.scenario.city
+        for action in TARGET_ACTIONS:
+            method = getattr(self, "action_" + action.replace("-", "_"))
+            verb = t(f"tui.act_{action.replace('-', '_')}")
+            for sid, site in city.sites.items():
+                name = pick(site.name.model_dump())
+                out.append(
+                    entry(
+                        f"{verb}: {name} ({sid})",
+                        t("tui.palette_body"),
+                        self.guarded_call(method, f"site:{sid}"),
+                    )
+                )
+            # a city of many thousand nodes names its nodes through the pickers instead
+            for nid, node in city.nodes.items() if len(city.nodes) <= PALETTE_NODES else ():
+                name = pick(node.name.model_dump()) if node.name else ""
+                out.append(
+                    entry(
+                        f"{verb}: {nid} — {name}" if name else f"{verb}: {nid}",
+                        t("tui.palette_node"),
+                        self.guarded_call(method, f"node:{nid}"),
+                    )
+                )
+        for action in ("offline", "online"):
+            verb = t(f"tui.act_{action}")
+            for sid, svc in city.services.items():
+                out.append(
+                    entry(
+                        f"{verb}: {pick(svc.name.model_dump())} ({sid})",
+                        t("tui.palette_service"),
+                        self.guarded_call(getattr(self, f"action_{action}"), sid),
+                    )
+                )
+        for view in self.vm.injects():
+            if view.trigger in ("free", "deadlines") or view.done:
+                continue
+            title = pick(view.title) if view.title else first_words(pick(view.text), 48)
+            for action, verb in (
+                ("deliver", "act_inject"),
+                ("skip", "act_skip_inject"),
+                ("delay", "act_delay_inject"),
+            ):
+                if action == "delay" and view.status != "upcoming":
+                    continue
+                out.append(
+                    entry(
+                        f"{t(f'tui.{verb}')}: {view.id} — {title}",
+                        t("tui.palette_inject"),
+                        self.guarded_call(getattr(self, f"action_{action}"), view.id),
+                    )
+                )
+        for team, spec in self.scenario.spec.teams.items():
+            name = pick(spec.name.model_dump())
+            out.append(
+                entry(
+                    f"{t('tui.act_escalate')}: {name} ({team})",
+                    "",
+                    self.guarded_call(self.action_escalate, team),
+                )
+            )
+            out.append(
+                entry(
+                    f"{t('tui.act_report')}: {name} ({team})", "", self.guarded_call(self.action_report, team)
+                )
+            )
+        for sid, site in city.sites.items():
+            name = pick(site.name.model_dump())
+            out.append(
+                entry(
+                    f"{t('tui.act_report')}: {name} ({sid})", "", self.guarded_call(self.action_report, sid)
+                )
+            )
+        for campaign in self.scenario.spec.attacker.campaigns:
+            for stage in campaign.stages:
+                if stage.id not in self.vm.stages_started:
+                    out.append(
+                        entry(
+                            f"{t('tui.act_start_stage')}: {stage.id} ({stage.technique})",
+                            t("tui.palette_red"),
+                            self.guarded_call(self.action_start_stage, stage.id),
+                        )
+                    )
+        for exp in self.vm.open_expectations():
+            if exp.inject == "deadlines":
+                continue
+            action = t(f"tui.act_{exp.action.replace('-', '_')}")
+            out.append(
+                entry(
+                    f"{t('tui.act_mark')}: {exp.inject} #{exp.index + 1} {action}",
+                    "",
+                    self.guarded_call(self.action_mark, exp.inject, exp.index),
+                )
+            )
+        return out
+
+    def guarded_call(self, fn: Callable[..., object], *args: object) -> Callable[[], None]:
+        return self.guarded(lambda: fn(*args))

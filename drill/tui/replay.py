@@ -1,0 +1,216 @@
+"""The replay: a recorded drill, read-only, in the live drill's views, with a timeline bar.
+Play at any speed, seek to any time, step event by event both ways, jump between injects,
+detections, decisions and notes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from ..i18n import t
+from ..log import LogData
+from ..model.durations import DurationError, format_offset, parse_offset
+from ..model.load import Scenario
+from ..viewmodel import Timeline
+from .base import TICK, DrillBaseApp
+from .keys import REPLAY, description_key
+from .messages import SeekRequested
+from .pacing import Pacer, speed_text
+from .palette import Entry
+from .screens.dialogs import AskScreen
+from .screens.views import DrillScreen, PlayersScreen
+
+
+class ReplayApp(DrillBaseApp):
+    mode = "replay"
+
+    def __init__(
+        self,
+        log: LogData,
+        scenario: Scenario,
+        *,
+        warnings: list[str] | None = None,
+        speed: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+        wallclock: Callable[[], datetime] | None = None,
+        lang: str | None = None,
+        tick: float = TICK,
+    ) -> None:
+        self.log_data = log
+        self.timeline = Timeline(scenario, log.events)
+        super().__init__(scenario, self.timeline.at_index(0), lang=lang, wallclock=wallclock)
+        self.playhead = 0.0
+        self.pacer = Pacer(speed, clock)
+        self.tick_seconds = tick
+        self.warnings = list(warnings or [])
+        self.seek_to(0.0)
+
+    def get_default_screen(self) -> DrillScreen:
+        return DrillScreen("replay")
+
+    def on_mount(self) -> None:
+        self.set_interval(self.tick_seconds, self._tick)
+        self.call_after_refresh(self.freeze_heap)
+        for warning in self.warnings:
+            self.notify(warning, severity="warning", timeout=10)
+
+    # ------------------------------------------------------------ the playhead
+    @property
+    def now(self) -> float:
+        return self.playhead
+
+    @property
+    def running(self) -> bool:
+        return self.pacer.running
+
+    @property
+    def speed(self) -> float:
+        return self.pacer.speed
+
+    @property
+    def finished(self) -> bool:
+        return self.playhead >= self.timeline.end and not self.pacer.running and self.vm.finished
+
+    @property
+    def count(self) -> int:
+        return len(self.vm.events)
+
+    def seek_to(self, minutes: float) -> None:
+        """Show the drill at ``minutes``: forwards by folding the events in between, backwards
+        from the nearest checkpoint."""
+        minutes = max(0.0, min(minutes, max(self.timeline.end, float(self.scenario.spec.duration))))
+        target = self.timeline.index_at(minutes)
+        if target >= self.count and minutes >= self.playhead:
+            for e in self.timeline.events[self.count : target]:
+                self.vm.feed(e)
+        else:
+            self.vm = self.timeline.at_index(target)
+        self.playhead = minutes
+        self.vm.now = max(self.vm.now, minutes)
+
+    def show_count(self, count: int) -> None:
+        """Show the drill right after its first ``count`` events."""
+        count = max(0, min(count, len(self.timeline)))
+        if count >= self.count:
+            for e in self.timeline.events[self.count : count]:
+                self.vm.feed(e)
+        else:
+            self.vm = self.timeline.at_index(count)
+        self.playhead = self.timeline.events[count - 1].t if count else 0.0
+
+    def _moved(self) -> None:
+        self.clock_moved()
+        self.refresh_now()
+
+    def _tick(self) -> None:
+        minutes = self.pacer.due()
+        if minutes <= 0:
+            return
+        before = self.count
+        self.seek_to(self.playhead + minutes)
+        if self.playhead >= self.timeline.end:
+            self.pacer.pause()
+        self.clock_moved()
+        if self.count != before:
+            self.drill_changed()
+        elif self.screen.query("#timeline"):
+            self.screen.query_one("#timeline").refresh()
+
+    # ------------------------------------------------------------ actions
+    def action_play_pause(self) -> None:
+        if not self.pacer.running and self.playhead >= self.timeline.end:
+            self.seek_to(0.0)
+        self.pacer.toggle()
+        self._moved()
+
+    def action_faster(self) -> None:
+        self.pacer.faster()
+        self.clock_moved()
+        self.notify(t("tui.speed_now", speed=speed_text(self.pacer.speed)), timeout=2)
+
+    def action_slower(self) -> None:
+        self.pacer.slower()
+        self.clock_moved()
+        self.notify(t("tui.speed_now", speed=speed_text(self.pacer.speed)), timeout=2)
+
+    def action_step_forward(self) -> None:
+        """One event forwards."""
+        self.pacer.pause()
+        self.show_count(self.count + 1)
+        self._moved()
+
+    def action_step_back(self) -> None:
+        """One event backwards."""
+        self.pacer.pause()
+        self.show_count(self.count - 1)
+        self._moved()
+
+    def action_jump(self, kind: str, forward: bool = True) -> None:
+        """To the next (or previous) inject, detection, decision or note."""
+        self.pacer.pause()
+        mark = self.timeline.next_mark(self.count, kind, forward)
+        if mark is None:
+            self.notify(t("tui.no_more", what=t(f"tui.mark_{kind}")), timeout=3)
+            return
+        self.show_count(mark.index + 1)
+        self._moved()
+
+    def action_seek(self, when: str = "") -> None:
+        """Go to a drill time typed as T+1h30m, 90m …"""
+
+        def go(text: str | None) -> None:
+            if not text:
+                return
+            try:
+                minutes = parse_offset(text)
+            except DurationError as exc:
+                self.notify(t("tui.bad_entry", reason=str(exc)), severity="error")
+                return
+            self.pacer.pause()
+            self.seek_to(minutes)
+            self._moved()
+
+        if when:
+            go(when)
+        else:
+            self.push_screen(
+                AskScreen(
+                    t("tui.ask_seek"), value=format_offset(self.playhead), hint=t("tui.ask_duration_hint")
+                ),
+                go,
+            )
+
+    def action_seek_start(self) -> None:
+        self.pacer.pause()
+        self.seek_to(0.0)
+        self._moved()
+
+    def action_seek_end(self) -> None:
+        self.pacer.pause()
+        self.show_count(len(self.timeline))
+        self._moved()
+
+    def on_seek_requested(self, message: SeekRequested) -> None:
+        self.pacer.pause()
+        self.seek_to(message.minutes)
+        self._moved()
+
+    async def action_quit(self) -> None:
+        self.exit(0)
+
+    def palette_entries(self) -> list[Entry]:
+        view_only = isinstance(self.screen, PlayersScreen)
+        out = []
+        for key in REPLAY:
+            if view_only and key.id.split("(")[0] not in ("players", "language", "quit", "help"):
+                continue
+            out.append(
+                Entry(
+                    t(description_key(key)),
+                    t("tui.palette_key", key=key.display or key.keys),
+                    lambda a=key.action: self.call_next(self.run_action, a),
+                    general=True,
+                )
+            )
+        return out

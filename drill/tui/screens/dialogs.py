@@ -1,0 +1,228 @@
+"""Small modal dialogs: confirm, ask for a line of text, pick one of many (with a filter), and the
+feed's filter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Select
+from textual.widgets.option_list import Option
+
+from ...i18n import t
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Yes or no."""
+
+    BINDINGS = [Binding("escape", "answer(False)", show=False), Binding("y", "answer(True)", show=False)]
+
+    def __init__(self, question: str, detail: str = "") -> None:
+        super().__init__(classes="dialog")
+        self.question = question
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Label(self.question, classes="dialog-title")
+            if self.detail:
+                yield Label(self.detail, classes="dialog-detail")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(t("tui.yes"), id="yes", variant="error", action="screen.answer(True)")
+                yield Button(t("tui.no"), id="no", variant="primary", action="screen.answer(False)")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class AskScreen(ModalScreen[str | None]):
+    """One line of text (a note, a free inject, a duration)."""
+
+    BINDINGS = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, title: str, placeholder: str = "", value: str = "", hint: str = "") -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.placeholder = placeholder
+        self.value = value
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Input(value=self.value, placeholder=self.placeholder, id="ask-input")
+            yield Label(self.hint or t("tui.ask_hint"), classes="dialog-detail")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        self.dismiss(text or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    search: str = ""  # extra words to match (ids, names in both languages)
+
+
+class PickScreen(ModalScreen[str | None]):
+    """One of many, narrowed by typing; with ``free``, Enter on no match returns the typed text
+    (an unknown name is then refused by the drill with the nearest valid ones)."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", show=False),
+        Binding("down", "move(1)", show=False, priority=True),
+        Binding("up", "move(-1)", show=False, priority=True),
+    ]
+    LIMIT = 300  # options shown at once; typing narrows the rest
+
+    def __init__(self, title: str, choices: list[Choice], free: bool = False) -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.choices = choices
+        self.free = free
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box pick-box"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Input(placeholder=t("tui.pick_filter"), id="pick-input")
+            yield OptionList(id="pick-list")
+            yield Label(t("tui.pick_hint_free") if self.free else t("tui.pick_hint"), classes="dialog-detail")
+
+    def on_mount(self) -> None:
+        self._fill("")
+        self.query_one(Input).focus()
+
+    def _fill(self, query: str) -> None:
+        words = query.lower().split()
+        shown = []
+        for choice in self.choices:
+            hay = f"{choice.value} {choice.label} {choice.search}".lower()
+            if all(w in hay for w in words):
+                shown.append(Option(choice.label, id=choice.value))
+                if len(shown) >= self.LIMIT:
+                    break
+        option_list = self.query_one(OptionList)
+        option_list.set_options(shown)
+        if shown:
+            option_list.highlighted = 0
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        option_list = self.query_one(OptionList)
+        option = option_list.highlighted_option
+        if option is not None and option.id is not None:
+            self.dismiss(option.id)
+        elif self.free and event.value.strip():
+            self.dismiss(event.value.strip())
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self.dismiss(event.option.id)
+
+    def action_move(self, by: int) -> None:
+        option_list = self.query_one(OptionList)
+        if option_list.option_count:
+            now = option_list.highlighted if option_list.highlighted is not None else -by
+            option_list.highlighted = max(0, min(option_list.option_count - 1, now + by))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class FeedFilter:
+    """What the event feed shows: a kind of event, a body, a least severity ("" = all)."""
+
+    category: str = ""
+    site: str = ""
+    severity: str = "info"
+
+    @property
+    def active(self) -> bool:
+        return bool(self.category or self.site or self.severity != "info")
+
+
+class FilterScreen(ModalScreen[FeedFilter | None]):
+    BINDINGS = [Binding("escape", "cancel", show=False)]
+
+    def __init__(
+        self,
+        current: FeedFilter,
+        categories: list[tuple[str, str]],
+        sites: list[tuple[str, str]],
+        severities: list[tuple[str, str]],
+    ) -> None:
+        super().__init__(classes="dialog")
+        self.current = current
+        self.categories = categories
+        self.sites = sites
+        self.severities = severities
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Label(t("tui.filter_title"), classes="dialog-title")
+            yield Label(t("tui.filter_kind"))
+            yield Select(
+                [(label, value) for value, label in self.categories],
+                value=self.current.category or Select.NULL,
+                prompt=t("tui.filter_all"),
+                id="filter-kind",
+            )
+            yield Label(t("tui.filter_body"))
+            yield Select(
+                [(label, value) for value, label in self.sites],
+                value=self.current.site or Select.NULL,
+                prompt=t("tui.filter_all_bodies"),
+                id="filter-site",
+            )
+            yield Label(t("tui.filter_severity"))
+            yield Select(
+                [(label, value) for value, label in self.severities],
+                value=self.current.severity,
+                allow_blank=False,
+                id="filter-severity",
+            )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(
+                    t("tui.filter_apply"), variant="primary", action="screen.apply", id="filter-apply"
+                )
+                yield Button(t("tui.filter_clear"), action="screen.clear", id="filter-clear")
+
+    def _value(self, selector: str) -> str:
+        value = self.query_one(selector, Select).value
+        return "" if value is Select.NULL or value is None else str(value)
+
+    def action_apply(self) -> None:
+        self.dismiss(
+            FeedFilter(
+                self._value("#filter-kind"),
+                self._value("#filter-site"),
+                self._value("#filter-severity") or "info",
+            )
+        )
+
+    def action_clear(self) -> None:
+        self.dismiss(FeedFilter())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,1 @@
+"""The drill's widgets: each renders from the view-model and holds no state of the drill."""

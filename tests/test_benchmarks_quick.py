@@ -1,0 +1,56 @@
+"""The benchmarks keep working: a fast smoke test of generating and loading, and the quick suite."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from drill.generate import generate_topology, node_count, write_topology
+from drill.model.city import load_city
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_generated_topologies_load_quickly(tmp_path: Path) -> None:
+    data = generate_topology(100, 60, seed=9)  # 6,259 nodes
+    for name in ("city.yaml", "city.json"):
+        write_topology(data, tmp_path / name)
+        start = time.process_time()
+        city = load_city(tmp_path / name)
+        spent = time.process_time() - start
+        assert len(city.nodes) == node_count(100, 60)
+        assert city.graph.number_of_edges() > len(city.nodes)
+        # about 0.15 s here; the loader once took 0.4 s for this size (a regression guard, generous)
+        assert spent < 1.5, f"{name}: {spent:.2f} s of CPU to load {len(city.nodes)} nodes"
+
+
+@pytest.mark.slow
+def test_the_quick_suite_runs_and_prints_one_table(tmp_path: Path) -> None:
+    out_json = tmp_path / "rows.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--json", str(out_json)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("drill benchmarks (quick")
+    assert lines[1].split()[:5] == ["figure", "value", "target", "ok?", "note"]
+    rows = json.loads(out_json.read_text(encoding="utf-8"))
+    figures = [r["figure"] for r in rows]
+    assert any(f.startswith("load + validate bundled data") for f in figures)
+    assert any(f.endswith("compact YAML") for f in figures) and any(
+        f.endswith("JSON inventory") for f in figures
+    )
+    assert "engine / bare simpy" in figures
+    assert not [r for r in rows if r["value"] == "error"]
+    ratio = next(r for r in rows if r["figure"] == "engine / bare simpy")
+    assert 0 < float(ratio["value"]) < 10
+    assert len(lines) == 3 + len(rows)  # one table: a title, a header, a rule, a line per figure

@@ -1,0 +1,252 @@
+"""The after-action report: its figures come from drill.metrics, its names from the scenario, and
+both formats and both languages hold every section."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from test_replay_helpers import record
+
+from drill.cli import main
+from drill.metrics import fold
+from drill.model.durations import format_duration
+from drill.replay import Replay
+from drill.report import build_report, render_html, render_markdown
+
+
+@pytest.fixture(scope="module")
+def log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return record(tmp_path_factory.mktemp("report"), seed=4)
+
+
+@pytest.fixture(scope="module")
+def replay(log: Path) -> Replay:
+    return Replay.open(log)
+
+
+class _Tables(HTMLParser):
+    """The ids of tables and svgs, and the text of every cell."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.tags: dict[str, int] = {}
+        self.cells: list[str] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags[tag] = self.tags.get(tag, 0) + 1
+        found = dict(attrs).get("id")
+        if found:
+            self.ids.append(found)
+        if tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self.cells.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _parse(html: str) -> _Tables:
+    parser = _Tables()
+    parser.feed(html)
+    return parser
+
+
+def test_the_figures_are_those_of_drill_metrics(replay: Replay) -> None:
+    report = build_report(replay, "en")
+    snap = fold(replay.scenario, replay.events)
+    figures = {f.label: f.value for f in report.figures}
+    assert figures["Hosts compromised"] == f"{snap.hosts_ever:,}"
+    assert figures["Time to detect"] == format_duration(snap.time_to_detect)
+    assert figures["Data exfiltrated"] == f"{snap.data_exfiltrated_gb:,.1f} GB"
+    assert figures["Citizen impact"] == f"{snap.citizen_impact:,.0f}"
+    assert figures["Bodies affected"] == str(len(snap.bodies_affected))
+    assert [o.met for o in report.objectives] == [o.met for o in snap.objectives]
+    service = report.downtime_services[0]
+    assert service.minutes == max(snap.downtime_by_service.values())
+    counts = {k: snap.expectations.get(k, 0) for k in ("met", "late", "missed")}
+    assert {k: report.score_counts[k] for k in counts} == counts
+
+
+def test_the_improvement_plan_has_a_row_per_shortfall(replay: Replay) -> None:
+    report = build_report(replay, "en")
+    shortfalls = report.score_counts["late"] + report.score_counts["missed"]
+    unmet = [o for o in report.objectives if not o.met]
+    assert shortfalls and unmet
+    assert len(report.plan) == shortfalls + len(unmet)
+    assert all(row.finding and row.action and row.owner and row.due == "" for row in report.plan)
+    late = next(row for row in report.plan if row.finding.startswith("Late by"))
+    assert "Communicate to the public".lower() in late.finding.lower() or "isolate" in late.finding
+    assert any(row.finding.startswith("Objective not met: time to contain") for row in report.plan)
+
+
+def test_the_scorecard_lists_each_expectation_by_team(replay: Replay) -> None:
+    report = build_report(replay, "en")
+    teams = [group.team for group in report.scores]
+    assert teams == ["City SOC", "Hoan Kiem IT"]  # names, not ids, in the scenario's order
+    rows = {s.action: s for group in report.scores for s in group.rows}
+    isolate = rows["isolate Hoan Kiem District within 1h"]
+    assert isolate.source == "Slow computers" and isolate.deadline == "T+01:30 (09:30)"
+    assert isolate.status == "late" and isolate.done.startswith("T+02:25 (")
+    marked = rows["escalate → VNCERT within 3h"]
+    assert marked.status == "met"  # met by the escalation at T+1h30, before the facilitator's mark
+
+
+def test_html_report_is_one_self_contained_printable_file(replay: Replay) -> None:
+    html = render_html(build_report(replay, "en"))
+    parsed = _parse(html)
+    assert {"chart-hosts", "chart-services", "chart-queue"} <= set(parsed.ids)
+    assert {"objectives", "teams", "downtime-services", "timeline-table", "plan-table"} <= set(parsed.ids)
+    assert parsed.tags["svg"] == 3 and parsed.tags["table"] >= 8
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//|file:)""", html)  # nothing fetched
+    assert "<link" not in html and "<script" not in html
+    assert "@media print" in html and "break-before: page" in html
+    assert "{{" not in html and "{%" not in html
+    # the names of sites, services and teams, not their ids
+    assert "Hoan Kiem District" in parsed.cells and "Electronic one-stop shop" in " ".join(parsed.cells)
+    assert "hoan-kiem-ws" not in " ".join(parsed.cells)
+    assert "T+02:25" in parsed.cells and "10:25" in parsed.cells  # drill time and calendar time
+    assert "The room debates isolating the district" in parsed.cells
+    assert "Hidden note for the evaluators (facilitator only)" in parsed.cells
+
+
+def test_the_charts_are_drawn_from_the_series(replay: Replay) -> None:
+    report = build_report(replay, "en")
+    hosts = next(c for c in report.charts if c.id == "chart-hosts")
+    peak = max(v for _t, v in replay.metrics.series["hosts"])
+    assert hosts.facts[0].startswith(f"Peak {peak:,.0f} compromised hosts")
+    assert hosts.svg.startswith('<svg id="chart-hosts" class="chart" role="img"')
+    assert "Compromised hosts over time" in hosts.svg and "<path" in hosts.svg
+    # the same series gives the same picture: reports compare byte for byte
+    assert render_html(build_report(replay, "en")) == render_html(report)
+
+
+def test_markdown_report_has_every_section_in_tables(replay: Replay) -> None:
+    md = render_markdown(build_report(replay, "en"))
+    for heading in (
+        "Summary",
+        "Key figures",
+        "Charts",
+        "Expectations scorecard",
+        "Timeline",
+        "Facilitator's notes",
+        "Improvement plan",
+    ):
+        assert re.search(rf"^## \d\. {re.escape(heading)}$", md, re.M), heading
+    tables: list[list[str]] = [[]]
+    for line in md.splitlines():
+        if line.startswith("|"):
+            tables[-1].append(line)
+        elif tables[-1]:
+            tables.append([])
+    tables = [table for table in tables if table]
+    assert len(tables) >= 10 and sum(len(table) for table in tables) > 60
+    for table in tables:
+        # every row has the header's columns: a pipe inside a cell is escaped
+        widths = {len(re.findall(r"(?<!\\)\|", line)) for line in table}
+        assert len(widths) == 1, table
+    assert "<svg" not in md
+
+
+def test_the_report_speaks_vietnamese(replay: Replay) -> None:
+    md = render_markdown(build_report(replay, "vi"))
+    assert md.startswith("# Báo cáo kết quả diễn tập và kế hoạch khắc phục: Mọi thứ cùng lúc")
+    for text in (
+        "## 7. Kế hoạch khắc phục",
+        "Quận Hoàn Kiếm",
+        "Tổ giám sát Thành phố",
+        "KHÔNG ĐẠT",
+        "trễ hạn",
+        "04/03/2015",
+    ):
+        assert text in md, text
+    assert "Cả phòng tranh luận việc cô lập quận" in md
+    html = render_html(build_report(replay, "vi"))
+    assert '<html lang="vi">' in html and "Số máy bị xâm nhập theo thời gian" in html
+
+
+def test_report_command_writes_beside_the_log(log: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["report", str(log)]) == 0
+    out = log.with_name("drill.report.html")
+    assert out.is_file() and out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert capsys.readouterr().out.strip() == f"report written: {out} (HTML, en)"
+    assert main(["report", str(log), "--format", "md", "--lang", "vi"]) == 0
+    assert log.with_name("drill.report.md").read_text(encoding="utf-8").startswith("# Báo cáo")
+    target = log.with_name("chosen.md")
+    assert main(["report", str(log), "-o", str(target)]) == 0  # the format follows the name
+    assert target.read_text(encoding="utf-8").startswith("# After-action report")
+    capsys.readouterr()
+    assert main(["report", str(log), "-o", "-", "--format", "md"]) == 0
+    assert capsys.readouterr().out.startswith("# After-action report")
+
+
+def test_report_to_an_unwritable_place(log: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(log), "-o", str(tmp_path / "missing" / "r.html")]) == 1
+    assert "cannot write the report" in capsys.readouterr().err
+
+
+def test_a_drill_without_objectives_injects_or_incident(tmp_path: Path) -> None:
+    """The quietest drill still gives a whole report."""
+    scenario = tmp_path / "quiet.yaml"
+    scenario.write_text(
+        """\
+scenario: quiet
+title: Quiet
+description: Nothing happens
+unit: hoan-kiem
+audience: [soc]
+topology: hanoi
+start: 2015-03-04T08:00:00+07:00
+duration: 1h
+teams:
+  soc: {name: SOC, staff: 1, watches: {site: hoan-kiem}}
+attacker:
+  campaigns:
+    - id: none
+      stages:
+        - {id: try, technique: T1566.001, at: T+10m, targets: {node: hoan-kiem-ws}, success: 0}
+""",
+        encoding="utf-8",
+    )
+    log = tmp_path / "quiet.jsonl"
+    assert main(["run", str(scenario), "--log", str(log)]) == 0
+    report = build_report(Replay.open(log), "en")
+    assert report.plan == [] and report.objectives == [] and report.scores == []
+    html = render_html(report)
+    assert "Every expected action was met on time" in html and "No interruption." in html
+    assert _parse(html).tags["svg"] == 3
+
+
+def test_markdown_cells_escape_pipes_and_newlines() -> None:
+    from drill.report.render import _cell
+
+    assert _cell("a | b\nc") == "a \\| b c"
+    assert _cell("") == " "
+
+
+def test_every_action_metric_and_effect_has_its_words() -> None:
+    """Keys built from names (``recommend.<action>``) exist for every name the scenario language has."""
+    from drill.engine.commands import ALL_ACTIONS
+    from drill.i18n import LANGUAGES, catalogue
+    from drill.model.scenario import ACTIONS, EFFECTS, METRICS
+
+    for lang in LANGUAGES:
+        words = catalogue(lang)
+        missing = [f"report.recommend.{a}" for a in ACTIONS if f"report.recommend.{a}" not in words]
+        missing += [
+            f"report.recommend_metric.{m}" for m in METRICS if f"report.recommend_metric.{m}" not in words
+        ]
+        missing += [f"report.ev_effect_{e}" for e in EFFECTS if f"report.ev_effect_{e}" not in words]
+        missing += [f"replay.action.{a}" for a in ALL_ACTIONS if f"replay.action.{a}" not in words]
+        missing += [f"metrics.{m}" for m in METRICS if f"metrics.{m}" not in words]
+        assert not missing, (lang, missing)

@@ -1,0 +1,100 @@
+"""The replay: a recorded drill read-only in the drill's views — step both ways, jump between
+injects, decisions and notes, seek, play — always showing exactly the fold of the log so far."""
+
+from __future__ import annotations
+
+import pytest
+from tui_helpers import WALL, sync
+
+from drill.engine import events as ev
+from drill.engine.commands import Command
+from drill.tui.app import make_replay_app
+from drill.viewmodel import ViewModel
+
+SIZE = (160, 50)
+
+
+@pytest.fixture
+def recorded(live):
+    app = live(at=60)
+    app.session.apply(Command(action="isolate", target={"node": "hoan-kiem-ws"}))
+    app.session.advance(10)
+    app.session.apply(Command(action="note", text="isolated late", source="facilitator"))
+    app.session.advance(200)
+    app.session.close()
+    return app.session.log_path, list(app.session.sim.events)
+
+
+def _same(app, events, count):
+    expected = ViewModel(app.scenario).feed_all(events[:count])
+    assert len(app.vm.events) == count
+    assert app.vm.metrics.snapshot(app.now).as_dict() == expected.metrics.snapshot(app.now).as_dict()
+    assert {n: s.label for n, s in app.vm.nodes.items()} == {n: s.label for n, s in expected.nodes.items()}
+
+
+@sync
+async def test_stepping_jumping_and_seeking(recorded, clock):
+    path, events = recorded
+    app = make_replay_app(path, wallclock=lambda: WALL, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.playhead == 0 and "REPLAY" in app.export_text()
+        await pilot.press("full_stop", "full_stop", "full_stop")
+        _same(app, events, 3)
+        await pilot.press("comma")
+        _same(app, events, 2)
+        await pilot.press("i")  # the first inject
+        first = next(i for i, e in enumerate(events) if e.kind == ev.INJECT)
+        _same(app, events, first + 1)
+        assert app.playhead == events[first].t
+        await pilot.press("d")  # the decision
+        decision = next(i for i, e in enumerate(events) if e.kind == ev.COMMAND)
+        _same(app, events, decision + 1)
+        await pilot.press("n")
+        note = next(i for i, e in enumerate(events) if e.kind == ev.NOTE)
+        _same(app, events, note + 1)
+        await pilot.pause()
+        assert "Note: isolated late" in app.export_text()
+        await pilot.press("I")  # back to the inject before
+        _same(app, events, first + 1)
+        await pilot.press("end")
+        _same(app, events, len(events))
+        await pilot.press("home")
+        assert app.playhead == 0 and len(app.vm.events) == 0
+        await pilot.press("g")
+        app.screen.query_one("Input").value = "T+1h5m"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.playhead == 65
+        _same(app, events, sum(1 for e in events if e.t < 65))
+        assert "T+01:05" in app.export_text()
+
+
+@sync
+async def test_playing_at_a_chosen_speed(recorded, clock):
+    path, events = recorded
+    app = make_replay_app(path, wallclock=lambda: WALL, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        assert app.running and app.speed == 300
+        clock.advance(12)  # ×300: an hour of drill
+        app._tick()
+        assert app.playhead == pytest.approx(60.0)
+        _same(app, events, sum(1 for e in events if e.t < 60))
+        await pilot.press("minus")
+        clock.advance(6)  # ×120: 12 minutes
+        app._tick()
+        assert app.playhead == pytest.approx(72.0)
+        await pilot.press("space")
+        clock.advance(600)
+        app._tick()
+        assert app.playhead == pytest.approx(72.0)
+
+
+@sync
+async def test_the_replay_changes_nothing(recorded):
+    path, events = recorded
+    before = path.read_bytes()
+    app = make_replay_app(path, wallclock=lambda: WALL)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("end", "i", "x", "q")
+    assert path.read_bytes() == before

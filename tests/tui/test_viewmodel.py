@@ -1,0 +1,242 @@
+"""The view-model folds events into what the screens show, the same way the engine holds them; the
+timeline rebuilds it at any moment of a long log, fast. No terminal here."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import pytest
+
+from drill.engine import Simulation
+from drill.engine import events as ev
+from drill.engine.commands import Command, TimedCommand
+from drill.engine.events import Event
+from drill.i18n import LANGUAGES
+from drill.metrics import fold
+from drill.model.load import load_scenario
+from drill.viewmodel import (
+    CATEGORY_OF,
+    Timeline,
+    ViewModel,
+    clock_text,
+    describe,
+    sample_series,
+    severity,
+    short_name,
+    visible_to_players,
+)
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return load_scenario(None)
+
+
+def _run(scenario, seed, commands=()):
+    sim = Simulation(scenario, seed=seed)
+    sim.run(commands)
+    return sim
+
+
+@pytest.mark.parametrize("seed", [1, 7, 2015])
+def test_node_states_match_the_engine(scenario, seed):
+    commands = [
+        TimedCommand(action="isolate", target={"node": "hoan-kiem-ws"}, at=150),
+        TimedCommand(action="reimage", target={"node": "hoan-kiem-ws"}, at=160),
+        TimedCommand(action="ddos", target={"node": "portal-web"}, lasts=60, at=170, source="red-team")
+        if "portal-web" in scenario.city.nodes
+        else TimedCommand(action="note", text="x", at=170),
+        TimedCommand(action="cut-link", target={"site": "dong-da"}, at=200),
+    ]
+    for stop in (100.0, 175.0, None):
+        sim = Simulation(scenario, seed=seed)
+        if stop is None:
+            sim.run(commands)
+        else:
+            sim.run([c for c in commands if c.at <= stop])
+            sim = Simulation(scenario, seed=seed)
+            sim.start()
+            for c in commands:
+                if c.at > stop:
+                    break
+                sim.run_until(c.at)
+                sim.apply(c)
+            sim.run_until(stop)
+        vm = ViewModel(scenario).feed_all(sim.events)
+        for node, state in sim.nodes.items():
+            assert vm.node_label(node) == state.label, (stop, node)
+            assert vm.nodes[node].isolated == state.isolated
+        assert sorted(vm.services_down) == sorted(sim.services.down_since)
+        assert sorted(vm.disconnected) == sorted(s for s, up in sim.services.connected.items() if not up)
+        # the figures are the metrics module's, fed the same events
+        assert vm.snapshot().as_dict() == fold(scenario, sim.events).as_dict()
+
+
+def test_body_worst_state_and_share(scenario):
+    sim = _run(scenario, 2015)
+    vm = ViewModel(scenario).feed_all(sim.events)
+    infected = sum(vm.metrics.infected.get(n, 0) for n in scenario.city.nodes_by_site["hoan-kiem"])
+    total = sum(scenario.city.nodes[n].hosts for n in scenario.city.nodes_by_site["hoan-kiem"])
+    assert vm.body_share("hoan-kiem") == pytest.approx(infected / total)
+    labels = [sim.nodes[n].label for n in scenario.city.nodes_by_site["hoan-kiem"]]
+    assert vm.body_worst("hoan-kiem") in labels
+    assert vm.body_worst("ba-vi") == "clean"
+
+
+def test_players_do_not_see_an_undetected_compromise(scenario):
+    sim = Simulation(scenario, seed=2015)
+    sim.run_until(30)  # the phishing landed; nobody has noticed yet
+    vm = ViewModel(scenario).feed_all(sim.events)
+    assert vm.node_label("hoan-kiem-ws") == "foothold"
+    assert vm.node_label("hoan-kiem-ws", public=True) == "clean"
+    assert vm.body_worst("hoan-kiem", public=True) == "clean"
+    assert vm.body_share("hoan-kiem", public=True) == 0
+
+
+def test_what_players_may_see(scenario):
+    sim = Simulation(scenario, seed=2015)
+    sim.run_until(10)
+    sim.apply(Command(action="inject", inject="backup-also-encrypted", source="facilitator"))
+    sim.apply(Command(action="inject", inject="cert-busy", source="facilitator"))
+    sim.apply(Command(action="note", text="SOC slow to call", source="facilitator"))
+    sim.apply(Command(action="compromise", target={"node": "ba-vi-ws"}, source="red-team"))
+    sim.apply(Command(action="isolate", target={"node": "ba-vi-ws"}))
+    shown = [e for e in sim.events if visible_to_players(e)]
+    kinds = {e.kind for e in shown}
+    assert not kinds & {ev.NOTE, ev.COMPROMISE, ev.STAGE_START, ev.EXPECTATION}
+    injects = [e.target for e in shown if e.kind == ev.INJECT]
+    assert injects == ["cert-busy"]  # the hidden one stays off
+    commands = [e.data["command"]["action"] for e in shown if e.kind == ev.COMMAND]
+    assert commands == ["isolate"]  # the players' own decision, not the facilitator's or red team's
+
+
+def test_msel_progress(scenario):
+    sim = Simulation(scenario, seed=2015)
+    sim.run_until(60)
+    sim.apply(Command(action="delay-inject", inject="helpdesk-calls", delay=30, source="facilitator"))
+    vm = ViewModel(scenario).feed_all(sim.events)
+    assert vm.msel["helpdesk-calls"].status == "delivered"  # due at T+45, already out
+    sim2 = Simulation(scenario, seed=2015)
+    sim2.run_until(20)
+    sim2.apply(Command(action="delay-inject", inject="helpdesk-calls", delay=30, source="facilitator"))
+    sim2.apply(Command(action="skip-inject", inject="cert-busy", source="facilitator"))
+    vm2 = ViewModel(scenario).feed_all(sim2.events)
+    assert vm2.msel["helpdesk-calls"].status == "upcoming" and vm2.msel["helpdesk-calls"].at == 75
+    assert vm2.msel["cert-busy"].status == "skipped"
+    assert vm2.msel["backup-also-encrypted"].status == "held"
+    assert vm2.next_inject_time() == 75
+    sim2.run_until(80)
+    sim2.apply(Command(action="mark", inject="helpdesk-calls", expectation=1, source="facilitator"))
+    vm3 = ViewModel(scenario).feed_all(sim2.events)
+    view = vm3.msel["helpdesk-calls"]
+    assert view.delivered_at == 75
+    assert [e.status for e in view.expects] == ["open", "met"]
+    assert [e.index for e in vm3.open_expectations() if e.inject == "helpdesk-calls"] == [0]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_event_reads_as_a_sentence(scenario, lang):
+    sim = Simulation(scenario, seed=3)
+    sim.run_until(5)
+    for command in (
+        Command(action="free-inject", text="call the mayor", source="facilitator"),
+        Command(action="escalate", to="national-cert"),
+        Command(action="report", to="so-thong-tin-truyen-thong"),
+        Command(action="communicate", text="we are on it"),
+        Command(action="offline", service="email"),
+        Command(action="online", service="email"),
+        Command(action="cut-link", target={"site": "ba-vi"}),
+        Command(action="restore-link", target={"site": "ba-vi"}),
+        Command(action="isolate", target={"node": "nowhere"}),
+        Command(action="start-stage", stage="encrypt", source="red-team"),
+        Command(action="skip-inject", inject="cert-busy", source="facilitator"),
+        Command(action="delay-inject", inject="helpdesk-calls", delay=10, source="facilitator"),
+    ):
+        sim.apply(command)
+    sim.run_until(sim.end)
+    kinds = set()
+    for e in sim.events:
+        text = describe(e, scenario, lang)
+        assert text and "tui." not in text, (e.kind, text)
+        kinds.add(e.kind)
+        assert severity(e) in ("info", "notice", "warning", "critical")
+        assert e.kind in CATEGORY_OF
+    assert {ev.COMMAND_REFUSED, ev.LINK_CUT, ev.ESCALATION, ev.INJECT_DELAYED} <= kinds
+
+
+def test_clock_shows_the_drill_date(scenario):
+    assert clock_text(scenario, 65, "en") == "T+01:05 · Wed 04 Mar 2015 09:05"
+    assert clock_text(scenario, 65, "vi") == "T+01:05 · 04/03/2015 09:05"
+
+
+def test_short_names_and_series():
+    assert short_name("Department of Home Affairs") == "Home Affairs"
+    assert short_name("Quận Hoàn Kiếm") == "Hoàn Kiếm"
+    assert short_name("Hoan Kiem District") == "Hoan Kiem"
+    assert short_name("Internet") == "Internet"
+    assert sample_series([(0.0, 0.0), (10.0, 5.0), (20.0, 2.0)], 40, 4) == [5.0, 2.0, 2.0, 2.0]
+    assert sample_series([], 10, 3) == [0.0, 0.0, 0.0]
+
+
+def _long_log(scenario, count):
+    """A long event stream: one real drill's events repeated, one drill after another."""
+    sim = _run(scenario, 2015, [TimedCommand(action="isolate", target={"site": "hoan-kiem"}, at=130)])
+    out = []
+    offset = 0.0
+    while len(out) < count:
+        for e in sim.events:
+            out.append(Event(e.t + offset, len(out), e.kind, e.actor, e.target, e.data))
+        offset += sim.end
+    return out
+
+
+def test_timeline_rebuilds_any_moment_exactly(scenario):
+    events = _long_log(scenario, 3000)
+    timeline = Timeline(scenario, events, every=250)
+    for count in (0, 1, 249, 250, 251, 777, 1999, len(events)):
+        expected = ViewModel(scenario).feed_all(events[:count])
+        got = timeline.at_index(count)
+        assert len(got.events) == count
+        assert {n: s.label for n, s in got.nodes.items()} == {n: s.label for n, s in expected.nodes.items()}
+        assert got.snapshot().as_dict() == expected.snapshot().as_dict()
+        assert got.metrics.series == expected.metrics.series
+        assert [(v.id, v.status) for v in got.injects()] == [(v.id, v.status) for v in expected.injects()]
+    # seeking does not disturb the checkpoints: going back gives the same again
+    again = timeline.at_index(777)
+    assert again.snapshot().as_dict() == ViewModel(scenario).feed_all(events[:777]).snapshot().as_dict()
+    assert events[timeline.index_at(events[500].t) - 1].t < events[500].t
+
+
+def test_timeline_marks_and_jumps(scenario):
+    events = _long_log(scenario, 600)
+    timeline = Timeline(scenario, events)
+    injects = [i for i, e in enumerate(events) if e.kind == ev.INJECT]
+    first = timeline.next_mark(0, "inject")
+    assert first is not None and first.index == injects[0]
+    nxt = timeline.next_mark(first.index + 1, "inject")
+    assert nxt is not None and nxt.index == injects[1]
+    back = timeline.next_mark(nxt.index + 1, "inject", forward=False)
+    assert back is not None and back.index == injects[0]
+    assert timeline.next_mark(0, "note") is None
+
+
+@pytest.mark.slow
+def test_seeking_in_a_100000_event_log_is_fast(scenario):
+    events = _long_log(scenario, 100_000)
+    timeline = Timeline(scenario, events)
+    worst = 0.0
+    for fraction in (0.99, 0.01, 0.5, 0.73, 0.25):
+        start = time.perf_counter()
+        timeline.at(timeline.end * fraction)
+        worst = max(worst, time.perf_counter() - start)
+    print(f"worst seek in 100,000 events: {worst * 1000:.0f} ms", file=sys.stderr)
+    assert worst < 0.5
+
+
+def test_the_viewmodel_does_not_load_textual():
+    import subprocess
+
+    code = "import sys, drill.viewmodel; print('textual' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
