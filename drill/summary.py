@@ -110,7 +110,8 @@ def summary_lines(scenario: Scenario, snap: Snapshot, seed: int) -> list[str]:
             bound = format_value(res.metric, res.bound)
             rel = "<" if res.kind == "under" else "≥"
             lines.append(
-                f"  [{mark}] {objective_label(scenario, res.index)}: {format_value(res.metric, res.value)} ({rel} {bound})"
+                f"  [{mark}] {objective_label(scenario, res.index)}: "
+                f"{format_value(res.metric, res.value)} ({rel} {bound})"
             )
     return lines
 

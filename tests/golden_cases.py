@@ -16,7 +16,12 @@ ROOT = Path(__file__).resolve().parent.parent
 # name, scenario, seed, decisions file (or None)
 CASES = [
     ("default-seed-7", "ransomware-hoan-kiem", 7, None),
-    ("engine-worm-seed-3-decisions", str(FIXTURES / "engine" / "worm.yaml"), 3, str(FIXTURES / "engine" / "worm-decisions.yaml")),
+    (
+        "engine-worm-seed-3-decisions",
+        str(FIXTURES / "engine" / "worm.yaml"),
+        3,
+        str(FIXTURES / "engine" / "worm-decisions.yaml"),
+    ),
 ]
 
 

@@ -49,7 +49,9 @@ def test_decisions_change_the_outcome(capsys):
     assert main(["run", str(ENGINE / "worm.yaml"), "--seed", "3", "--json"]) == 0
     without = json.loads(capsys.readouterr().out)
     # the decisions file holds one deliberate mistake (an unknown node): refused, the run goes on, exit 1
-    assert main(["run", str(ENGINE / "worm.yaml"), "--seed", "3", "--json", "--decisions", str(decisions)]) == 1
+    assert (
+        main(["run", str(ENGINE / "worm.yaml"), "--seed", "3", "--json", "--decisions", str(decisions)]) == 1
+    )
     captured = capsys.readouterr()
     with_decisions = json.loads(captured.out)
     assert "not-a-node" in captured.err
@@ -95,6 +97,8 @@ def test_bad_arguments_exit_1_with_a_message(capsys, args, message):
 def test_the_installed_command_runs_without_a_traceback(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("scenario: x\n", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "drill", "run", str(bad)], capture_output=True, text=True, cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "drill", "run", str(bad)], capture_output=True, text=True, cwd=tmp_path
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "missing" in result.stderr

@@ -124,7 +124,8 @@ def test_restore_from_backup_brings_a_service_back_and_without_a_backup_it_takes
 
 def test_lost_backups_make_restores_take_the_rebuild_time():
     text = (ENGINE / "outage.yaml").read_text(encoding="utf-8") + (
-        "injects:\n  - {id: lost, at: T+5m, text: gone, hidden: true, effect: {backups_lost: {node: dc-app}}}\n"
+        "injects:\n"
+        "  - {id: lost, at: T+5m, text: gone, hidden: true, effect: {backups_lost: {node: dc-app}}}\n"
     )
     scenario, problems = parse_scenario(text, str(ENGINE / "outage.yaml"), ENGINE)
     assert scenario is not None, problems

@@ -3,11 +3,11 @@
 from pathlib import Path
 
 import pytest
+from golden_cases import CASES, golden_lines
 
 from drill.engine import Simulation
 from drill.log import encode
 from drill.model.load import load_scenario
-from golden_cases import CASES, golden_lines
 
 HERE = Path(__file__).resolve().parent
 

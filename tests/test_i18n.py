@@ -22,7 +22,9 @@ def test_every_language_has_every_key_with_the_same_placeholders():
 
 def test_vietnamese_messages_are_vietnamese():
     vi = catalogue("vi")
-    with_diacritics = [k for k, v in vi.items() if re.search(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", v)]
+    with_diacritics = [
+        k for k, v in vi.items() if re.search(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", v)
+    ]
     # most messages are sentences in Vietnamese; ids and symbols may stay as they are
     assert len(with_diacritics) > 0.7 * len(vi)
 

@@ -12,7 +12,9 @@ from drill.model.load import load_scenario
 ENGINE = Path(__file__).resolve().parent / "fixtures" / "engine"
 
 
-@pytest.mark.parametrize("scenario_ref", ["ransomware-hoan-kiem", str(ENGINE / "worm.yaml"), str(ENGINE / "outage.yaml")])
+@pytest.mark.parametrize(
+    "scenario_ref", ["ransomware-hoan-kiem", str(ENGINE / "worm.yaml"), str(ENGINE / "outage.yaml")]
+)
 def test_metrics_follow_the_simulation_state(scenario_ref):
     scenario = load_scenario(scenario_ref)
     for seed in (1, 2, 3):
@@ -29,7 +31,7 @@ def test_metrics_follow_the_simulation_state(scenario_ref):
             assert snap.nodes_now == len(compromised)
             assert snap.services_down == sorted(s for s, up in sim.services.up.items() if not up)
             assert snap.contained == (bool(snap.nodes_ever) and all(s.isolated for s in compromised.values()))
-            for team, (busy, staff, queued) in sim.defenders.utilisation().items():
+            for team, (_busy, staff, queued) in sim.defenders.utilisation().items():
                 assert snap.staff[team] == staff and snap.queue.get(team, 0) == queued
         # folding the finished log afresh gives the very same figures
         assert fold(scenario, sim.events, sim.now) == metrics.snapshot(sim.now)

@@ -21,7 +21,9 @@ def _plain(path: Path):
 @pytest.mark.parametrize("kind", KINDS)
 def test_committed_schema_is_up_to_date(kind):
     committed = ROOT / "drill" / "schemas" / f"{kind}.schema.json"
-    assert committed.read_text(encoding="utf-8") == schema_text(kind), "run: drill schema KIND -o drill/schemas/KIND.schema.json"
+    assert committed.read_text(encoding="utf-8") == schema_text(kind), (
+        "run: drill schema KIND -o drill/schemas/KIND.schema.json"
+    )
 
 
 def _files():

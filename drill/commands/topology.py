@@ -22,12 +22,16 @@ def add(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("topology", help=t("topology.help"), description=t("topology.help"))
     tsub = p.add_subparsers(dest="topology_command", metavar=t("cli.command_metavar"), required=True)
     show = tsub.add_parser("show", help=t("topology.show_help"), description=t("topology.show_help"))
-    show.add_argument("name", nargs="?", default=DEFAULT_TOPOLOGY, metavar="NAME|FILE", help=t("topology.name_arg"))
+    show.add_argument(
+        "name", nargs="?", default=DEFAULT_TOPOLOGY, metavar="NAME|FILE", help=t("topology.name_arg")
+    )
     show.add_argument("--nodes", action="store_true", help=t("topology.nodes_help"))
     show.set_defaults(handler=run_show)
     export = tsub.add_parser("export", help=t("topology.export_help"), description=t("topology.export_help"))
     export.add_argument("name", metavar="NAME|FILE", help=t("topology.name_arg"))
-    export.add_argument("--format", choices=("graphml", "json"), default="graphml", help=t("topology.format_help"))
+    export.add_argument(
+        "--format", choices=("graphml", "json"), default="graphml", help=t("topology.format_help")
+    )
     export.add_argument("-o", "--output", metavar="FILE", help=t("topology.output_help"))
     export.set_defaults(handler=run_export)
     add_generate(tsub)
@@ -64,12 +68,13 @@ def show_lines(city: City, with_nodes: bool = False) -> list[str]:
         "",
         t("topology.by_kind"),
     ]
+    nodes_word, hosts_word = t("topology.nodes_word"), t("topology.hosts_word")
     kinds = Counter(n.kind for n in city.nodes.values())
     kind_hosts = Counter()
     for n in city.nodes.values():
         kind_hosts[n.kind] += n.hosts
     for kind, count in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])):
-        lines.append(f"  {kind:<20} {count:>6} {t('topology.nodes_word')}  {kind_hosts[kind]:>8} {t('topology.hosts_word')}")
+        lines.append(f"  {kind:<20} {count:>6} {nodes_word}  {kind_hosts[kind]:>8} {hosts_word}")
     lines += ["", t("topology.by_zone")]
     zone_names = {z.id: pick(z.name.model_dump()) for z in spec.zones}
     zones = Counter(n.zone for n in city.nodes.values())
@@ -90,9 +95,7 @@ def show_lines(city: City, with_nodes: bool = False) -> list[str]:
             nodes = city.nodes_by_site.get(sid, [])
             site_hosts = sum(city.nodes[n].hosts for n in nodes)
             name = pick(site.name.model_dump())
-            lines.append(
-                f"  {sid:<28} {len(nodes):>4} {t('topology.nodes_word')} {site_hosts:>6} {t('topology.hosts_word')}  {name}"
-            )
+            lines.append(f"  {sid:<28} {len(nodes):>4} {nodes_word} {site_hosts:>6} {hosts_word}  {name}")
             if with_nodes:
                 for nid in nodes:
                     node = city.nodes[nid]
@@ -115,7 +118,12 @@ def show_lines(city: City, with_nodes: bool = False) -> list[str]:
             lines.append(f"      {t('topology.requires')}: {needs}")
             if svc.serves.citizens or svc.serves.officials:
                 lines.append(
-                    f"      {t('topology.serves', citizens=f'{svc.serves.citizens:,}', officials=f'{svc.serves.officials:,}')}"
+                    "      "
+                    + t(
+                        "topology.serves",
+                        citizens=f"{svc.serves.citizens:,}",
+                        officials=f"{svc.serves.officials:,}",
+                    )
                 )
     return lines
 

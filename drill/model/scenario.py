@@ -97,8 +97,8 @@ class Stage(Strict):
     technique: Technique
     name: Text | None = None
     at: Offset | None = Field(None, description="when it starts (T+…), for a first stage")
-    after: Annotated[After | None, BeforeValidator(_after, json_schema_input_type=str | After | None)] = Field(
-        None, description="starts when another stage first succeeds (plus an optional wait)"
+    after: Annotated[After | None, BeforeValidator(_after, json_schema_input_type=str | After | None)] = (
+        Field(None, description="starts when another stage first succeeds (plus an optional wait)")
     )
     targets: NodeSelector | None = Field(None, description="which nodes it may hit")
     over: Names = Field((), description="link kinds it spreads over (lan, wan, trust, vpn, dmz, internet)")
@@ -121,7 +121,8 @@ class Stage(Strict):
     def _one_trigger(self) -> Stage:
         if (self.at is None) == (self.after is None):
             raise ValueError(
-                "a stage starts either at a time (at: T+…) or after another stage (after: …), not both or neither"
+                "a stage starts either at a time (at: T+…) or after another stage (after: …), "
+                "not both or neither"
             )
         if self.effect == "deny" and self.lasts is None:
             raise ValueError("a denial of service (effect: deny) needs lasts: how long it keeps up")
@@ -228,7 +229,8 @@ class Condition(Strict):
             )
         ):
             raise ValueError(
-                "a condition needs one of service_down, hosts_compromised, node, stage_succeeded, after_inject, detected"
+                "a condition needs one of service_down, hosts_compromised, node, stage_succeeded, "
+                "after_inject, detected"
             )
         return self
 
