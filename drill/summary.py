@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .i18n import pick, t
+from .i18n import get_language, pick, t
 from .metrics import Snapshot
 from .model.durations import format_duration
 from .model.load import Scenario
@@ -20,16 +20,25 @@ def objective_label(scenario: Scenario, index: int) -> str:
     return name
 
 
-def format_value(metric: str, value: float | None) -> str:
+def format_number(value: float, decimals: int = 0, lang: str | None = None) -> str:
+    """``12,345.6`` in English, ``12.345,6`` in Vietnamese."""
+    text = f"{value:,.{decimals}f}"
+    if (lang or get_language()) == "vi":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+def format_value(metric: str, value: float | None, lang: str | None = None) -> str:
+    """One figure as people read it: durations, shares, gigabytes, counts."""
     if value is None:
         return "—"
     if metric.startswith("time_to") or metric == "downtime":
         return format_duration(value)
     if metric == "expectations_met":
-        return f"{value:.0%}"
+        return f"{format_number(value * 100, 0, lang)} %"
     if metric == "data_exfiltrated_gb":
-        return f"{value:.1f} GB"
-    return f"{value:,.0f}"
+        return f"{format_number(value, 1, lang)} GB"
+    return format_number(value, 0, lang)
 
 
 def summary_lines(scenario: Scenario, snap: Snapshot, seed: int) -> list[str]:

@@ -17,6 +17,7 @@ from ..metrics import ObjectiveResult, Snapshot
 from ..model.durations import format_duration, format_offset
 from ..model.scenario import Expectation
 from ..replay import Names, Replay, clock
+from ..summary import format_number, format_value
 from .charts import Line, step_chart
 
 GROUPED = (ev.SERVICE_DOWN, ev.SERVICE_UP, ev.SITE_DISCONNECTED, ev.SITE_CONNECTED, ev.BACKUP_LOST)
@@ -259,21 +260,10 @@ class _Builder:
 
     # ------------------------------------------------------------ numbers
     def number(self, value: float, decimals: int = 0) -> str:
-        text = f"{value:,.{decimals}f}"
-        if self.lang == "vi":  # 12.345,6
-            text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-        return text
+        return format_number(value, decimals, self.lang)
 
     def value(self, metric: str, value: float | None) -> str:
-        if value is None:
-            return "—"
-        if metric.startswith("time_to") or metric == "downtime":
-            return format_duration(value)
-        if metric == "expectations_met":
-            return f"{self.number(value * 100)} %"
-        if metric == "data_exfiltrated_gb":
-            return f"{self.number(value, 1)} GB"
-        return self.number(value)
+        return format_value(metric, value, self.lang)
 
     # ------------------------------------------------------------ summary
     def teams(self) -> list[Team]:

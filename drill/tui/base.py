@@ -18,6 +18,7 @@ from ..i18n import LANGUAGES, get_language, pick, set_language, t
 from ..model.load import Scenario
 from ..viewmodel import CATEGORIES, SEVERITIES, ViewModel
 from .messages import BodySelected, ClockTick, DrillChanged, MselSelected, NodeSelected
+from .pacing import Pacer, speed_text
 from .palette import DrillCommands
 from .screens.dialogs import FeedFilter, FilterScreen
 from .screens.views import DrillScreen, PlayersScreen, ViewScreen
@@ -52,6 +53,7 @@ class DrillBaseApp(App[int]):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
     COMMANDS = App.COMMANDS | {DrillCommands}
     mode = "live"
+    pacer: Pacer  # the drill clock's pace, set by each kind of app
 
     def __init__(
         self,
@@ -172,6 +174,16 @@ class DrillBaseApp(App[int]):
         self.selection.expectation = message.expectation
 
     # ------------------------------------------------------------ actions on the view
+    def action_faster(self) -> None:
+        self.pacer.faster()
+        self.clock_moved()
+        self.notify(t("tui.speed_now", speed=speed_text(self.pacer.speed)), timeout=2)
+
+    def action_slower(self) -> None:
+        self.pacer.slower()
+        self.clock_moved()
+        self.notify(t("tui.speed_now", speed=speed_text(self.pacer.speed)), timeout=2)
+
     def action_language(self) -> None:
         """Switch between Vietnamese and English, at any time."""
         current = get_language()

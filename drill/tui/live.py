@@ -20,7 +20,7 @@ from .actions import TARGET_ACTIONS, LiveActions
 from .base import TICK, DrillBaseApp
 from .keys import LIVE, description_key
 from .messages import ClockTick
-from .pacing import Pacer, speed_text
+from .pacing import Pacer
 from .palette import Entry, entry
 from .screens.dialogs import ConfirmScreen
 from .screens.views import DrillScreen, PlayersScreen
@@ -181,16 +181,6 @@ class LiveApp(LiveActions, DrillBaseApp):
             return
         self.pacer.toggle()
         self.clock_moved()
-
-    def action_faster(self) -> None:
-        self.pacer.faster()
-        self.clock_moved()
-        self.notify(t("tui.speed_now", speed=speed_text(self.pacer.speed)), timeout=2)
-
-    def action_slower(self) -> None:
-        self.pacer.slower()
-        self.clock_moved()
-        self.notify(t("tui.speed_now", speed=speed_text(self.pacer.speed)), timeout=2)
 
     async def action_quit(self) -> None:
         """Quit, after confirming (the log is already written; the drill can be resumed)."""

@@ -16,7 +16,7 @@ from ..viewmodel import Timeline
 from .base import TICK, DrillBaseApp
 from .keys import REPLAY, description_key
 from .messages import SeekRequested
-from .pacing import Pacer, speed_text
+from .pacing import Pacer
 from .palette import Entry
 from .screens.dialogs import AskScreen
 from .screens.views import DrillScreen, PlayersScreen
@@ -123,16 +123,6 @@ class ReplayApp(DrillBaseApp):
             self.seek_to(0.0)
         self.pacer.toggle()
         self._moved()
-
-    def action_faster(self) -> None:
-        self.pacer.faster()
-        self.clock_moved()
-        self.notify(t("tui.speed_now", speed=speed_text(self.pacer.speed)), timeout=2)
-
-    def action_slower(self) -> None:
-        self.pacer.slower()
-        self.clock_moved()
-        self.notify(t("tui.speed_now", speed=speed_text(self.pacer.speed)), timeout=2)
 
     def action_step_forward(self) -> None:
         """One event forwards."""
