@@ -24,6 +24,15 @@ class Event(NamedTuple):
         }
 
 
+def text_record(value: Any) -> Any:
+    """Bilingual text as an event carries it: ``{en, vi}``, a plain string, or ``""``."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return {"en": value.en, "vi": value.vi}
+
+
 # The kinds of event, by who causes them. Consumers switch on these names.
 DRILL_START = "drill_start"
 DRILL_END = "drill_end"

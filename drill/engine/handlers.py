@@ -10,6 +10,8 @@ from ..model.city import check_selector
 from ..model.common import Selector
 from . import events as ev
 from .commands import Command
+from .defenders import DEFAULT_STEPS
+from .events import text_record
 
 if TYPE_CHECKING:
     from .simulation import Simulation
@@ -269,7 +271,7 @@ class CommandHandler:
             for want in steps:
                 step = next((s for s in (playbook.steps if playbook else ()) if s.do == want), None)
                 if step is None:
-                    step = next(s for s in _default_steps() if s.do == want)
+                    step = next(s for s in DEFAULT_STEPS if s.do == want)
                 chosen.append(step)
             defenders.enqueue(team, node, tuple(chosen), auto=False)
 
@@ -304,23 +306,23 @@ class CommandHandler:
         self.sim.defenders.escalate(c.to, c.by or self.sim.defenders.home)
 
     def do_report(self, c: Command) -> None:
-        self.sim.emit(ev.REPORT, c.by or c.source, c.to or "", text=_text(c.text))
+        self.sim.emit(ev.REPORT, c.by or c.source, c.to or "", text=text_record(c.text))
 
     def do_notify(self, c: Command) -> None:
-        self.sim.emit(ev.REPORT, c.by or c.source, c.to or "", text=_text(c.text), notify=True)
+        self.sim.emit(ev.REPORT, c.by or c.source, c.to or "", text=text_record(c.text), notify=True)
 
     def do_communicate(self, c: Command) -> None:
-        self.sim.emit(ev.REPORT, c.by or c.source, c.to or "public", text=_text(c.text), public=True)
+        self.sim.emit(ev.REPORT, c.by or c.source, c.to or "public", text=text_record(c.text), public=True)
 
     def do_note(self, c: Command) -> None:
-        self.sim.emit(ev.NOTE, c.source, "", text=_text(c.text), hidden=c.hidden)
+        self.sim.emit(ev.NOTE, c.source, "", text=text_record(c.text), hidden=c.hidden)
 
     def do_inject(self, c: Command) -> None:
         assert c.inject is not None
         self.sim.msel.deliver(c.inject, why="facilitator")
 
     def do_free_inject(self, c: Command) -> None:
-        self.sim.msel.deliver_free(_text(c.text), to=c.to, hidden=c.hidden)
+        self.sim.msel.deliver_free(text_record(c.text), to=c.to, hidden=c.hidden)
 
     def do_skip_inject(self, c: Command) -> None:
         assert c.inject is not None
@@ -347,17 +349,3 @@ class CommandHandler:
         assert c.lasts is not None
         for node in self.nodes(c.target):
             self.sim.attacker.deny(node, c.lasts, "red-team")
-
-
-def _text(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return {"en": value.en, "vi": value.vi}
-
-
-def _default_steps():  # type: ignore[no-untyped-def]
-    from .defenders import DEFAULT_STEPS
-
-    return DEFAULT_STEPS

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..model.city import matches
 from ..model.scenario import Condition, Expectation, Inject
 from . import events as ev
 from .commands import Command
+from .events import text_record
 
 if TYPE_CHECKING:
     from .simulation import Simulation
@@ -89,9 +89,9 @@ class Msel:
             to=list(inject.to),
             channel=inject.channel,
             hidden=inject.hidden,
-            title=_text(inject.title),
-            text=_text(inject.text),
-            sender=_text(inject.from_),
+            title=text_record(inject.title),
+            text=text_record(inject.text),
+            sender=text_record(inject.from_),
         )
         if inject.effect:
             self._effect(inject)
@@ -312,14 +312,3 @@ class Msel:
         if recheck is not None:
             return False, recheck
         return True, None
-
-
-def _text(value: Any) -> Any:
-    if value is None:
-        return ""
-    return {"en": value.en, "vi": value.vi}
-
-
-def selector_matches(sim: Simulation, selector: Any, node: str) -> bool:
-    spec = sim.city.nodes[node]
-    return matches(selector, spec, sim.city.sites[spec.site].group)
