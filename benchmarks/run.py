@@ -127,18 +127,23 @@ def bench_loading(quick: bool, folder: Path) -> list[Row]:
 # ---------------------------------------------------------------- the default scenario
 
 
+DEFAULT_HOURS = 72
+
+
 def bench_default(quick: bool) -> list[Row]:
     scenario = load_scenario(DEFAULT_SCENARIO)
     wall, cpu, events = float("inf"), float("inf"), 0
     for _ in range(2 if quick else 5):
         sim = Simulation(scenario)
+        sim.end = DEFAULT_HOURS * 60.0  # the engine issue's yardstick: 72 drill hours
         start, start_cpu = time.perf_counter(), time.process_time()
         sim.run()
         cpu = min(cpu, time.process_time() - start_cpu)
         wall = min(wall, time.perf_counter() - start)
         events = len(sim.events)
     note = f"{events:,} events; wall {seconds(wall)}"
-    return [Row(f"default scenario run ({DEFAULT_SCENARIO})", seconds(cpu), "< 1 s", cpu < 1.0, note)]
+    name = f"default scenario run ({DEFAULT_SCENARIO}, {DEFAULT_HOURS} h)"
+    return [Row(name, seconds(cpu), "< 1 s", cpu < 1.0, note)]
 
 
 # ---------------------------------------------------------------- engine against bare simpy
