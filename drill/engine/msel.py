@@ -127,15 +127,7 @@ class Msel:
         sim = self.sim
         item = Open(inject_id, index, exp, sim.now + exp.within)
         self.expectations.append(item)
-        sim.emit(
-            ev.EXPECTATION,
-            exp.by or "",
-            inject_id,
-            index=index,
-            status="open",
-            action=exp.action,
-            due=item.due,
-        )
+        self._tell(item, "open")
         # the players may have acted before they were asked: that counts as on time
         for command, targets, seq in self.done:
             if self._answers(exp, command, targets):
@@ -144,15 +136,7 @@ class Msel:
 
         def overdue(_e: object) -> None:
             if item.status == "open" and not sim.finished:
-                sim.emit(
-                    ev.EXPECTATION,
-                    exp.by or "",
-                    inject_id,
-                    index=index,
-                    status="overdue",
-                    action=exp.action,
-                    due=item.due,
-                )
+                self._tell(item, "overdue")
 
         sim.env.timeout(exp.within).callbacks.append(overdue)
 
@@ -231,16 +215,12 @@ class Msel:
 
     def _settle(self, item: Open, status: str, by: int) -> None:
         item.status = status
-        self.sim.emit(
-            ev.EXPECTATION,
-            item.spec.by or "",
-            item.inject,
-            index=item.index,
-            status=status,
-            action=item.spec.action,
-            due=item.due,
-            command=by,
-        )
+        self._tell(item, status, command=by)
+
+    def _tell(self, item: Open, status: str, **extra: Any) -> None:
+        """An expectation event: opened, overdue, or settled (with the command that settled it)."""
+        data = {"index": item.index, "status": status, "action": item.spec.action, "due": item.due, **extra}
+        self.sim.record(ev.EXPECTATION, item.spec.by or "", item.inject, data)
 
     def finish(self) -> None:
         for item in self.expectations:

@@ -297,24 +297,32 @@ class LiveActions:
             "skip", inject, ("upcoming", "pending", "held"), lambda i: self.submit("skip-inject", inject=i)
         )
 
+    def with_duration(self, given: str, question: str, default: str, then: Callable[[float], None]) -> None:
+        """Use a duration given with the action, or ask for one; a bad one is a notification."""
+
+        def apply(text: str) -> None:
+            try:
+                minutes = parse_duration(text)
+            except DurationError as exc:
+                self.notify(t("tui.bad_entry", reason=str(exc)), severity="error")
+                return
+            then(minutes)
+
+        if given:
+            apply(given)
+        else:
+            self.ask(question, apply, value=default, hint=t("tui.ask_duration_hint"))
+
     def action_delay(self, inject: str = "", delay: str = "") -> None:
         """Delay a scheduled inject (asks by how long: 15m, 1h …)."""
 
         def with_delay(chosen: str) -> None:
-            def apply(text: str) -> None:
-                try:
-                    minutes = parse_duration(text)
-                except DurationError as exc:
-                    self.notify(t("tui.bad_entry", reason=str(exc)), severity="error")
-                    return
-                self.submit("delay-inject", inject=chosen, delay=minutes)
-
-            if delay:
-                apply(delay)
-            else:
-                self.ask(
-                    t("tui.ask_delay", inject=chosen), apply, value="15m", hint=t("tui.ask_duration_hint")
-                )
+            self.with_duration(
+                delay,
+                t("tui.ask_delay", inject=chosen),
+                "15m",
+                lambda minutes: self.submit("delay-inject", inject=chosen, delay=minutes),
+            )
 
         self._inject_action("delay", inject, ("upcoming",), with_delay)
 
@@ -380,18 +388,12 @@ class LiveActions:
         """Red team: flood the selected node (or body) for a while."""
 
         def with_target(chosen: str) -> None:
-            def apply(text: str) -> None:
-                try:
-                    minutes = parse_duration(text)
-                except DurationError as exc:
-                    self.notify(t("tui.bad_entry", reason=str(exc)), severity="error")
-                    return
-                self.submit("ddos", target=self.selector(chosen), lasts=minutes)
-
-            if lasts:
-                apply(lasts)
-            else:
-                self.ask(t("tui.ask_ddos", target=chosen), apply, value="1h", hint=t("tui.ask_duration_hint"))
+            self.with_duration(
+                lasts,
+                t("tui.ask_ddos", target=chosen),
+                "1h",
+                lambda minutes: self.submit("ddos", target=self.selector(chosen), lasts=minutes),
+            )
 
         self.on_target("ddos", target, with_target)
 

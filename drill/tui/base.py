@@ -85,11 +85,11 @@ class DrillBaseApp(App[int]):
 
     @property
     def running(self) -> bool:
-        return False
+        return self.pacer.running
 
     @property
     def speed(self) -> float:
-        return 60.0
+        return self.pacer.speed
 
     @property
     def finished(self) -> bool:

@@ -43,6 +43,15 @@ class FollowApp(DrillBaseApp):
     def get_default_screen(self) -> PlayersScreen:
         return PlayersScreen(follow=True)
 
+    # a follower keeps no clock of its own: it shows what the drill it follows has written
+    @property
+    def running(self) -> bool:
+        return False
+
+    @property
+    def speed(self) -> float:
+        return 60.0
+
     def on_mount(self) -> None:
         self.set_interval(self.poll_seconds, self.poll)
         for warning in self.warnings:

@@ -85,14 +85,6 @@ class LiveApp(LiveActions, DrillBaseApp):
         return self.session.now
 
     @property
-    def running(self) -> bool:
-        return self.pacer.running
-
-    @property
-    def speed(self) -> float:
-        return self.pacer.speed
-
-    @property
     def finished(self) -> bool:
         return self.session.finished
 

@@ -61,14 +61,6 @@ class ReplayApp(DrillBaseApp):
         return self.playhead
 
     @property
-    def running(self) -> bool:
-        return self.pacer.running
-
-    @property
-    def speed(self) -> float:
-        return self.pacer.speed
-
-    @property
     def finished(self) -> bool:
         return self.playhead >= self.timeline.end and not self.pacer.running and self.vm.finished
 
