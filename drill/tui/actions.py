@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from ..engine import events as ev
-from ..engine.commands import Command
+from ..engine.commands import ATTACKER_ACTIONS, FACILITATOR_ACTIONS, Command
 from ..engine.events import Event
 from ..i18n import pick, t
 from ..model.durations import DurationError, parse_duration
@@ -37,8 +37,8 @@ TARGET_ACTIONS = (
     "compromise",
     "ddos",
 )
-RED_TEAM = ("compromise", "start-stage", "ddos")
-FACILITATOR = ("inject", "skip-inject", "delay-inject", "mark", "note", "free-inject")
+RED_TEAM = ATTACKER_ACTIONS
+FACILITATOR = FACILITATOR_ACTIONS
 STEP_LIMIT = 200_000  # events stepped through at most when jumping to the next inject
 
 
