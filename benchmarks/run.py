@@ -149,23 +149,43 @@ def bench_default(quick: bool) -> list[Row]:
 # ---------------------------------------------------------------- engine against bare simpy
 
 
-def bare_simpy(events: int, pending: int, seed: int = 1) -> tuple[float, float]:
-    """Wall and CPU seconds for simpy alone to process ``events`` timeouts, ``pending`` of them
-    queued at once, each callback scheduling the next: the least work per event a model can do."""
+def bare_simpy(profile: list[tuple[int, int]], seed: int = 1) -> tuple[float, float, float]:
+    """Wall and CPU seconds for simpy alone to process the events of ``profile`` — a list of
+    (events, events pending after them) per stretch of the drill — each timeout's callback
+    scheduling the next: the least work per event a model can do, with as many events pending at
+    once as the drill had all along its run (heap operations grow dearer with the pending count).
+    Also the pending count per event, estimated as the drill's is, to show that they match."""
     env = simpy.Environment()
     draw = random.Random(seed).expovariate
-    left = [events - pending]
+    queue = env._queue
+    skip = [0]
 
     def fire(_event: Any) -> None:
-        if left[0] > 0:
-            left[0] -= 1
+        if skip[0]:
+            skip[0] -= 1  # the pattern's pending count falls here: this event has no successor
+        else:
             env.timeout(draw(1.0)).callbacks.append(fire)
 
-    for _ in range(pending):
-        env.timeout(draw(1.0)).callbacks.append(fire)
+    env.timeout(draw(1.0)).callbacks.append(fire)
+    step = env.step
+    seen = 0.0
+    before = 1
     start, start_cpu = time.perf_counter(), time.process_time()
-    env.run()
-    return time.perf_counter() - start, time.process_time() - start_cpu
+    for events, pending in profile:
+        # hold this stretch's mean pending count (the drill's moved linearly from the last one's):
+        # more timeouts now, or fewer successors
+        target = max(1, (before + pending) // 2)
+        gap = target - len(queue)
+        for _ in range(gap):
+            env.timeout(draw(1.0)).callbacks.append(fire)
+        skip[0] = min(-gap, len(queue) - 1) if gap < 0 else 0
+        held = len(queue)
+        for _ in range(events):
+            step()
+        seen += events * (held + len(queue)) / 2
+        before = pending
+    wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    return wall, cpu, seen / max(1, sum(n for n, _ in profile))
 
 
 def _maxrss_mb() -> float:
@@ -173,9 +193,16 @@ def _maxrss_mb() -> float:
     return rss / 1e6 if sys.platform == "darwin" else rss / 1024  # bytes on macOS, KiB on Linux
 
 
-def worm_child(folder: str, budget: float) -> dict[str, Any]:
-    """In a fresh process: load the worm scenario, run it in slices (until its end or the wall-clock
-    budget), counting simpy's events; then bare simpy with as many events and as many pending."""
+def worm_child(folder: str, budget: float, profile_file: str | None = None) -> dict[str, Any]:
+    """In a fresh process: load the worm scenario and run it in slices (until its end or the
+    wall-clock budget), counting simpy's events and how many were pending after each slice.
+
+    Given the profile of an earlier run, first time bare simpy on it — before the drill, so that it
+    has the fresh process's tidy memory, its best case — then the same drill run in the same
+    process: the ratio of the two rates is the engine's overhead on its own event pattern."""
+    bare: tuple[float, float, float] | None = None
+    if profile_file:
+        bare = bare_simpy([tuple(p) for p in json.loads(Path(profile_file).read_text())])
     start = time.perf_counter()
     scenario = load_scenario(str(Path(folder) / "worm.yaml"))
     loaded = time.perf_counter()
@@ -183,18 +210,19 @@ def worm_child(folder: str, budget: float) -> dict[str, Any]:
     env = sim.env
     first_id = next(env._eid)  # ids count scheduled events; taking one does not reorder any
     queued_before = len(env._queue)
-    samples: list[int] = []
+    profile: list[tuple[int, int]] = []
+    done = 0
     run_start, run_cpu = time.perf_counter(), time.process_time()
     sim.start()
     while not sim.finished and time.perf_counter() - run_start < budget:
         sim.run_until(sim.now + 5.0)
-        samples.append(len(env._queue))
+        processed = next(env._eid) - first_id - 1 + queued_before - len(env._queue)
+        profile.append((processed - done, len(env._queue)))
+        done = processed
     elapsed, cpu = time.perf_counter() - run_start, time.process_time() - run_cpu
-    processed = next(env._eid) - first_id - 1 + queued_before - len(env._queue)
-    peak_mb = _maxrss_mb()
-    pending = max(1, round(sum(samples) / max(1, len(samples))))
-    bare_wall, bare_cpu = bare_simpy(processed, min(pending, processed))
-    return {
+    starts = [max(1, queued_before), *(p for _, p in profile[:-1])]
+    held = sum(n * (a + p) / 2 for (n, p), a in zip(profile, starts, strict=True))
+    result = {
         "nodes": len(scenario.city.nodes),
         "load_seconds": loaded - start,
         "init_seconds": run_start - loaded,
@@ -203,12 +231,32 @@ def worm_child(folder: str, budget: float) -> dict[str, Any]:
         "finished": sim.finished,
         "sim_minutes": sim.now,
         "drill_events": len(sim.events),
-        "simpy_events": processed,
-        "pending": pending,
-        "bare_seconds": bare_wall,
-        "bare_cpu": bare_cpu,
-        "peak_mb": peak_mb,
+        "simpy_events": done,
+        "pending_per_event": held / max(1, done),
+        "pending_max": max((p for _, p in profile), default=0),
+        "pending_over_time": sum(p for _, p in profile) / max(1, len(profile)),
+        "profile": profile,
+        "peak_mb": _maxrss_mb(),
     }
+    if bare is not None:
+        result |= {"bare_seconds": bare[0], "bare_cpu": bare[1], "bare_pending_per_event": bare[2]}
+    return result
+
+
+def _worm_process(folder: Path, budget: float, profile: Path | None = None) -> dict[str, Any]:
+    command = [sys.executable, str(Path(__file__).resolve()), "--worm-child", str(folder), str(budget)]
+    if profile is not None:
+        command.append(str(profile))
+    proc = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=2 * budget + 600,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+    if proc.returncode != 0:
+        raise Failed(f"the worm run failed:\n{proc.stderr.strip()[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def bench_engine(quick: bool, folder: Path) -> list[Row]:
@@ -218,16 +266,14 @@ def bench_engine(quick: bool, folder: Path) -> list[Row]:
     data = generate_topology(sites, hosts, seed=1)
     write_topology(data, worm / "topology.yaml")
     write_scenario(worm_scenario(data, "topology.yaml"), worm / "worm.yaml")
-    proc = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--worm-child", str(worm), str(budget)],
-        capture_output=True,
-        text=True,
-        timeout=budget + 600,
-        env={**os.environ, "PYTHONHASHSEED": "0"},
-    )
-    if proc.returncode != 0:
-        raise Failed(f"the worm run failed:\n{proc.stderr.strip()[-2000:]}")
-    r = json.loads(proc.stdout.strip().splitlines()[-1])
+    # the first run finds the event pattern (and the peak memory of the drill alone); the second,
+    # in a new process, times bare simpy on that pattern and then the same drill again
+    first = _worm_process(worm, budget)
+    profile = worm / "profile.json"
+    profile.write_text(json.dumps(first["profile"]), encoding="utf-8")
+    r = _worm_process(worm, budget, profile)
+    if r["simpy_events"] != first["simpy_events"] and r["finished"] and first["finished"]:
+        raise Failed("the worm made different events in two runs of the same seed")
     engine_rate = r["simpy_events"] / r["run_cpu"]
     bare_rate = r["simpy_events"] / r["bare_cpu"]
     ratio = engine_rate / bare_rate
@@ -235,13 +281,17 @@ def bench_engine(quick: bool, folder: Path) -> list[Row]:
     nodes = node_count(sites, hosts)
     stopped = "" if r["finished"] else f"stopped at T+{r['sim_minutes']:.0f}m after {r['run_seconds']:.0f} s"
     full = not quick
+    pending = (
+        f"pending per event {r['pending_per_event']:,.0f} (bare {r['bare_pending_per_event']:,.0f}),"
+        f" at most {r['pending_max']:,}, {r['pending_over_time']:,.0f} over drill time"
+    )
     return [
         Row(
             f"worm on {nodes:,} nodes: simpy events",
             count(r["simpy_events"]),
             "> 1M" if full else "",
             r["simpy_events"] > 1_000_000 if full else None,
-            f"{r['drill_events']:,} drill events; {r['pending']:,} pending on average",
+            f"{r['drill_events']:,} drill events",
         ),
         Row(
             "worm: load / run",
@@ -251,14 +301,14 @@ def bench_engine(quick: bool, folder: Path) -> list[Row]:
             stopped or f"run wall {seconds(r['run_seconds'])}",
         ),
         Row("engine event rate", rate(engine_rate), "", None, "simpy events per CPU second in the drill"),
-        Row("bare simpy event rate", rate(bare_rate), "", None, "as many events, as many pending"),
+        Row("bare simpy event rate", rate(bare_rate), "", None, f"as many events and pending: {pending}"),
         Row("engine / bare simpy", f"{ratio:.2f}", "≥ 0.5", ratio >= 0.5, f"{wall_ratio:.2f} in wall time"),
         Row(
             "worm: peak memory",
-            f"{r['peak_mb']:,.0f} MB",
+            f"{first['peak_mb']:,.0f} MB",
             "< 1 GB" if full else "",
-            r["peak_mb"] < 1024 if full else None,
-            "max resident set of the run's process",
+            first["peak_mb"] < 1024 if full else None,
+            "max resident set of the drill's process",
         ),
     ]
 
@@ -367,10 +417,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run of every benchmark")
     parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
     parser.add_argument("--only", metavar="NAME", action="append", help="run only these parts (repeatable)")
-    parser.add_argument("--worm-child", nargs=2, metavar=("FOLDER", "BUDGET"), help=argparse.SUPPRESS)
+    parser.add_argument("--worm-child", nargs="+", metavar="ARG", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worm_child:
-        print(json.dumps(worm_child(args.worm_child[0], float(args.worm_child[1]))))
+        folder, budget, *profile = args.worm_child
+        print(json.dumps(worm_child(folder, float(budget), profile[0] if profile else None)))
         return 0
     started = time.perf_counter()
     rows: list[Row] = []

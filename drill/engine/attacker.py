@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_right
+from collections.abc import Callable
 from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +12,7 @@ from simpy.events import NORMAL
 
 from ..model.scenario import Campaign, Stage
 from . import events as ev
+from .later import call_later
 from .randomness import sample, sampler
 
 if TYPE_CHECKING:
@@ -55,15 +58,10 @@ class Attacker:
     def start(self) -> None:
         for stage in self.stages.values():
             if stage.at is not None:
-                self._later(stage.at, lambda s=stage: self.activate(s, "scheduled"))
+                self._later(stage.at, self.activate, stage, "scheduled")
 
-    def _later(
-        self,
-        delay: float,
-        action,
-    ) -> None:  # type: ignore[no-untyped-def]
-        timeout = self.sim.env.timeout(max(0.0, delay))
-        timeout.callbacks.append(lambda _e: action())
+    def _later(self, delay: float, fn: Callable[..., Any], *args: Any) -> None:
+        call_later(self.sim.env, delay, fn, *args)
 
     def activate(self, stage: Stage, why: str) -> None:
         if self.active.get(stage.id):
@@ -77,7 +75,7 @@ class Attacker:
             # when it follows another stage (a second wave)
             for node in self.sim.city.select(stage.targets):
                 delay = sample(stage.delay, rng)
-                self._later(delay, lambda n=node: self._land(n, stage))
+                self._later(delay, self._land, node, stage)
         elif stage.over:
             sources = list(self.owned[campaign.id])
             if not sources and stage.targets is not None and stage.after is None:
@@ -95,7 +93,7 @@ class Attacker:
             # lands on its targets: initial access, or an attack from outside (a DDoS)
             for node in self.sim.city.select(stage.targets) if stage.targets else []:
                 delay = sample(stage.delay, rng)
-                self._later(delay, lambda n=node: self._land(n, stage))
+                self._later(delay, self._land, node, stage)
 
     def _land(self, node: str, stage: Stage) -> None:
         rng = self.sim.streams(f"stage/{stage.id}")
@@ -140,7 +138,7 @@ class Attacker:
         self.succeeded[stage.id] = self.sim.now
         for follower in self.followers.get(stage.id, ()):
             wait = follower.after.wait if follower.after else 0.0
-            self._later(wait, lambda f=follower: self.activate(f, f"after:{stage.id}"))
+            self._later(wait, self.activate, follower, f"after:{stage.id}")
 
     # ------------------------------------------------------------ compromise and spread
     def compromise(self, node: str, stage: Stage | None, source: str, hosts: int = 1) -> None:
@@ -215,7 +213,7 @@ class Attacker:
         if allowed is not None and node not in allowed:
             return
         rng = self.sim.streams(f"stage/{stage.id}")
-        self._later(sample(stage.delay, rng), lambda: self._effect_now(node, stage))
+        self._later(sample(stage.delay, rng), self._effect_now, node, stage)
 
     def _effect_now(self, node: str, stage: Stage) -> None:
         state = self.sim.nodes[node]
@@ -278,7 +276,7 @@ class Attacker:
             )
             sim.services.refresh([node])
             sim.defenders.noticed(node)
-        self._later(lasts, lambda: self._deny_over(node))
+        self._later(lasts, self._deny_over, node)
 
     def _deny_over(self, node: str) -> None:
         sim = self.sim
@@ -297,17 +295,52 @@ class Attacker:
             owned.remove(node)
 
 
+class _Pool:
+    """The machines a spreading stage can reach from one part of the network, and how to pick one
+    at random weighted by how many machines each node stands for."""
+
+    __slots__ = ("nodes", "states", "cum", "total", "uniform", "index", "members", "version")
+
+    def __init__(
+        self, nodes: list[str], states: list[Any], cum: list[float], total: float, version: int
+    ) -> None:
+        self.nodes = nodes
+        self.states = states  # the nodes' NodeStates, in the same order: no lookup per attempt
+        self.cum = cum  # running weights: the pick for r in [0, total) is bisect_right(cum, r)
+        self.total = total
+        self.members = set(nodes)
+        self.version = version  # the network's paths_version it was found in
+        # the weights are whole numbers, so bisect_right(cum, r) == bisect_right(cum, floor(r)):
+        # with one machine per node that is floor(r) itself, and with a few more machines than
+        # nodes a table of it answers in one step
+        self.uniform = total == len(nodes)
+        self.index: array[int] | None = None
+        if not self.uniform and total <= 4 * len(nodes) + 1024:
+            self.index = array("l", (bisect_right(cum, k) for k in range(int(total))))
+
+    def pick(self, r: float) -> int:
+        """The index of the node that ``r`` in [0, total) falls on."""
+        if self.uniform:
+            return int(r)
+        if self.index is not None:
+            return self.index[int(r)]
+        return bisect_right(self.cum, r)
+
+
 class _Tick:
     """A bare scheduled moment for simpy's loop: what ``Environment.step`` reads of an event
-    (``callbacks``, ``_ok``, ``_value``) and nothing more. Attempts are the bulk of a large drill's
+    (``callbacks``, ``_ok``) and the attempt it stands for. Attempts are the bulk of a large drill's
     events, and a full ``Timeout`` costs several times as much to make."""
 
-    __slots__ = ("callbacks", "_value")
+    __slots__ = ("callbacks", "source", "state", "n", "ready")
     _ok = True
 
-    def __init__(self, callbacks: list[Any], value: Any) -> None:
-        self.callbacks = callbacks
-        self._value = value
+    def __init__(self, callbacks: list[Any], source: str, state: Any, n: int, ready: Any) -> None:
+        self.callbacks = callbacks  # shared: simpy only reads the list and then unbinds it
+        self.source = source
+        self.state = state  # the source's NodeState: no lookup in a table of every node
+        self.n = n
+        self.ready = ready  # the source's pool and own weight, found by an earlier attempt
 
 
 class _Spread:
@@ -335,13 +368,14 @@ class _Spread:
         "exposed",
         "campaign",
         "pools",
-        "ready",
         "version",
-        "fire",
+        "callbacks",
         "site_of",
         "queue",
         "eid",
         "env",
+        "states",
+        "network",
     )
 
     def __init__(self, attacker: Attacker, stage: Stage) -> None:
@@ -358,29 +392,32 @@ class _Spread:
         self.allowed = attacker.targets_cache[stage.id]
         self.exposed = stage.exposed
         self.campaign = attacker.campaign_of[stage.id].id
-        self.pools: dict[Any, tuple[list[str], list[float], float, set[str]]] = {}
-        # per source: its pool's nodes and running weights, their total, and its own group's weight
-        self.ready: dict[str, tuple[list[str], list[float], float, float]] = {}
+        self.pools: dict[Any, _Pool] = {}
         self.version = -1
         self.stage_id = stage.id
         self.technique = stage.technique
         self.site_of = {nid: spec.site for nid, spec in self.sim.city.nodes.items()}
-        self.fire = self._fire
+        self.callbacks = [self._fire]
         env = self.sim.env
         self.env = env
         self.queue = env._queue
         self.eid = env._eid
+        self.states = self.sim.nodes
+        self.network = self.sim.network
 
     def schedule(self, source: str, n: int, wait: float) -> None:
         # what env.timeout() does, without building a Timeout (same time, priority and order)
-        heappush(self.queue, (self.env._now + wait, NORMAL, next(self.eid), _Tick([self.fire], (source, n))))
+        tick = _Tick(self.callbacks, source, self.states[source], n, None)
+        heappush(self.queue, (self.env._now + wait, NORMAL, next(self.eid), tick))
 
-    def _pool(self, source: str, key: Any) -> tuple[list[str], list[float], float, set[str]]:
-        net = self.sim.network
+    def _pool(self, source: str, key: Any) -> _Pool:
+        net = self.network
         pool = self.pools.get(key)
         if pool is None:
             city = self.sim.city.nodes
-            nodes, cum, total = [], [], 0.0
+            nodes: list[str] = []
+            cum: list[float] = []
+            total = 0.0
             for other in net.pool(source, key, self.over, self.via):
                 if self.allowed is not None and other not in self.allowed:
                     continue
@@ -389,52 +426,65 @@ class _Spread:
                 total += city[other].hosts
                 nodes.append(other)
                 cum.append(total)
-            pool = self.pools[key] = (nodes, cum, total, set(nodes))
+            states = [self.states[n] for n in nodes]
+            pool = self.pools[key] = _Pool(nodes, states, cum, total, net.paths_version)
         return pool
 
-    def _ready(self, source: str, state: Any) -> tuple[list[str], list[float], float, float]:
-        net = self.sim.network
+    def _ready(self, source: str, state: Any) -> tuple[_Pool, float]:
+        net = self.network
         if net.paths_version != self.version:
             self.pools.clear()
-            self.ready.clear()
             self.version = net.paths_version
         key = net.pool_key(source, self.over, self.via)
-        nodes, cum, total, members = self.pools.get(key) or self._pool(source, key)
+        pool = self.pools.get(key) or self._pool(source, key)
         own_ok = self.allowed is None or source in self.allowed
-        own = float(state.hosts) if self.lan and source not in members and own_ok else 0.0
-        entry = self.ready[source] = (nodes, cum, total, own)
-        return entry
+        own = float(state.hosts) if self.lan and source not in pool.members and own_ok else 0.0
+        return pool, own
 
-    def _fire(self, event: Any) -> None:
-        source, n = event._value
-        sim = self.sim
-        state = sim.nodes[source]
-        if state.status != "compromised" or state.isolated or sim.finished:
+    def _fire(self, tick: _Tick) -> None:
+        source = tick.source
+        state = tick.state
+        if state.status != "compromised" or state.isolated or self.sim.finished:
             return
-        entry = self.ready.get(source)
-        if entry is None or sim.network.paths_version != self.version:
+        entry = tick.ready
+        if entry is None or entry[0].version != self.network.paths_version:
             entry = self._ready(source, state)
-        nodes, cum, total, own = entry
+        pool, own = entry
+        total = pool.total
         span = total + own
         if span > 0:
             # every infected machine of a group tries once a round (up to MAX_PARALLEL of them)
-            rounds = state.infected if state.infected < MAX_PARALLEL else MAX_PARALLEL
+            rounds = state.infected
+            if rounds > MAX_PARALLEL:
+                rounds = MAX_PARALLEL
             random = self.rng.random
-            states = sim.nodes
             success = self.success
+            uniform, index, cum, states = pool.uniform, pool.index, pool.cum, pool.states
             for _ in range(rounds or 1):
                 r = random() * span
-                target = source if r >= total else nodes[bisect_right(cum, r)]
-                hit = states[target]
+                if r >= total:
+                    i = -1
+                    hit = state
+                else:
+                    # pool.pick(r), inline: this runs millions of times
+                    if uniform:
+                        i = int(r)
+                    elif index is not None:
+                        i = index[int(r)]
+                    else:
+                        i = bisect_right(cum, r)
+                    hit = states[i]
                 if hit.isolated or hit.offline or random() >= success:
                     continue
                 if hit.status != "compromised":
+                    target = source if i < 0 else pool.nodes[i]
                     self.attacker.compromise(target, self.stage, source=source)
                     if state.status != "compromised" or state.isolated:
                         return  # what followed (an inject's effect, a decision) stopped the source
-                elif hit.campaign == self.campaign and hit.infected < hit.hosts:
+                elif hit.infected < hit.hosts and hit.campaign == self.campaign:
+                    target = source if i < 0 else pool.nodes[i]
                     hit.infected += 1
-                    sim.record(
+                    self.sim.record(
                         "compromise",
                         self.campaign,
                         target,
@@ -447,5 +497,7 @@ class _Spread:
                             "site": self.site_of[target],
                         },
                     )
+        n = tick.n
         if n < self.attempts:
-            self.schedule(source, n + 1, self.draw())
+            tick = _Tick(self.callbacks, source, state, n + 1, entry)
+            heappush(self.queue, (self.env._now + self.draw(), NORMAL, next(self.eid), tick))

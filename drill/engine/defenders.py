@@ -11,6 +11,7 @@ from ..model.city import matches
 from ..model.common import CRITICALITY_RANK, Exponential, Selector
 from ..model.scenario import Playbook, Stage, Step, Team
 from . import events as ev
+from .later import call_later
 from .randomness import sample
 
 if TYPE_CHECKING:
@@ -140,14 +141,14 @@ class Defenders:
             return
         wait = sample(delay, rng)
         since = self.sim.nodes[node].compromised_at
-        self.sim.env.timeout(wait).callbacks.append(lambda _e: self._detect(node, "sensor", since))
+        call_later(self.sim.env, wait, self._detect, node, "sensor", since)
 
     def noticed(self, node: str) -> None:
         """Users notice harm they can see (encrypted files, a defaced page, a dead portal)."""
         rng = self.sim.streams("notice")
         wait = sample(LOUD_DELAY, rng)
         since = self.sim.nodes[node].compromised_at
-        self.sim.env.timeout(wait).callbacks.append(lambda _e: self._detect(node, "users", since))
+        call_later(self.sim.env, wait, self._detect, node, "users", since)
 
     def _detect(self, node: str, how: str, since: float) -> None:
         sim = self.sim
