@@ -261,21 +261,23 @@ def _services(officials: int, citizens: int) -> list[dict[str, Any]]:
         service("document-management", "Document management and work records",
                 "Quản lý văn bản và hồ sơ công việc", "shared-app", [*wan, "digital-signatures", "directory"],
                 serves=share(0.9)),
-        service("one-stop-shop", "Electronic one-stop shop", "Một cửa điện tử", "shared-app",
-                [*wan, "electronic-portal"], serves={"citizens": citizens, **share(0.12)}),
+        # the units' desks use it over the WAN, with or without the portal; citizens file online in
+        # the online public services, which need both
+        service("one-stop-shop", "Electronic one-stop shop", "Một cửa điện tử", "shared-app", wan,
+                serves={"citizens": citizens, **share(0.12)}),
         service("online-meetings", "Online meetings", "Giao ban trực tuyến", "shared-app", wan,
                 serves=share(0.12)),
         service("digital-signatures", "Digital signatures", "Chữ ký số", "shared-app", wan,
                 serves=share(0.25)),
         service("email", "E-mail", "Thư điện tử", "shared-app", [*wan, "directory"], serves=share(0.9)),
         service("electronic-portal", "City Electronic Portal", "Cổng Giao tiếp điện tử Thành phố", "system",
-                [], serves={"citizens": citizens * 2, "officials": 300}),
+                [], serves={"citizens": citizens * 2, "officials": 300}, from_internet=True),
     ]
     out += [service(sid, en, vi, "system", wan, serves={"officials": max(50, int(officials * 0.05))})
             for sid, en, vi, _crit, _hosts, _data, _level in SYSTEMS]
     out += [service(f"ps-{sid}", f"Online public service: {en}", f"Dịch vụ công trực tuyến: {vi}",
                     "public-service", ["one-stop-shop", "electronic-portal", sid], level=level,
-                    serves={"citizens": max(100, citizens // 20)})
+                    serves={"citizens": max(100, citizens // 20)}, from_internet=True)
             for sid, en, vi, _crit, _hosts, _data, level in SYSTEMS if level is not None]
     return out
 

@@ -45,6 +45,7 @@ NODE_FIELDS = (
     "isolated",
     "offline",
     "working",
+    "patched",
     "backup_lost",
     "overloaded",
     "campaign",
@@ -262,6 +263,9 @@ class WorldFold:
     def _backup_lost(self, e: Event) -> None:
         self.world.nodes[e.target].backup_lost = True
 
+    def _patched(self, e: Event) -> None:
+        self.world.nodes[e.target].patched = True
+
     def _offline(self, e: Event) -> None:
         # a node taken offline by an inject's effect, or a service taken offline by a decision
         if e.target in self.city.nodes and (e.target not in self.city.services or e.actor == "white-cell"):
@@ -315,6 +319,7 @@ _WORLD = {
     ev.RECONNECT: WorldFold._isolate,
     ev.CLEANED: WorldFold._cleaned,
     ev.RESTORED: WorldFold._restored,
+    ev.PATCHED: WorldFold._patched,
     ev.BACKUP_LOST: WorldFold._backup_lost,
     ev.OFFLINE: WorldFold._offline,
     ev.ONLINE: WorldFold._online,

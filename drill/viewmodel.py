@@ -20,6 +20,7 @@ from typing import Any
 from .engine import events as ev
 from .engine.attacker import IMPACT_OF
 from .engine.events import Event
+from .engine.services import with_reason
 from .engine.state import NodeState
 from .i18n import get_language, pick, t
 from .metrics import Metrics, Snapshot
@@ -75,6 +76,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         ev.LINK_RESTORED,
         ev.CLEANED,
         ev.RESTORED,
+        ev.PATCHED,
         ev.ESCALATION,
         ev.TEAM_ARRIVED,
         ev.STAFF_CHANGE,
@@ -143,6 +145,7 @@ def severity(event: Event) -> str:
         ev.RECONNECT,
         ev.CLEANED,
         ev.RESTORED,
+        ev.PATCHED,
         ev.SERVICE_UP,
         ev.SITE_CONNECTED,
         ev.COMMAND,
@@ -448,6 +451,12 @@ class ViewModel:
             state.backup_lost = True
             self._touch(e.target)
 
+    def _patched(self, e: Event) -> None:
+        state = self._node(e)
+        if state is not None:
+            state.patched = True
+            self._touch(e.target)
+
     def _offline(self, e: Event) -> None:
         state = self._node(e)
         if state is not None:  # an inject took a machine down
@@ -710,6 +719,7 @@ _FOLD = {
     ev.RECONNECT: ViewModel._isolate,
     ev.CLEANED: ViewModel._cleaned,
     ev.RESTORED: ViewModel._restored,
+    ev.PATCHED: ViewModel._patched,
     ev.BACKUP_LOST: ViewModel._backup_lost,
     ev.OFFLINE: ViewModel._offline,
     ev.ONLINE: ViewModel._offline,
@@ -908,6 +918,9 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None) -> str:
         )
     if kind in (ev.ISOLATE, ev.RECONNECT, ev.CLEANED):
         return t(f"tui.ev_{kind}", lang, node=e.target, by=team(e.actor))
+    if kind == ev.PATCHED:
+        key = "tui.ev_patched_held" if d.get("compromised") else "tui.ev_patched"
+        return t(key, lang, node=e.target, by=team(e.actor))
     if kind == ev.RESTORED:
         key = "tui.ev_restored" if d.get("from_backup") else "tui.ev_rebuilt"
         return t(key, lang, node=e.target, by=team(e.actor))
@@ -921,7 +934,12 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None) -> str:
         )
         return t(f"tui.ev_{kind}", lang, what=what, by=team(e.actor))
     if kind == ev.SERVICE_DOWN:
-        return t("tui.ev_service_down", lang, service=name_of(scenario, "service", e.target, lang))
+        return with_reason(
+            t("tui.ev_service_down", lang, service=name_of(scenario, "service", e.target, lang)),
+            d.get("reason"),
+            lang,
+            service=lambda sid: name_of(scenario, "service", sid, lang),
+        )
     if kind == ev.SERVICE_UP:
         return t(
             "tui.ev_service_up",

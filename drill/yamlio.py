@@ -18,6 +18,7 @@ import yaml
 
 from .diagnostics import Diagnostic, DrillError, path_text
 from .i18n import t
+from .json_positions import JsonPositions, syntax_problem
 
 try:  # the C parser is several times faster on large files
     from yaml import CSafeLoader as _Loader
@@ -113,9 +114,9 @@ def load_json(text: str, name: str) -> Document:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        diag = Diagnostic(name, exc.lineno, exc.colno, "", t("io.bad_json", reason=exc.msg), "syntax")
+        diag = syntax_problem(exc, name)
         raise DrillError(diag.format(), [diag]) from exc
-    return Document(data, name)
+    return Document(data, name, JsonPositions(text))  # positions are looked up only for problems
 
 
 @paused_gc()

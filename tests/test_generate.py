@@ -91,7 +91,8 @@ def test_a_generated_city_is_realistic() -> None:
         }
     assert any(d["kind"] == "trust" for _a, _b, d in city.graph.edges(data=True))
     # services with dependencies, in an order that puts each after what it needs
-    assert city.services["one-stop-shop"].requires.services == ("city-wan", "electronic-portal")
+    assert city.services["one-stop-shop"].requires.services == ("city-wan",)
+    assert city.services["ps-land"].requires.services == ("one-stop-shop", "electronic-portal", "land")
     order = city.service_order
     assert order.index("city-wan") < order.index("one-stop-shop") < order.index("ps-land")
     assert all(city.service_nodes[s] or city.services[s].requires.services for s in city.services)

@@ -81,7 +81,9 @@ class Attacker:
             if not sources and stage.targets is not None and stage.after is None:
                 # a spreading first stage lands on its targets first
                 for node in self.sim.city.select(stage.targets):
-                    if rng.random() < stage.success:
+                    if rng.random() < stage.success and not (
+                        self.sim.nodes[node].patched and stage.closed_by_patch
+                    ):
                         self.compromise(node, stage, source="")
                 return
             for node in sources:
@@ -112,6 +114,8 @@ class Attacker:
             return  # `exposed` chooses targets for a landing as it does for a spread
         if stage.after is not None and stage.via and not self._fetched(node, stage):
             return
+        if state.patched and stage.closed_by_patch:
+            return  # the flaw it exploits is patched
         self.compromise(node, stage, source="")
         if stage.effect is not None:
             self.apply_effect(node, stage)
@@ -348,7 +352,8 @@ class _Spread:
 
     Each attempt picks a machine at random among those the source can reach (weighted by how many
     machines each node stands for, its own group included when the stage spreads over LANs); an
-    attempt that lands on an isolated, switched-off or already infected machine is wasted.
+    attempt that lands on an isolated, switched-off or already infected machine is wasted, and one
+    that would take a patched machine with an exploit fails.
     """
 
     __slots__ = (
@@ -376,6 +381,7 @@ class _Spread:
         "env",
         "states",
         "network",
+        "patchable",
     )
 
     def __init__(self, attacker: Attacker, stage: Stage) -> None:
@@ -404,6 +410,7 @@ class _Spread:
         self.eid = env._eid
         self.states = self.sim.nodes
         self.network = self.sim.network
+        self.patchable = stage.closed_by_patch
 
     def schedule(self, source: str, n: int, wait: float) -> None:
         # what env.timeout() does, without building a Timeout (same time, priority and order)
@@ -477,11 +484,15 @@ class _Spread:
                 if hit.isolated or hit.offline or random() >= success:
                     continue
                 if hit.status != "compromised":
+                    if hit.patched and self.patchable:
+                        continue  # checked only here, where a compromise would happen
                     target = source if i < 0 else pool.nodes[i]
                     self.attacker.compromise(target, self.stage, source=source)
                     if state.status != "compromised" or state.isolated:
                         return  # what followed (an inject's effect, a decision) stopped the source
                 elif hit.infected < hit.hosts and hit.campaign == self.campaign:
+                    if hit.patched and self.patchable:
+                        continue  # the group's other machines are patched too
                     target = source if i < 0 else pool.nodes[i]
                     hit.infected += 1
                     self.sim.record(

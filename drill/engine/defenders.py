@@ -23,6 +23,9 @@ DEFAULT_STEPS = (
     Step(do="reimage", takes={"fixed": "3h"}),
     Step(do="restore", takes="from-backup"),
 )
+# what a decision may ask a team for by name when its playbook has no such step; a patch is not
+# part of the response to an alert (DEFAULT_STEPS), only of the players' decisions
+DEFAULT_WORK = (*DEFAULT_STEPS, Step(do="patch", takes={"fixed": "45m"}))
 # users notice encrypted files, a defaced page or a dead portal within minutes
 LOUD_DELAY = Exponential(exponential=15.0)
 
@@ -220,6 +223,8 @@ class Defenders:
             return state.isolated
         if step.do == "reimage":
             return state.status != "compromised"
+        if step.do == "patch":
+            return state.patched
         if step.do == "restore":
             return (
                 state.impact not in ("encrypted", "wiped", "defaced")
@@ -261,6 +266,8 @@ class Defenders:
         elif step.do == "restore":
             state.working = False
             sim.handler.restored(node, by=team, reconnect=task.auto)
+        elif step.do == "patch":
+            sim.handler.patched(node, by=team)
         elif step.do == "reset-credentials":
             sim.handler.block_trust([node], by=team)
         elif step.do == "report":

@@ -50,6 +50,7 @@ LINK_CUT = "link_cut"
 LINK_RESTORED = "link_restored"
 CLEANED = "cleaned"
 RESTORED = "restored"
+PATCHED = "patched"
 BACKUP_LOST = "backup_lost"
 OFFLINE = "offline"
 ONLINE = "online"
@@ -80,6 +81,7 @@ STATE_KINDS = frozenset(
         RECONNECT,
         CLEANED,
         RESTORED,
+        PATCHED,
         SERVICE_DOWN,
         SERVICE_UP,
         INJECT,

@@ -10,7 +10,7 @@ from ..model.city import check_selector
 from ..model.common import Selector
 from . import events as ev
 from .commands import Command
-from .defenders import DEFAULT_STEPS
+from .defenders import DEFAULT_WORK
 from .events import text_record
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ class CommandHandler:
                 raise Refused(
                     t("engine.no_expectation", inject=inject.id, index=index, count=len(inject.expects))
                 )
-        if command.action in ("reimage", "restore"):
+        if command.action in ("reimage", "restore", "patch"):
             team = command.by or sim.defenders.home
             if sim.defenders.staff.get(team, 0) == 0 and not sim.spec.teams[team].on_call:
                 raise Refused(t("engine.no_staff", team=team))
@@ -234,6 +234,22 @@ class CommandHandler:
         if reconnect and self.isolated_by.get(node) == by:
             self.reconnect_nodes([node], by)
 
+    def patched(self, node: str, by: str) -> None:
+        """A patch is in: exploitation stages no longer take the node. An attacker already on it
+        stays (that is what a reimage is for), and what it did is not undone."""
+        sim = self.sim
+        state = sim.nodes[node]
+        if state.patched:
+            return
+        state.patched = True
+        sim.emit(
+            ev.PATCHED,
+            by,
+            node,
+            site=sim.city.nodes[node].site,
+            compromised=state.status == "compromised",
+        )
+
     # ------------------------------------------------------------ the commands
     def do_isolate(self, c: Command) -> None:
         self.isolate_nodes(self.nodes(c.target), c.by or c.source)
@@ -271,7 +287,7 @@ class CommandHandler:
             for want in steps:
                 step = next((s for s in (playbook.steps if playbook else ()) if s.do == want), None)
                 if step is None:
-                    step = next(s for s in DEFAULT_STEPS if s.do == want)
+                    step = next(s for s in DEFAULT_WORK if s.do == want)
                 chosen.append(step)
             defenders.enqueue(team, node, tuple(chosen), auto=False)
 
@@ -285,7 +301,7 @@ class CommandHandler:
         self.block_trust(self.nodes(c.target), c.by or c.source)
 
     def do_patch(self, c: Command) -> None:
-        pass  # recorded for the scorecard; the simulation has no vulnerability model yet
+        self._work(c, ("patch",))
 
     def do_offline(self, c: Command) -> None:
         sim = self.sim

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ class NodeState:
     isolated: bool = False
     offline: bool = False
     working: bool = False  # being reimaged or restored
+    patched: bool = False  # resists exploitation stages; a reimage or restore keeps it
     backup_lost: bool = False
     overloaded: bool = False
     overloaded_until: float = -1.0
@@ -71,7 +73,8 @@ class Network:
             self._adj[node].sort()
         self.transit = {n: city.is_transit(n) for n in city.nodes}
         self._transit_order = [n for n in city.nodes if self.transit[n]]
-        self._components_cache: dict[tuple[str, ...], tuple[int, dict[str, int], list[list[str]]]] = {}
+        # by the link kinds walked over (and the gear down, when some is)
+        self._components_cache: dict[Any, tuple[int, dict[str, int], list[list[str]]]] = {}
         self._cache: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[str]] = {}
         self.links_by_id = {data["id"]: (a, b, data) for a, b, data in city.graph.edges(data=True)}
 
@@ -81,16 +84,21 @@ class Network:
         if paths:
             self.paths_version += 1
 
-    def _components(self, over: tuple[str, ...]) -> tuple[dict[str, int], list[list[str]]]:
-        """Network gear joined by usable ``over`` links, labelled by component."""
-        hit = self._components_cache.get(over)
+    def _components(
+        self, over: tuple[str, ...], down: tuple[str, ...] = ()
+    ) -> tuple[dict[str, int], list[list[str]]]:
+        """Network gear joined by usable ``over`` links, labelled by component; gear that is
+        isolated, or named in ``down``, joins none."""
+        key = (over, down) if down else over  # the attacker's key stays a plain tuple of kinds
+        hit = self._components_cache.get(key)
         if hit is not None and hit[0] == self.paths_version:
             return hit[1], hit[2]
         nodes, transit, cut = self.nodes, self.transit, self.cut
+        blocked = set(down)
         label: dict[str, int] = {}
         members: list[list[str]] = []
         for start in self._transit_order:
-            if start in label or nodes[start].isolated:
+            if start in label or nodes[start].isolated or start in blocked:
                 continue
             comp = len(members)
             group = [start]
@@ -101,14 +109,40 @@ class Network:
                 for other, kind, _allows, link in self._adj[current]:
                     if other in label or not transit[other] or kind not in over or link in cut:
                         continue
-                    if nodes[other].isolated:
+                    if nodes[other].isolated or other in blocked:
                         continue
                     label[other] = comp
                     group.append(other)
                     stack.append(other)
             members.append(group)
-        self._components_cache[over] = (self.paths_version, label, members)
+        if down and len(self._components_cache) > 16:
+            self._components_cache.clear()  # keys with gear down come and go: keep the cache small
+        self._components_cache[key] = (self.paths_version, label, members)
         return label, members
+
+    def reached_from(
+        self,
+        entrances: Iterable[str],
+        targets: Iterable[str],
+        over: tuple[str, ...],
+        down: tuple[str, ...] = (),
+    ) -> dict[str, bool]:
+        """Which ``targets`` the gear ``entrances`` (the Internet) reach over usable ``over`` links
+        through gear that is not isolated nor in ``down``: gear when it is joined to an entrance, a
+        host when one of its links leads to such gear (traffic passes through gear, not hosts)."""
+        label, _ = self._components(over, down)
+        inside = {label[e] for e in entrances if e in label}
+        cut, transit = self.cut, self.transit
+        out: dict[str, bool] = {}
+        for node in targets:
+            if transit[node]:
+                out[node] = label.get(node) in inside
+            else:
+                out[node] = any(
+                    kind in over and link not in cut and label.get(other) in inside
+                    for other, kind, _allows, link in self._adj[node]
+                )
+        return out
 
     def pool_key(self, source: str, over: tuple[str, ...], via: tuple[str, ...]) -> Any:
         """Hosts that reach the network only through gear of the same components share a pool."""

@@ -476,6 +476,16 @@ def _assemble(
                 )
         if not service_nodes[svc.id] and not svc.requires.services:
             _problem(doc, problems, ("services", i), t("validate.service_unhosted", name=svc.id))
+    # a node that could not be built may be the Internet: its own problem is reported already
+    if not broken and not any(node.kind == "internet" for node in by_id.values()):
+        for i, svc in enumerate(spec.services):
+            if svc.from_internet:
+                _problem(
+                    doc,
+                    problems,
+                    ("services", i, "from_internet"),
+                    t("validate.from_internet_no_internet", name=svc.id),
+                )
     order = _service_order(doc, spec, problems)
     return City(
         spec=spec,

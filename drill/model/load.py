@@ -126,27 +126,27 @@ _CITY_CACHE: dict[tuple[str, str], tuple[City, str]] = {}
 def _topology(
     doc: Document, spec: ScenarioSpec, folder: Path, problems: list[Diagnostic]
 ) -> tuple[City | None, str]:
-    line, col = doc.where(("topology",))
+    def at_topology(message: str, code: str = "reference") -> Diagnostic:
+        # looked up only for a problem: finding a place in a JSON document walks its text
+        line, col = doc.where(("topology",))
+        return Diagnostic(doc.file, line, col, "topology", message, code)
+
     try:
         path = topology_path(spec.topology, folder)
     except ValueError:
-        problems.append(
-            Diagnostic(
-                doc.file, line, col, "topology", t("validate.topology_outside", path=spec.topology), "unsafe"
-            )
-        )
+        problems.append(at_topology(t("validate.topology_outside", path=spec.topology), "unsafe"))
         return None, ""
     if path is None:
         msg = t("validate.topology_missing", name=spec.topology, path=spec.topology)
         close = nearest(spec.topology, bundled_topologies())
         if close:
             msg += t("validate.did_you_mean", names=", ".join(close))
-        problems.append(Diagnostic(doc.file, line, col, "topology", msg, "reference"))
+        problems.append(at_topology(msg))
         return None, ""
     try:
         topo_text = read_text(path, 512 * 1024 * 1024 if path.suffix == ".json" else MAX_YAML_BYTES)
     except DrillError as exc:
-        problems.append(Diagnostic(doc.file, line, col, "topology", exc.message, "reference"))
+        problems.append(at_topology(exc.message))
         return None, ""
     key = (str(path), hashlib.sha256(topo_text.encode("utf-8")).hexdigest())
     if key in _CITY_CACHE:
@@ -157,16 +157,7 @@ def _topology(
     except DrillError as exc:
         city, tproblems = None, exc.diagnostics
     if city is None:
-        problems.append(
-            Diagnostic(
-                doc.file,
-                line,
-                col,
-                "topology",
-                t("validate.topology_invalid", name=spec.topology),
-                "reference",
-            )
-        )
+        problems.append(at_topology(t("validate.topology_invalid", name=spec.topology)))
         problems.extend(tproblems)
         return None, ""
     _CITY_CACHE[key] = (city, topo_text)

@@ -21,6 +21,8 @@ from .common import (
 
 TECHNIQUE_PATTERN = r"^T\d{4}(\.\d{3})?$"
 Technique = Annotated[str, Field(pattern=TECHNIQUE_PATTERN, description="a MITRE ATT&CK technique id")]
+# ATT&CK's exploitation techniques (and their sub-techniques): a patched node resists them
+EXPLOIT_TECHNIQUES = ("T1068", "T1190", "T1203", "T1210", "T1211", "T1212")
 
 EFFECTS = ("encrypt", "deface", "exfiltrate", "deny", "wipe", "privilege")
 Effect = Literal[EFFECTS]  # type: ignore[valid-type]
@@ -44,7 +46,7 @@ ACTIONS = (
     "communicate",
 )
 Action = Literal[ACTIONS]  # type: ignore[valid-type]
-PLAYBOOK_STEPS = ("triage", "isolate", "reimage", "restore", "reset-credentials", "report")
+PLAYBOOK_STEPS = ("triage", "isolate", "reimage", "restore", "patch", "reset-credentials", "report")
 METRICS = (
     "time_to_detect",
     "time_to_contain",
@@ -116,6 +118,19 @@ class Stage(Strict):
     loud: bool | None = Field(
         None, description="users notice the effect at once (default for encrypt, deface, deny, wipe)"
     )
+    patchable: bool | None = Field(
+        None,
+        description="a patched node resists it; default: true for the exploitation techniques "
+        + ", ".join(EXPLOIT_TECHNIQUES)
+        + " and their sub-techniques, else false (write false for a zero-day)",
+    )
+
+    @property
+    def closed_by_patch(self) -> bool:
+        """Whether a patched node resists this stage: as written, else from its technique."""
+        if self.patchable is not None:
+            return self.patchable
+        return self.technique.split(".", 1)[0] in EXPLOIT_TECHNIQUES
 
     @model_validator(mode="after")
     def _one_trigger(self) -> Stage:

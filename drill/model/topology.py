@@ -144,6 +144,11 @@ class ServiceSpec(Strict):
     serves: ServiceServes = ServiceServes()
     level: int | None = Field(None, ge=1, le=4, description="online public-service level (3 or 4)")
     users: Names = Field(("all",), description="sites whose people use it, or 'all'")
+    from_internet: bool = Field(
+        False,
+        description="used from the Internet: down while no node it runs on can be reached from an "
+        "internet node (needs one in the topology)",
+    )
 
 
 class ZoneSpec(Strict):

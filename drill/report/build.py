@@ -12,6 +12,7 @@ from typing import Any
 
 from .. import __version__
 from ..engine import events as ev
+from ..engine.services import with_reason
 from ..i18n import t
 from ..metrics import ObjectiveResult, Snapshot
 from ..model.durations import format_duration, format_offset
@@ -392,7 +393,19 @@ class _Builder:
     def group(self, events: list[Any]) -> Row:
         e = events[0]
         names = self.names
-        if e.kind in (ev.SERVICE_DOWN, ev.SERVICE_UP):
+        if e.kind == ev.SERVICE_DOWN:
+            # why, for the causes of a cascade: not for the services that only follow another in it
+            together = {x.target for x in events}
+            items = [
+                names.service(x.target)
+                if str(x.data.get("reason", "")).startswith("service:")
+                and str(x.data["reason"]).split(":", 1)[1] in together
+                else with_reason(
+                    names.service(x.target), x.data.get("reason"), self.lang, names.service, names.node
+                )
+                for x in events
+            ]
+        elif e.kind == ev.SERVICE_UP:
             items = [names.service(x.target) for x in events]
         elif e.kind in (ev.SITE_DISCONNECTED, ev.SITE_CONNECTED):
             items = [names.site(x.target) for x in events]
@@ -489,6 +502,12 @@ class _Builder:
                 names.team(e.actor),
                 tr("ev_staff", change=f"{int(d.get('change', 0)):+d}", staff=d.get("staff", 0)),
             )
+        if e.kind == ev.PATCHED:
+            return (
+                "response",
+                names.team(e.actor) if e.actor in self.spec.teams else "",
+                tr("ev_patched_held" if d.get("compromised") else "ev_patched", node=names.node(e.target)),
+            )
         if e.kind in (ev.ISOLATE, ev.RECONNECT, ev.CLEANED, ev.RESTORED, ev.BACKUP_LOST):
             return (
                 "response",
@@ -512,7 +531,8 @@ class _Builder:
                 tr(f"ev_{e.kind}", name=what),
             )
         if e.kind == ev.SERVICE_DOWN:
-            return "service", "", tr("ev_service_down", service=names.service(e.target))
+            what = tr("ev_service_down", service=names.service(e.target))
+            return "service", "", with_reason(what, d.get("reason"), self.lang, names.service, names.node)
         if e.kind == ev.SERVICE_UP:
             return (
                 "service",

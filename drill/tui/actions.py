@@ -34,6 +34,7 @@ TARGET_ACTIONS = (
     "block-trust",
     "reimage",
     "restore",
+    "patch",
     "compromise",
     "ddos",
 )
@@ -191,6 +192,10 @@ class LiveActions:
     def action_restore(self, target: str = "") -> None:
         """Restore from backup (or rebuild, when there is none)."""
         self._target_action("restore", target)
+
+    def action_patch(self, target: str = "") -> None:
+        """Patch the selected node or body (team work: a patched node resists exploits)."""
+        self._target_action("patch", target)
 
     def _service_choices(self, prefer_down: bool) -> list[Choice]:
         city = self.scenario.city

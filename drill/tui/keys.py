@@ -49,6 +49,7 @@ LIVE: tuple[Key, ...] = (
     Key("block_trust", "b", display="b"),
     Key("reimage", "r", display="r"),
     Key("restore", "R", display="R"),
+    Key("patch", "P", display="P"),
     Key("offline", "o", display="o"),
     Key("online", "O", display="O"),
     Key("escalate", "e", display="e"),

@@ -114,6 +114,14 @@ CASES = [
         node="hoan-kiem-srv",
     ),
     Case(
+        "patch",
+        "P",
+        "patch hoan-kiem-srv",
+        lambda app: bool(logged(app, ev.ALERT, target="hoan-kiem-srv", step="patch")),
+        "Decision: patch hoan-kiem-srv",
+        node="hoan-kiem-srv",
+    ),
+    Case(
         "offline",
         "o",
         "take offline e-mail (email)",
@@ -311,3 +319,19 @@ async def test_action_by_palette(live, case: Case):
         await pilot.pause()
         assert case.check(app), case.action
         assert case.shows in app.export_text()
+
+
+@sync
+async def test_a_patched_node_says_so_in_the_body_detail(live):
+    app = live(at=10.0)
+    app.session.apply(Command(action="patch", target={"node": "hoan-kiem-srv"}, by="hoan-kiem-it"))
+    async with app.run_test(size=SIZE) as pilot:
+        app.selection.site, app.selection.node = "hoan-kiem", "hoan-kiem-srv"
+        app.refresh_now()
+        await pilot.pause()
+        assert "patched" not in app.export_text()
+        app.session.advance(60)  # 45m for one person of the district's IT staff
+        app.refresh_now()
+        await pilot.pause()
+        assert app.vm.nodes["hoan-kiem-srv"].patched
+        assert "backup · patched" in app.export_text()

@@ -168,6 +168,8 @@ class BodyDetail(DrillWidgetMixin, Horizontal):
                 out.append(" · " + t("tui.detail_backup"), "dim")
             if vm.nodes[node].backup_lost:
                 out.append(" · " + t("tui.detail_backup_lost"), self.component_style("detail--down"))
+            if vm.nodes[node].patched:
+                out.append(" · " + t("tui.detail_patched"), self.component_style("state--restored"))
             out.append("\n")
         recent = vm.recent_events(site, node, self.public)[-4:]
         if recent:
