@@ -359,3 +359,25 @@ def test_patching_the_file_servers_early_leaves_fewer_machines_compromised(gener
             assert not (e.target in patched_at and e.t > patched_at[e.target]), (seed, e)
     assert statistics.mean(early) < 0.95 * statistics.mean(never)
     assert sum(a < b for a, b in zip(early, never, strict=True)) >= 15
+
+
+def test_an_inject_can_wait_for_a_node_to_be_patched():
+    scenario = _scenario(
+        **{
+            "playbooks:": """injects:
+  - id: patched-note
+    when: {node: {targets: {node: dc-app}, state: patched}}
+    to: [soc]
+    channel: phone
+    title: {en: Patched, vi: Đã vá}
+    text: {en: The vendor confirms the fix., vi: Hãng xác nhận bản vá.}
+playbooks:"""
+        }
+    )
+    never = _run(scenario)
+    assert not [e for e in _events(never, ev.INJECT) if e.target == "patched-note"]
+    sim = _run(scenario, [_patch(30.0, node="dc-app")])
+    patched = _events(sim, ev.PATCHED, "dc-app")
+    delivered = [e for e in _events(sim, ev.INJECT) if e.target == "patched-note"]
+    assert len(patched) == 1 and len(delivered) == 1
+    assert delivered[0].t == patched[0].t == 30.0 + 45.0

@@ -24,6 +24,7 @@ _STATE_OF = {
     "overloaded": lambda s: s.overloaded,
     "cleaned": lambda s: s.status == "cleaned",
     "restored": lambda s: s.status == "restored",
+    "patched": lambda s: s.patched,
 }
 
 

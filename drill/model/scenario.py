@@ -212,6 +212,7 @@ class NodeInState(Strict):
         "overloaded",
         "cleaned",
         "restored",
+        "patched",
     ]
 
 
