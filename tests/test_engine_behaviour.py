@@ -72,6 +72,29 @@ def test_an_unreachable_node_is_never_compromised():
     assert reached_anything_else  # the worm does cross the WAN: the island is safe only by having no path
 
 
+def test_gear_switched_off_carries_no_attack():
+    # a power cut takes District 1's router down at T+15m, before the worm turns to the WAN (T+20m)
+    power_cut = (
+        "  - {id: power, at: T+15m, to: [soc], text: {en: Power cut in District 1, vi: Mất điện Quận 1},"
+        " effect: {offline: {node: d1-gw}}}\n"
+    )
+    scenario = _worm(**{"injects:\n": "injects:\n" + power_cut})
+    crossed_without = 0
+    for s in SEEDS:
+        sim, _ = _run(scenario, s)
+        assert sim.nodes["d1-gw"].offline
+        late = [e for e in sim.events if e.kind == "compromise" and e.t > 15 and e.data["site"] != "d1"]
+        assert [e for e in late if e.data["source"].startswith("d1-")] == [], s  # nothing passes the router
+        assert not sim.services.connected["d1"]
+        unplugged, _ = _run(_worm(), s)
+        crossed_without += any(
+            e.kind == "compromise" and e.data["site"] != "d1" and e.data["source"].startswith("d1-")
+            for e in unplugged.events
+            if e.t > 15
+        )
+    assert crossed_without > len(SEEDS) // 2  # with the router on, the worm does leave District 1
+
+
 def _check_services(sim: Simulation) -> None:
     services = sim.services
     for sid in sim.city.service_order:

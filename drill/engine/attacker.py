@@ -451,7 +451,7 @@ class _Spread:
     def _fire(self, tick: _Tick) -> None:
         source = tick.source
         state = tick.state
-        if state.status != "compromised" or state.isolated or self.sim.finished:
+        if state.status != "compromised" or state.isolated or state.offline or self.sim.finished:
             return
         entry = tick.ready
         if entry is None or entry[0].version != self.network.paths_version:

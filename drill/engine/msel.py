@@ -172,6 +172,8 @@ class Msel:
                     sim.nodes[node].offline = True
                     changed.append(node)
                     sim.emit(ev.OFFLINE, "white-cell", node)
+            if any(sim.network.transit[n] for n in changed):
+                sim.network.changed()  # gear switched off carries no traffic: attack paths close
             sim.services.refresh(changed)
         if eff.start_stage:
             sim.attacker.activate(sim.attacker.stages[eff.start_stage], f"inject:{inject.id}")

@@ -88,7 +88,7 @@ class Network:
         self, over: tuple[str, ...], down: tuple[str, ...] = ()
     ) -> tuple[dict[str, int], list[list[str]]]:
         """Network gear joined by usable ``over`` links, labelled by component; gear that is
-        isolated, or named in ``down``, joins none."""
+        isolated or switched off, or named in ``down``, joins none."""
         key = (over, down) if down else over  # the attacker's key stays a plain tuple of kinds
         hit = self._components_cache.get(key)
         if hit is not None and hit[0] == self.paths_version:
@@ -98,7 +98,7 @@ class Network:
         label: dict[str, int] = {}
         members: list[list[str]] = []
         for start in self._transit_order:
-            if start in label or nodes[start].isolated or start in blocked:
+            if start in label or nodes[start].isolated or nodes[start].offline or start in blocked:
                 continue
             comp = len(members)
             group = [start]
@@ -109,7 +109,7 @@ class Network:
                 for other, kind, _allows, link in self._adj[current]:
                     if other in label or not transit[other] or kind not in over or link in cut:
                         continue
-                    if nodes[other].isolated or other in blocked:
+                    if nodes[other].isolated or nodes[other].offline or other in blocked:
                         continue
                     label[other] = comp
                     group.append(other)
@@ -160,8 +160,9 @@ class Network:
         return tuple(comps)
 
     def pool(self, source: str, key: Any, over: tuple[str, ...], via: tuple[str, ...]) -> list[str]:
-        """Hosts reachable over ``over`` links through network gear that is not isolated, the last
-        link letting ``via`` through; whether a host itself is isolated is checked per attempt."""
+        """Hosts reachable over ``over`` links through network gear that is not isolated or switched
+        off, the last link letting ``via`` through; whether a host itself is isolated or switched
+        off is checked per attempt."""
         nodes, transit, cut = self.nodes, self.transit, self.cut
         found: list[str] = []
         seen: set[str] = set()
@@ -180,7 +181,7 @@ class Network:
                 if other in seen or kind not in over or link in cut:
                     continue
                 if transit[other]:
-                    if expand_transit and not nodes[other].isolated:
+                    if expand_transit and not (nodes[other].isolated or nodes[other].offline):
                         seen.add(other)
                         stack.append(other)
                 elif not via or "any" in allows or any(v in allows for v in via):
@@ -190,7 +191,8 @@ class Network:
         return found
 
     def site_connected(self, site: str, gateway: str | None) -> bool:
-        """A site reaches the city WAN while its gateway is up and one of its WAN links is not cut."""
+        """A site reaches the city WAN while its gateway is up and one of its WAN links, not cut,
+        leads to gear that is not isolated or switched off."""
         if gateway is None:
             return True
         state = self.nodes[gateway]
@@ -199,4 +201,6 @@ class Network:
         wan = [(o, link) for o, kind, _a, link in self._adj[gateway] if kind == "wan"]
         if not wan:
             return True
-        return any(link not in self.cut and not self.nodes[o].isolated for o, link in wan)
+        return any(
+            link not in self.cut and not (self.nodes[o].isolated or self.nodes[o].offline) for o, link in wan
+        )
