@@ -21,7 +21,6 @@ from typing import Any
 
 from .diagnostics import DrillError
 from .engine import events as ev
-from .engine.attacker import IMPACT_OF
 from .engine.commands import PLAYER_ACTIONS
 from .engine.events import Event
 from .engine.state import NodeState
@@ -30,6 +29,7 @@ from .log import LogData, read_log
 from .metrics import Metrics, Snapshot
 from .model.durations import format_offset
 from .model.load import Scenario
+from .nodefold import fold_node, is_node_offline, new_nodes
 from .session import Session, first_difference, recorded_commands, resimulate, scenario_of
 
 CHECKPOINT_EVERY = 1000
@@ -206,80 +206,23 @@ class WorldFold:
 
     def __init__(self, scenario: Scenario) -> None:
         self.city = scenario.city
-        self.world = World({nid: NodeState(hosts=n.hosts) for nid, n in self.city.nodes.items()})
+        self.world = World(new_nodes(self.city))
 
     def feed(self, e: Event) -> None:
+        if fold_node(self.world.nodes, self.city, e):
+            return
         handler = _WORLD.get(e.kind)
         if handler is not None:
             handler(self, e)
 
-    def _compromise(self, e: Event) -> None:
-        state = self.world.nodes[e.target]
-        if state.status != "compromised":
-            state.status = "compromised"
-            state.impact = "foothold" if state.impact == "none" else state.impact
-            state.detected = False
-            state.campaign = e.actor
-            state.compromised_at = e.t
-        state.infected = int(e.data.get("infected", state.infected))
-
-    def _effect(self, e: Event) -> None:
-        state = self.world.nodes[e.target]
-        effect = str(e.data.get("effect", ""))
-        if effect == "deny":
-            state.overloaded = True
-            state.overloaded_until = max(state.overloaded_until, e.t + float(e.data.get("lasts", 0.0)))
-            return
-        state.impact = IMPACT_OF.get(effect, state.impact)
-        if effect in ("encrypt", "wipe"):
-            state.infected = int(e.data.get("hosts", state.infected))
-            backup = self.city.nodes[e.target].backup
-            if effect == "wipe" and backup is not None and not backup.offline:
-                state.backup_lost = True
-
-    def _effect_end(self, e: Event) -> None:
-        if e.data.get("effect") == "deny":
-            self.world.nodes[e.target].overloaded = False
-
-    def _detection(self, e: Event) -> None:
-        self.world.nodes[e.target].detected = True
-
-    def _isolate(self, e: Event) -> None:
-        self.world.nodes[e.target].isolated = e.kind == ev.ISOLATE
-
-    def _cleaned(self, e: Event) -> None:
-        state = self.world.nodes[e.target]
-        state.status = "cleaned"
-        state.infected = 0
-        state.impact = state.impact if e.data.get("damaged") else "none"
-        state.detected = False
-
-    def _restored(self, e: Event) -> None:
-        state = self.world.nodes[e.target]
-        state.status = "restored"
-        state.impact = "none"
-        state.infected = 0
-
-    def _backup_lost(self, e: Event) -> None:
-        self.world.nodes[e.target].backup_lost = True
-
-    def _patched(self, e: Event) -> None:
-        self.world.nodes[e.target].patched = True
-
     def _offline(self, e: Event) -> None:
-        # a node taken offline by an inject's effect, or a service taken offline by a decision
-        if e.target in self.city.nodes and (e.target not in self.city.services or e.actor == "white-cell"):
-            self.world.nodes[e.target].offline = True
-        elif e.target not in self.world.services_offline:
+        # a service taken offline by a decision (a node switched off is a node's state)
+        if not is_node_offline(self.city, e) and e.target not in self.world.services_offline:
             self.world.services_offline.append(e.target)
 
     def _online(self, e: Event) -> None:
         if e.target in self.world.services_offline:
             self.world.services_offline.remove(e.target)
-
-    def _task(self, e: Event) -> None:
-        if e.data.get("step") in ("reimage", "restore") and e.target in self.world.nodes:
-            self.world.nodes[e.target].working = e.kind == ev.TASK_START
 
     def _service(self, e: Event) -> None:
         if e.kind == ev.SERVICE_DOWN:
@@ -311,20 +254,8 @@ class WorldFold:
 
 
 _WORLD = {
-    ev.COMPROMISE: WorldFold._compromise,
-    ev.EFFECT: WorldFold._effect,
-    ev.EFFECT_END: WorldFold._effect_end,
-    ev.DETECTION: WorldFold._detection,
-    ev.ISOLATE: WorldFold._isolate,
-    ev.RECONNECT: WorldFold._isolate,
-    ev.CLEANED: WorldFold._cleaned,
-    ev.RESTORED: WorldFold._restored,
-    ev.PATCHED: WorldFold._patched,
-    ev.BACKUP_LOST: WorldFold._backup_lost,
     ev.OFFLINE: WorldFold._offline,
     ev.ONLINE: WorldFold._online,
-    ev.TASK_START: WorldFold._task,
-    ev.TASK_END: WorldFold._task,
     ev.SERVICE_DOWN: WorldFold._service,
     ev.SERVICE_UP: WorldFold._service,
     ev.SITE_DISCONNECTED: WorldFold._site,

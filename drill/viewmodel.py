@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .engine import events as ev
-from .engine.attacker import IMPACT_OF
 from .engine.events import Event
 from .engine.services import with_reason
 from .engine.state import NodeState
@@ -26,6 +25,7 @@ from .i18n import get_language, pick, t
 from .metrics import Metrics, Snapshot
 from .model.durations import format_duration, format_offset
 from .model.load import Scenario
+from .nodefold import fold_node, is_node_offline, new_nodes
 
 # A node's label (NodeState.label) from the worst to the best; a body shows its worst node.
 STATE_ORDER: tuple[str, ...] = (
@@ -272,7 +272,7 @@ class ViewModel:
         self.scenario = scenario
         city = scenario.city
         self.city = city
-        self.nodes: dict[str, NodeState] = {nid: NodeState(hosts=n.hosts) for nid, n in city.nodes.items()}
+        self.nodes: dict[str, NodeState] = new_nodes(city)
         self.node_site = {nid: n.site for nid, n in city.nodes.items()}
         self.site_hosts = {
             s: sum(city.nodes[n].hosts for n in nodes) for s, nodes in city.nodes_by_site.items()
@@ -326,6 +326,8 @@ class ViewModel:
         self.events.append(e)
         self.now = e.t
         self.version += 1
+        if fold_node(self.nodes, self.city, e):
+            self._touch(e.target)
         handler = _FOLD.get(e.kind)
         if handler is not None:
             handler(self, e)
@@ -362,9 +364,6 @@ class ViewModel:
                     return self.node_site[nodes[0]]
         return ""
 
-    def _node(self, e: Event) -> NodeState | None:
-        return self.nodes.get(e.target)
-
     def _touch(self, node: str) -> None:
         site = self.node_site.get(node)
         if site:
@@ -381,98 +380,13 @@ class ViewModel:
     def _stage(self, e: Event) -> None:
         self.stages_started.append(e.target)
 
-    def _compromise(self, e: Event) -> None:
-        state = self._node(e)
-        if state is None:
-            return
-        if state.status != "compromised":
-            state.status = "compromised"
-            state.impact = "foothold" if state.impact == "none" else state.impact
-            state.detected = False
-            state.compromised_at = e.t
-            state.campaign = e.actor
-        state.infected = int(e.data.get("infected", state.infected))
-        self._touch(e.target)
-
-    def _effect(self, e: Event) -> None:
-        state = self._node(e)
-        if state is None:
-            return
-        effect = e.data.get("effect")
-        if effect == "deny":
-            state.overloaded = True
-        else:
-            state.impact = IMPACT_OF.get(str(effect), state.impact)
-            if effect in ("encrypt", "wipe"):
-                state.infected = max(state.infected, int(e.data.get("hosts", 1)))
-        self._touch(e.target)
-
-    def _effect_end(self, e: Event) -> None:
-        state = self._node(e)
-        if state is not None:
-            state.overloaded = False
-            self._touch(e.target)
-
-    def _detection(self, e: Event) -> None:
-        state = self._node(e)
-        if state is not None:
-            state.detected = True
-            self._touch(e.target)
-
-    def _isolate(self, e: Event) -> None:
-        state = self._node(e)
-        if state is not None:
-            state.isolated = e.kind == ev.ISOLATE
-            self._touch(e.target)
-
-    def _cleaned(self, e: Event) -> None:
-        state = self._node(e)
-        if state is None:
-            return
-        state.status = "cleaned"
-        state.infected = 0
-        state.impact = state.impact if e.data.get("damaged") else "none"
-        state.detected = False
-        self._touch(e.target)
-
-    def _restored(self, e: Event) -> None:
-        state = self._node(e)
-        if state is None:
-            return
-        state.status = "restored"
-        state.impact = "none"
-        state.infected = 0
-        state.detected = False
-        self._touch(e.target)
-
-    def _backup_lost(self, e: Event) -> None:
-        state = self._node(e)
-        if state is not None:
-            state.backup_lost = True
-            self._touch(e.target)
-
-    def _patched(self, e: Event) -> None:
-        state = self._node(e)
-        if state is not None:
-            state.patched = True
-            self._touch(e.target)
-
     def _offline(self, e: Event) -> None:
-        state = self._node(e)
-        if state is not None:  # an inject took a machine down
-            state.offline = e.kind == ev.OFFLINE
-            self._touch(e.target)
-        elif e.target in self.city.services:
+        # a service taken offline by a decision, or back (a node switched off is a node's state)
+        if e.target in self.city.services and not is_node_offline(self.city, e):
             if e.kind == ev.OFFLINE:
                 self.forced_offline[e.target] = True
             else:
                 self.forced_offline.pop(e.target, None)
-
-    def _task(self, e: Event) -> None:
-        state = self._node(e)
-        if state is not None and e.data.get("step") in ("reimage", "restore"):
-            state.working = e.kind == ev.TASK_START
-            self._touch(e.target)
 
     def _link(self, e: Event) -> None:
         if e.kind == ev.LINK_CUT:
@@ -711,20 +625,8 @@ _FOLD = {
     ev.DRILL_START: ViewModel._start,
     ev.DRILL_END: ViewModel._end,
     ev.STAGE_START: ViewModel._stage,
-    ev.COMPROMISE: ViewModel._compromise,
-    ev.EFFECT: ViewModel._effect,
-    ev.EFFECT_END: ViewModel._effect_end,
-    ev.DETECTION: ViewModel._detection,
-    ev.ISOLATE: ViewModel._isolate,
-    ev.RECONNECT: ViewModel._isolate,
-    ev.CLEANED: ViewModel._cleaned,
-    ev.RESTORED: ViewModel._restored,
-    ev.PATCHED: ViewModel._patched,
-    ev.BACKUP_LOST: ViewModel._backup_lost,
     ev.OFFLINE: ViewModel._offline,
     ev.ONLINE: ViewModel._offline,
-    ev.TASK_START: ViewModel._task,
-    ev.TASK_END: ViewModel._task,
     ev.LINK_CUT: ViewModel._link,
     ev.LINK_RESTORED: ViewModel._link,
     ev.SERVICE_DOWN: ViewModel._service,
