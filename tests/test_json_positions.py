@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_corpus import Expect, expectations
+from test_corpus import Expect, _show, _unmatched, expectations
 
 from drill import json_positions, yamlio
 from drill.cli import main
-from drill.diagnostics import Diagnostic, DrillError
+from drill.diagnostics import DrillError
 from drill.generate import generate_topology, node_count, write_topology
 from drill.i18n import set_language
 from drill.json_positions import JsonPositions
@@ -34,22 +34,6 @@ MINI = TESTS / "fixtures" / "mini"
 
 def _expects(path: Path, lang: str) -> list[Expect]:
     return [e for e in expectations(path.with_name(path.name + ".expect")) if e.lang == lang]
-
-
-def _unmatched(expects: list[Expect], diags: list[Diagnostic]) -> tuple[list[Expect], list[Diagnostic]]:
-    left = list(diags)
-    missing = []
-    for exp in expects:
-        hit = next((d for d in left if exp.matches(d)), None)
-        if hit is None:
-            missing.append(exp)
-        else:
-            left.remove(hit)
-    return missing, left
-
-
-def _show(diags: list[Diagnostic]) -> str:
-    return "\n".join(d.format() for d in diags) or "(none)"
 
 
 def test_the_json_corpus_covers_the_cases() -> None:
