@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from simpy.events import NORMAL
 
 from ..model.scenario import Campaign, Stage
+from ..model.topology import TRAFFIC_LINKS
 from . import events as ev
 from .later import call_later
 from .randomness import sample, sampler
@@ -20,9 +21,6 @@ if TYPE_CHECKING:
 
 MAX_PARALLEL = 20
 LOUD_EFFECTS = frozenset({"encrypt", "deface", "deny", "wipe"})
-# the links that carry traffic: a flood or a download comes along them (a trust link carries
-# credentials, not traffic)
-TRAFFIC_LINKS = ("internet", "dmz", "wan", "lan", "vpn")
 IMPACT_OF = {
     "encrypt": "encrypted",
     "deface": "defaced",

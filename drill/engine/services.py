@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..i18n import t
+from ..model.topology import TRAFFIC_LINKS
 from . import events as ev
-from .attacker import TRAFFIC_LINKS
 
 if TYPE_CHECKING:
     from .simulation import Simulation
@@ -72,17 +72,10 @@ class Services:
         self.gateway_site = {gw: site for site, gw in self.gateways.items() if gw}
         self.connected = {site: True for site in city.sites}
         self.transit = sim.network.transit
-        # services used from the Internet, and the nodes through which the Internet reaches each:
-        # its own, or for a service that runs on none, those of the services it needs
+        # services used from the Internet, and the nodes through which the Internet reaches each
         self.from_internet = [s for s in city.service_order if city.services[s].from_internet]
         self.entrances = [n for n, spec in city.nodes.items() if spec.kind == "internet"]
-        runs_on: dict[str, list[str]] = {}
-        for sid in city.service_order:  # each after the services it needs
-            own = list(city.service_nodes[sid])
-            if not own:
-                for dep in city.services[sid].requires.services:
-                    own.extend(n for n in runs_on.get(dep, ()) if n not in own)
-            runs_on[sid] = own
+        runs_on = city.reached_through()
         self.reached_through = {sid: runs_on[sid] for sid in self.from_internet}
         self._targets = list(dict.fromkeys(n for sid in self.from_internet for n in runs_on[sid]))
         self.reachable = {sid: True for sid in self.from_internet}

@@ -19,7 +19,7 @@ from ..diagnostics import Diagnostic, DrillError, nearest, path_text
 from ..i18n import t
 from ..yamlio import Document, load_file, paused_gc
 from .common import Id, Selector, Text
-from .topology import TRANSIT_KINDS, LinkSpec, NodeSpec, ServiceSpec, SiteSpec, TopologySpec
+from .topology import TRAFFIC_LINKS, TRANSIT_KINDS, LinkSpec, NodeSpec, ServiceSpec, SiteSpec, TopologySpec
 from .validation import diagnostics_for, validate_model
 
 
@@ -46,6 +46,18 @@ class City:
 
     def is_transit(self, node: str) -> bool:
         return self.nodes[node].kind in TRANSIT_KINDS
+
+    def reached_through(self) -> dict[str, list[str]]:
+        """Per service, the nodes through which its users reach it: its own, or for a service that
+        runs on none (an online public service), those of the services it needs."""
+        runs_on: dict[str, list[str]] = {}
+        for sid in self.service_order:  # each after the services it needs
+            own = list(self.service_nodes.get(sid, ()))
+            if not own:
+                for dep in self.services[sid].requires.services:
+                    own.extend(n for n in runs_on.get(dep, ()) if n not in own)
+            runs_on[sid] = own
+        return runs_on
 
     def select(self, selector: Selector) -> list[str]:
         """Node ids matching ``selector``, in topology order (a fresh list: callers may keep it)."""
@@ -487,7 +499,7 @@ def _assemble(
                     t("validate.from_internet_no_internet", name=svc.id),
                 )
     order = _service_order(doc, spec, problems)
-    return City(
+    city = City(
         spec=spec,
         file=doc.file,
         sites=sites,
@@ -500,6 +512,37 @@ def _assemble(
         service_order=order,
         gateways={site: gw for site, gw in gateways.items() if gw in by_id},
     )
+    if not broken and not problems:
+        _check_internet_paths(doc, city, problems)
+    return city
+
+
+def _check_internet_paths(doc: Document, city: City, problems: list[Diagnostic]) -> None:
+    """A service used from the Internet that no way in reaches at the start would be down all drill
+    long: a topology mistake (a missing link, a link of the wrong kind)."""
+    flagged = [(i, s) for i, s in enumerate(city.spec.services) if s.from_internet]
+    entrances = [nid for nid, node in city.nodes.items() if node.kind == "internet"]
+    if not flagged or not entrances:
+        return
+    # traffic passes through network gear, not through hosts
+    reached, stack = set(entrances), list(entrances)
+    while stack:
+        here = stack.pop()
+        for other, data in city.graph[here].items():
+            if other not in reached and data["kind"] in TRAFFIC_LINKS:
+                reached.add(other)
+                if city.is_transit(other):
+                    stack.append(other)
+    through = city.reached_through()
+    for i, svc in flagged:
+        nodes = through.get(svc.id, [])
+        if nodes and not any(n in reached for n in nodes):
+            _problem(
+                doc,
+                problems,
+                ("services", i, "from_internet"),
+                t("validate.from_internet_no_path", name=svc.id, nodes=", ".join(nodes[:3])),
+            )
 
 
 def _attrs(node: NodeSpec) -> dict[str, Any]:

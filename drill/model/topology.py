@@ -45,6 +45,9 @@ NODE_KINDS = (
 # network gear the attacker passes through to reach the hosts behind it
 TRANSIT_KINDS = frozenset({"router", "switch", "firewall", "wan-core", "load-balancer", "internet"})
 LINK_KINDS = ("wan", "lan", "dmz", "vpn", "trust", "internet")
+# the links that carry traffic: a flood, a download or a citizen comes along them (a trust link
+# carries credentials, not traffic)
+TRAFFIC_LINKS = ("internet", "dmz", "wan", "lan", "vpn")
 TRAFFIC = ("mail", "web", "smb", "rdp", "ssh", "db", "dns", "ldap", "video", "update", "any")
 SERVICE_KINDS = ("infrastructure", "system", "shared-app", "public-service")
 
