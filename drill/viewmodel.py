@@ -85,6 +85,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     ),
     "service": (
         ev.SERVICE_DOWN,
+        ev.SERVICE_REASON,
         ev.SERVICE_UP,
         ev.SITE_DISCONNECTED,
         ev.SITE_CONNECTED,
@@ -131,6 +132,8 @@ def severity(event: Event) -> str:
     kind, data = event.kind, event.data
     if kind in (ev.SERVICE_DOWN, ev.SITE_DISCONNECTED, ev.BACKUP_LOST):
         return "critical"
+    if kind == ev.SERVICE_REASON:
+        return "warning"
     if kind == ev.EFFECT:
         return "warning" if data.get("effect") in ("exfiltrate", "privilege") else "critical"
     if kind == ev.EXPECTATION:
@@ -839,9 +842,9 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None) -> str:
             name_of(scenario, "service", e.target, lang) if e.target in scenario.city.services else e.target
         )
         return t(f"tui.ev_{kind}", lang, what=what, by=team(e.actor))
-    if kind == ev.SERVICE_DOWN:
+    if kind in (ev.SERVICE_DOWN, ev.SERVICE_REASON):
         return with_reason(
-            t("tui.ev_service_down", lang, service=name_of(scenario, "service", e.target, lang)),
+            t(f"tui.ev_{kind}", lang, service=name_of(scenario, "service", e.target, lang)),
             d.get("reason"),
             lang,
             service=lambda sid: name_of(scenario, "service", sid, lang),

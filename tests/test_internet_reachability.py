@@ -318,3 +318,35 @@ def test_generated_topologies_flag_the_portal_and_the_online_services() -> None:
     assert "electronic-portal" in flagged
     assert {s["id"] for s in data["services"] if s["id"].startswith("ps-")} <= flagged
     assert any(n["kind"] == "internet" for n in data["nodes"])
+
+
+def test_a_service_still_down_for_another_reason_says_so_and_the_downtime_is_one_outage(
+    tmp_path: Path,
+) -> None:
+    scenario_path = _write(tmp_path)
+    scenario = load_scenario(scenario_path)
+    log = tmp_path / "drill.jsonl"
+    session = Session(scenario, log_path=log, scenario_ref=str(scenario_path))
+    sim = session.sim
+    metrics = Metrics(scenario)
+    sim.subscribe(metrics.feed)
+    session.advance_to(20)
+    session.apply(Command(action="ddos", target=Selector(node=("portal-web",)), lasts=40, source="red-team"))
+    assert _downs(sim) == {"portal": "node:portal-web", "filing": "service:portal"}
+    session.advance_to(30)
+    session.apply(_cmd("cut-link", node="portal-fw"))  # cut while the flood lasts
+    session.advance_to(120)  # the flood ends at T+1h, the link stays cut
+    reasons = [(e.t, e.target, e.data["reason"]) for e in sim.events if e.kind == "service_reason"]
+    assert reasons == [(60.0, "portal", "unreachable")]  # filing still needs the portal: unchanged
+    session.apply(_cmd("restore-link", node="portal-fw"))
+    session.close()
+    assert all(sim.services.up.values())
+    assert [e.target for e in sim.events if e.kind == "service_down"] == ["portal", "filing"]
+    assert metrics.snapshot(sim.now).downtime_by_service["portal"] == pytest.approx(100)  # one outage
+    reason = next(e for e in sim.events if e.kind == "service_reason")
+    assert describe(reason, scenario, "en") == (
+        "Service still down: City portal — cannot be reached from the Internet"
+    )
+    assert describe(reason, scenario, "vi").startswith("Dịch vụ vẫn gián đoạn: Cổng thành phố")
+    rows = [r.what for r in build_report(Replay.open(log), "en").timeline]
+    assert any("City portal still down" in r and "Internet" in r for r in rows), rows

@@ -56,6 +56,7 @@ OFFLINE = "offline"
 ONLINE = "online"
 SERVICE_DOWN = "service_down"
 SERVICE_UP = "service_up"
+SERVICE_REASON = "service_reason"  # a service still down, now for another reason
 SITE_DISCONNECTED = "site_disconnected"
 SITE_CONNECTED = "site_connected"
 INJECT = "inject"

@@ -57,6 +57,7 @@ class Services:
         city = sim.city
         self.up: dict[str, bool] = {s: True for s in city.service_order}
         self.down_since: dict[str, float] = {}
+        self.reason: dict[str, str] = {}  # why each service that is down is down
         self.forced_offline: set[str] = set()
         self.dependants: dict[str, list[str]] = {s: [] for s in city.service_order}
         for sid in city.service_order:
@@ -131,15 +132,23 @@ class Services:
                 continue
             seen.add(sid)
             up, reason = self._is_up(sid)
-            if up != self.up[sid]:
+            if up == self.up[sid]:
+                if not up and reason != self.reason.get(sid):
+                    # still down, for another reason (the flood ended, but the link is still cut):
+                    # the debrief must not blame the first cause for the whole outage
+                    self.reason[sid] = reason
+                    self.sim.emit(ev.SERVICE_REASON, "", sid, reason=reason)
+            else:
                 self.up[sid] = up
                 if up:
+                    self.reason.pop(sid, None)
                     since = self.down_since.pop(sid, self.sim.now)
                     # a float, as the event's own time: a drill advanced to a whole minute has an
                     # int clock, and its log must read the same as a re-run's
                     self.sim.emit(ev.SERVICE_UP, "", sid, down_for=float(self.sim.now - since))
                 else:
                     self.down_since[sid] = self.sim.now
+                    self.reason[sid] = reason
                     self.sim.emit(ev.SERVICE_DOWN, "", sid, reason=reason)
                 pending.extend(d for d in self.dependants[sid] if d not in seen)
                 pending.sort(key=self.rank.__getitem__)

@@ -530,8 +530,8 @@ class _Builder:
                 names.team(e.actor) if e.actor in self.spec.teams else "",
                 tr(f"ev_{e.kind}", name=what),
             )
-        if e.kind == ev.SERVICE_DOWN:
-            what = tr("ev_service_down", service=names.service(e.target))
+        if e.kind in (ev.SERVICE_DOWN, ev.SERVICE_REASON):
+            what = tr(f"ev_{e.kind}", service=names.service(e.target))
             return "service", "", with_reason(what, d.get("reason"), self.lang, names.service, names.node)
         if e.kind == ev.SERVICE_UP:
             return (
