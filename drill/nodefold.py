@@ -12,11 +12,6 @@ from .engine.state import NodeState
 from .model.city import City
 
 
-def new_nodes(city: City) -> dict[str, NodeState]:
-    """Every node of the city as a drill starts."""
-    return {nid: NodeState(hosts=n.hosts) for nid, n in city.nodes.items()}
-
-
 def is_node_offline(city: City, e: Event) -> bool:
     """Whether an ``offline`` event switched a node off (an inject's effect) rather than a service
     (a decision): ids of nodes and services may be the same."""

@@ -23,13 +23,13 @@ from .diagnostics import DrillError
 from .engine import events as ev
 from .engine.commands import PLAYER_ACTIONS
 from .engine.events import Event
-from .engine.state import NodeState
+from .engine.state import NodeState, new_nodes
 from .i18n import get_language, pick, t
 from .log import LogData, read_log
 from .metrics import Metrics, Snapshot
 from .model.durations import format_offset
 from .model.load import Scenario
-from .nodefold import fold_node, is_node_offline, new_nodes
+from .nodefold import fold_node, is_node_offline
 from .session import Session, first_difference, recorded_commands, resimulate, scenario_of
 
 CHECKPOINT_EVERY = 1000

@@ -21,12 +21,12 @@ from typing import Any
 from .engine import events as ev
 from .engine.events import Event
 from .engine.services import with_reason
-from .engine.state import NodeState
+from .engine.state import NodeState, new_nodes
 from .i18n import get_language, pick, t
 from .metrics import Metrics, Snapshot
 from .model.durations import format_duration, format_offset
 from .model.load import Scenario
-from .nodefold import fold_node, is_node_offline, new_nodes
+from .nodefold import fold_node, is_node_offline
 
 # A node's label (NodeState.label) from the worst to the best; a body shows its worst node.
 STATE_ORDER: tuple[str, ...] = (

@@ -18,7 +18,7 @@ from .handlers import CommandHandler
 from .msel import Msel
 from .randomness import Streams
 from .services import Services
-from .state import Network, NodeState
+from .state import Network, NodeState, new_nodes
 
 Listener = Callable[[Event], None]
 _STATE_KINDS = ev.STATE_KINDS
@@ -57,9 +57,7 @@ class Simulation:
         self.listeners: list[Listener] = []
         self._seq = 0
         self.end = self.spec.duration
-        self.nodes: dict[str, NodeState] = {
-            nid: NodeState(hosts=n.hosts) for nid, n in self.city.nodes.items()
-        }
+        self.nodes: dict[str, NodeState] = new_nodes(self.city)
         self.network = Network(self.city, self.nodes)
         self.services = Services(self)
         self.defenders = Defenders(self)

@@ -54,6 +54,11 @@ class NodeState:
         return self.status
 
 
+def new_nodes(city: City) -> dict[str, NodeState]:
+    """Every node of the city as a drill starts."""
+    return {nid: NodeState(hosts=n.hosts) for nid, n in city.nodes.items()}
+
+
 class Network:
     """Usable links and reachability, given isolations and cuts."""
 
