@@ -39,8 +39,10 @@ def header_for(sim: Any, scenario_ref: str, lang: str, **extra: Any) -> dict[str
         "seed": sim.seed,
         "lang": lang,
         "start": scenario.spec.start.isoformat(),
-        "duration": sim.end,
+        "duration": sim.planned,
     }
+    if sim.end < sim.planned:
+        header["stop"] = sim.end  # stopped early (``--until``): where the run ends
     header.update(extra)
     return header
 

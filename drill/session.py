@@ -55,7 +55,10 @@ def resimulate(
     (default: the time of the last logged event)."""
     sim = Simulation(scenario, seed=seed)
     if events and events[0].kind == ev.DRILL_START and "duration" in events[0].data:
-        sim.end = float(events[0].data["duration"])  # a drill run with --until ends early
+        # a drill run with --until stops early: ``stop`` (older logs wrote the stop as ``duration``)
+        data = events[0].data
+        sim.planned = float(data["duration"])
+        sim.end = float(data.get("stop", data["duration"]))
     if on_event:
         sim.subscribe(on_event)
     end = events[-1].t if until is None and events else (until or 0.0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .i18n import get_language, pick, t
 from .metrics import Snapshot
-from .model.durations import format_duration
+from .model.durations import format_duration, format_offset
 from .model.load import Scenario
 
 
@@ -41,38 +41,50 @@ def format_value(metric: str, value: float | None, lang: str | None = None) -> s
     return format_number(value, 0, lang)
 
 
+def time_text(snap: Snapshot, which: str) -> str:
+    """A time to detect, contain or recover, or why there is none (yet)."""
+    value = getattr(snap, f"time_to_{which}")
+    if value is not None:
+        return format_duration(value)
+    if snap.incident_start is None:
+        return "—"
+    if snap.now < snap.planned:
+        return t("summary.not_yet")  # the drill goes on: it may still come
+    if which == "detect":
+        return t("summary.never")
+    if which == "contain":
+        return t("summary.not_contained")
+    return t("summary.not_recovered") if snap.harmed else t("summary.nothing_to_recover")
+
+
+def objective_mark(state: str) -> str:
+    return t(f"summary.{state}")
+
+
 def summary_lines(scenario: Scenario, snap: Snapshot, seed: int) -> list[str]:
     spec = scenario.spec
     lines = [
         t("summary.title", title=pick(spec.title.model_dump()), id=spec.scenario),
-        t("summary.run", seed=seed, clock=format_duration(snap.now), duration=format_duration(spec.duration)),
+        t("summary.run", seed=seed, clock=format_duration(snap.now), duration=format_duration(snap.planned)),
         "",
         t("summary.times"),
         "  "
-        + t(
-            "summary.detect",
-            value=format_duration(snap.time_to_detect)
-            if snap.time_to_detect is not None
-            else t("summary.never"),
+        + (
+            t("summary.clock_start", at=format_offset(snap.incident_start))
+            if snap.incident_start is not None
+            else t("summary.no_incident")
         ),
-        "  "
-        + t(
-            "summary.contain",
-            value=format_duration(snap.time_to_contain)
-            if snap.time_to_contain is not None
-            else (t("summary.not_contained") if snap.nodes_ever else "—"),
-        ),
-        "  "
-        + t(
-            "summary.recover",
-            value=format_duration(snap.time_to_recover)
-            if snap.time_to_recover is not None
-            else (t("summary.not_recovered") if snap.services_down else "—"),
-        ),
+        "  " + t("summary.detect", value=time_text(snap, "detect")),
+        "  " + t("summary.contain", value=time_text(snap, "contain")),
+        "  " + t("summary.recover", value=time_text(snap, "recover")),
         "  " + t("summary.dwell", value=format_duration(snap.dwell_mean)),
         "",
         t("summary.spread"),
         "  " + t("summary.hosts", now=snap.hosts_now, ever=snap.hosts_ever, nodes=snap.nodes_ever),
+    ]
+    if snap.reinfections or snap.hosts_reinfected:
+        lines.append("  " + t("summary.reinfected", count=snap.reinfections, hosts=snap.hosts_reinfected))
+    lines += [
         "  " + t("summary.bodies", count=len(snap.bodies_affected), names=_first(snap.bodies_affected)),
         "  " + t("summary.exfil", value=f"{snap.data_exfiltrated_gb:.1f}"),
         "",
@@ -87,6 +99,9 @@ def summary_lines(scenario: Scenario, snap: Snapshot, seed: int) -> list[str]:
         lines.append(f"  {name:<48} {format_duration(minutes):>10}{mark}")
     if len(down) > 12:
         lines.append("  " + t("summary.more", count=len(down) - 12))
+    bodies = [m for m in snap.downtime_by_body.values() if m > 0]
+    if bodies:
+        lines.append("  " + t("summary.bodies_down", count=len(bodies), longest=format_duration(max(bodies))))
     lines.append("  " + t("summary.citizens", value=f"{snap.citizen_impact:,.0f}"))
     lines += ["", t("summary.responders")]
     for team, util in snap.utilisation.items():
@@ -109,19 +124,19 @@ def summary_lines(scenario: Scenario, snap: Snapshot, seed: int) -> list[str]:
             met=ex.get("met", 0),
             late=ex.get("late", 0),
             missed=ex.get("missed", 0),
-            open=ex.get("open", 0) + ex.get("overdue", 0),
+            open=ex.get("open", 0),
         ),
     ]
     if snap.objectives:
         lines += ["", t("summary.objectives")]
         for res in snap.objectives:
-            mark = t("summary.met") if res.met else t("summary.not_met")
             bound = format_value(res.metric, res.bound)
             rel = "<" if res.kind == "under" else "≥"
-            lines.append(
-                f"  [{mark}] {objective_label(scenario, res.index)}: "
-                f"{format_value(res.metric, res.value)} ({rel} {bound})"
-            )
+            value = format_value(res.metric, res.value)
+            if res.value is None and res.metric.startswith("time_to_"):
+                value = time_text(snap, res.metric.removeprefix("time_to_"))
+            label = objective_label(scenario, res.index)
+            lines.append(f"  [{objective_mark(res.state)}] {label}: {value} ({rel} {bound})")
     return lines
 
 

@@ -214,7 +214,8 @@ class Defenders:
                 return
             self.busy[team] -= 1
             self._finish_step(team, task, step)
-            self.sim.emit(ev.TASK_END, team, node, step=step.do, queued=len(store.items))
+            # auto: the playbook's own work, not a decision (the scorecard tells them apart)
+            self.sim.emit(ev.TASK_END, team, node, step=step.do, queued=len(store.items), auto=task.auto)
             self._next(task)
 
     def _pointless(self, task: Task, step: Step) -> bool:

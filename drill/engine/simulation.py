@@ -56,7 +56,8 @@ class Simulation:
         self.keep_events = keep_events
         self.listeners: list[Listener] = []
         self._seq = 0
-        self.end = self.spec.duration
+        self.end = self.spec.duration  # where this run stops (``--until`` stops it earlier)
+        self.planned = self.spec.duration  # the drill's planned length, whatever ``end`` is
         self.nodes: dict[str, NodeState] = new_nodes(self.city)
         self.network = Network(self.city, self.nodes)
         self.services = Services(self)
@@ -100,7 +101,10 @@ class Simulation:
             "facilitator",
             self.spec.scenario,
             seed=self.seed,
-            duration=self.end,
+            duration=self.planned,
+            # where the run stops when that is before the planned end (so every reader says
+            # "3h played of 8h planned")
+            **({"stop": self.end} if self.end < self.planned else {}),
             topology=self.city.id,
             teams={tid: (0 if team.on_call else team.staff) for tid, team in self.spec.teams.items()},
         )

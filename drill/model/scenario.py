@@ -187,6 +187,11 @@ class Expectation(Strict):
     within: Duration
     by: Id | None = Field(None, description="the team expected to act")
     text: Text | None = None
+    counts_automatic: bool | None = Field(
+        None,
+        description="the simulated team's own playbook doing the action counts for the players "
+        "(default: the scenario's counts_automatic)",
+    )
 
 
 class ServiceDown(Strict):
@@ -288,6 +293,9 @@ class Inject(Strict):
     title: Text | None = None
     text: Text
     hidden: bool = Field(False, description="seen by the facilitator only")
+    reveals: bool = Field(
+        False, description="delivering it tells the defenders of the incident: it counts as detection"
+    )
     effect: InjectEffect | None = None
     expects: tuple[Expectation, ...] = ()
 
@@ -345,4 +353,9 @@ class ScenarioSpec(Strict):
     deadlines: tuple[Deadline, ...] = ()
     injects: tuple[Inject, ...] = ()
     objectives: tuple[Objective, ...] = ()
+    counts_automatic: bool = Field(
+        False,
+        description="an expected action done by a simulated team's own playbook (not a decision) "
+        "meets the expectation; false: the scorecard shows it but does not count it",
+    )
     tags: Names = ()
