@@ -59,7 +59,13 @@ def test_times_to_detect_contain_and_recover():
     assert snap.time_to_recover == 120.0
     assert snap.hosts_ever == 4 and snap.bodies_affected == ["d1"]
     assert snap.downtime_by_service == {"app": 80.0}
-    assert snap.citizen_impact == pytest.approx(1000 * 80 / 60 / 8)
+    # the app's 1000 citizens a day are split evenly over the five sites (none has a population):
+    # 200 a site. The app is down 50→130; District 1's workstations (its front desk) are isolated
+    # from 60 on, so District 1 cannot serve: its share of the app is lost 50→200 and its share of
+    # the one-stop shop (5000 / 5 sites) 60→200. Each group once a minute, over an 8-hour day.
+    app = 800 * 80 / 480 + 200 * 150 / 480
+    onestop = 1000 * 140 / 480
+    assert snap.citizen_impact == pytest.approx(app + onestop)
     # dwell: d1-ws detected after 30 min, d1-srv never (180 min so far)
     assert snap.dwell_mean == pytest.approx((30 + 180) / 2)
 

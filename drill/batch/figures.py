@@ -103,6 +103,8 @@ def format_figure(metric: str, value: float | None, signed: bool = False) -> str
         return "—"
     kind = kind_of(metric)
     magnitude = abs(value)
+    if kind == "share" and signed:
+        return format_points(value)  # a difference of two shares is in percentage points
     if kind == "duration":
         text = format_duration(magnitude)
     elif kind == "share":
@@ -129,3 +131,44 @@ def format_share(value: float | None, signed: bool = False) -> str:
     if value is None:
         return "—"
     return _signed(f"{abs(value):.0%}", value, signed)
+
+
+def format_points(value: float | None, precise: bool = False) -> str:
+    """A difference of two shares in percentage points: ``+28 pp``; ``precise`` for the bounds of
+    an interval, which keep the digits that tell them from zero."""
+    if value is None:
+        return "—"
+    points = abs(value) * 100
+    text = _precise(points) if precise else f"{points:.0f}"
+    return t("batch.points", value=_signed(text, value, True))
+
+
+def format_bound(metric: str, value: float | None) -> str:
+    """A bound of a difference's interval, signed, never rounded to zero when it is not zero
+    (an interval that excludes zero must show it)."""
+    if value is None:
+        return "—"
+    kind = kind_of(metric)
+    magnitude = abs(value)
+    if kind == "duration" and magnitude >= 60:
+        text = format_duration(magnitude)
+    elif kind == "share":
+        return format_points(value, precise=True)
+    else:
+        text = _precise(magnitude)
+        if kind == "duration":
+            text += "m"
+        elif kind == "gb":
+            text += " GB"
+    return _signed(text, value, True)
+
+
+def _precise(magnitude: float) -> str:
+    """One decimal from 1 up; below, two significant digits (0.05, not 0)."""
+    if magnitude == 0:
+        return "0"
+    if magnitude >= 100:
+        return f"{magnitude:,.0f}"
+    if magnitude >= 1:
+        return f"{magnitude:,.1f}"
+    return f"{magnitude:.2g}"

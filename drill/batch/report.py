@@ -9,7 +9,15 @@ from typing import Any
 from ..diagnostics import DrillError
 from ..i18n import t
 from ..summary import format_value, objective_label
-from .figures import bounds, can_be_missing, format_figure, format_share, metric_label
+from .figures import (
+    bounds,
+    can_be_missing,
+    format_bound,
+    format_figure,
+    format_points,
+    format_share,
+    metric_label,
+)
 from .runner import Arm, BatchResult
 from .stats import Difference, Proportion, Spread, paired, spread, wilson
 
@@ -55,7 +63,16 @@ def comparison(result: BatchResult) -> dict[str, Any]:
         if m not in b.metrics:
             continue
         va, vb = _values(rows_a, m), _values(rows_b, m)
-        metrics[m] = {"a": spread(va, *bounds(m)), "b": spread(vb, *bounds(m)), "difference": paired(va, vb)}
+        reached_a = [0.0 if v is None else 1.0 for v in va]
+        reached_b = [0.0 if v is None else 1.0 for v in vb]
+        metrics[m] = {
+            "a": spread(va, *bounds(m)),
+            "b": spread(vb, *bounds(m)),
+            # over the seeds where both have a value: the means and their difference add up
+            "difference": paired(va, vb),
+            # and how much more often B has one at all (contained, recovered …), paired by seed
+            "reached": paired(reached_a, reached_b),
+        }
     objectives = []
     if _comparable_objectives(a, b):
         for i, obj in enumerate(a.scenario.spec.objectives):
@@ -215,20 +232,25 @@ def comparison_lines(result: BatchResult, comp: dict[str, Any]) -> list[str]:
         t("batch.col_ci"),
         t("batch.col_pairs"),
         t("batch.col_significant"),
+        t("batch.col_reached"),
+        t("batch.col_reached_diff"),
     ]
     rows = []
     for m, c in comp["metrics"].items():
         d: Difference = c["difference"]
+        reached: Difference = c["reached"]
         label = metric_label(a.scenario, m) + (" *" if can_be_missing(m) else "")
         rows.append(
             [
                 label,
-                format_figure(m, c["a"].mean),
-                format_figure(m, c["b"].mean),
+                format_figure(m, d.mean_a),
+                format_figure(m, d.mean_b),
                 format_figure(m, d.mean, signed=True),
-                _ci(m, d.ci_low, d.ci_high, signed=True),
+                _bounds(m, d),
                 f"{d.pairs}",
                 _yes(d),
+                f"{_pct(c['a'].share)} → {_pct(c['b'].share)}" if can_be_missing(m) else "",
+                _reached(reached) if can_be_missing(m) else "",
             ]
         )
     lines += _table(header, rows)
@@ -243,7 +265,9 @@ def comparison_lines(result: BatchResult, comp: dict[str, Any]) -> list[str]:
                     _pct(o["a"].p),
                     _pct(o["b"].p),
                     _signed_pct(d.mean),
-                    "—" if d.ci_low is None else f"{_signed_pct(d.ci_low)} … {_signed_pct(d.ci_high)}",
+                    "—"
+                    if d.ci_low is None
+                    else f"{_signed_pct(d.ci_low, True)} … {_signed_pct(d.ci_high, True)}",
                     _yes(d),
                 ]
             )
@@ -262,8 +286,25 @@ def comparison_lines(result: BatchResult, comp: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _signed_pct(value: float | None) -> str:
-    return format_share(value, signed=True)
+def _bounds(metric: str, d: Difference) -> str:
+    if d.ci_low is None or d.ci_high is None:
+        return "—"
+    return f"{format_bound(metric, d.ci_low)} … {format_bound(metric, d.ci_high)}"
+
+
+def _reached(d: Difference) -> str:
+    """How much more often B reaches a value, in percentage points, and whether that is clear."""
+    if d.mean is None:
+        return "—"
+    text = format_points(d.mean)
+    if d.significant:
+        text += " " + t("batch.significant_mark")
+    return text
+
+
+def _signed_pct(value: float | None, precise: bool = False) -> str:
+    """A difference of two chances: in percentage points, not per cent."""
+    return format_points(value, precise)
 
 
 # ---------------------------------------------------------------- CSV

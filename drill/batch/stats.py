@@ -108,12 +108,15 @@ def spread(values: Sequence[float | None], lower: float | None = None, upper: fl
 
 @dataclass(frozen=True)
 class Difference:
-    """``b − a`` over the seeds where both arms have a value."""
+    """``b − a`` over the seeds where both arms have a value, with the two means it is the
+    difference of (over those same seeds: so ``mean_b − mean_a == mean``)."""
 
     pairs: int
     mean: float | None
     ci_low: float | None
     ci_high: float | None
+    mean_a: float | None = None
+    mean_b: float | None = None
 
     @property
     def significant(self) -> bool:
@@ -128,15 +131,18 @@ class Difference:
 
 def paired(a: Sequence[float | None], b: Sequence[float | None]) -> Difference:
     """The mean paired difference ``b − a`` (run i of each arm shares a seed) with its 95% CI."""
-    diffs = [y - x for x, y in zip(a, b, strict=True) if x is not None and y is not None]
-    if not diffs:
+    both = [(x, y) for x, y in zip(a, b, strict=True) if x is not None and y is not None]
+    if not both:
         return Difference(0, None, None, None)
+    diffs = [y - x for x, y in both]
     mean = statistics.fmean(diffs)
+    mean_a = statistics.fmean(x for x, _ in both)
+    mean_b = statistics.fmean(y for _, y in both)
     if len(diffs) < 2:
-        return Difference(1, mean, None, None)
+        return Difference(1, mean, None, None, mean_a, mean_b)
     # no spread at all (a scenario against itself) gives the interval [mean, mean]
     low, high = mean_ci(diffs) or (None, None)
-    return Difference(len(diffs), mean, low, high)
+    return Difference(len(diffs), mean, low, high, mean_a, mean_b)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from .. import __version__
 from ..engine import events as ev
 from ..engine.services import with_reason
 from ..i18n import t
-from ..metrics import ObjectiveResult, Snapshot
+from ..metrics import ExpectationResult, ObjectiveResult, Snapshot
 from ..model.durations import format_duration, format_offset
 from ..model.scenario import Expectation
 from ..replay import Names, Replay, clock
@@ -57,6 +57,7 @@ class Objective:
     value: str
     target: str
     met: bool
+    state: str = "not_met"  # met, not_met, undecided
 
 
 @dataclass
@@ -162,6 +163,7 @@ class Report:
     charts: list[Chart]
     warnings: list[str]
     footer: dict[str, str] = field(default_factory=dict)
+    definitions: list[str] = field(default_factory=list)
 
     def t(self, key: str, **values: Any) -> str:
         """A report label in this report's language (for the templates)."""
@@ -227,7 +229,7 @@ class _Builder:
             branched_from=branched,
             teams=self.teams(),
             objectives=objectives,
-            objectives_met=sum(1 for o in objectives if o.met),
+            objectives_met=sum(1 for o in objectives if o.state == "met"),
             figures=self.figures(counts),
             downtime_services=self.downtime(snap.downtime_by_service, snap.services_down, self.names.service),
             downtime_bodies=bodies[:MAX_BODIES],
@@ -248,6 +250,7 @@ class _Builder:
             plan=self.plan(scores_raw=self._scores, objectives=snap.objectives),
             charts=self.charts(),
             warnings=warnings,
+            definitions=self.definitions(),
             footer={
                 "log": replay.log.path,
                 "seed": str(replay.seed),
@@ -299,38 +302,76 @@ class _Builder:
         relation = "<" if res.kind == "under" else "≥"
         value = self.value(res.metric, res.value)
         if res.value is None and res.metric in NEVER:
-            value = self.tr(NEVER[res.metric])
+            value = self.time(res.metric.removeprefix("time_to_"))
         return Objective(
             self.objective_label(res),
             value,
             f"{relation} {self.value(res.metric, res.bound)}",
             res.met,
+            res.state,
         )
+
+    def time(self, which: str) -> str:
+        """A time to detect, contain or recover, or why there is none (yet)."""
+        s = self.snap
+        value = getattr(s, f"time_to_{which}")
+        if value is not None:
+            return format_duration(value)
+        if s.incident_start is None:
+            return "—"
+        if s.now < s.planned:
+            return self.tr("not_yet")
+        if which == "recover" and not s.harmed:
+            return self.tr("nothing_to_recover")
+        return self.tr(NEVER[f"time_to_{which}"])
+
+    def definitions(self) -> list[str]:
+        s = self.snap
+        start = (
+            self.tr("def_start", at=self.when(s.incident_start))
+            if s.incident_start is not None
+            else self.tr("def_start_none")
+        )
+        return [
+            start,
+            self.tr("def_detect"),
+            self.tr("def_contain"),
+            self.tr("def_recover"),
+            self.tr("def_hosts"),
+            self.tr("def_impact"),
+            self.tr("def_expected", at=format_offset(s.now)),
+            self.tr("def_objectives", planned=format_duration(s.planned)),
+        ]
 
     def figures(self, counts: dict[str, int]) -> list[Figure]:
         s = self.snap
-        never = self.tr("never_detected") if s.nodes_ever else "—"
-        not_contained = self.tr("not_contained") if s.nodes_ever else "—"
-        not_recovered = self.tr("not_recovered") if s.services_down else "—"
         bodies = ", ".join(self.names.site(b) for b in s.bodies_affected[:NAMED_BODIES])
         if len(s.bodies_affected) > NAMED_BODIES:
             bodies += " " + self.tr("and_more", count=len(s.bodies_affected) - NAMED_BODIES)
+        hosts_note = self.tr("fig_hosts_note", now=self.number(s.hosts_now), nodes=self.number(s.nodes_ever))
+        if s.reinfections or s.hosts_reinfected:
+            hosts_note += "; " + self.tr(
+                "fig_reinfected_note",
+                count=self.number(s.reinfections),
+                hosts=self.number(s.hosts_reinfected),
+            )
+        services_note = self.tr("fig_services_note", down=self.number(len(s.services_down)))
+        out_bodies = sum(1 for m in s.downtime_by_body.values() if m > 0)
+        if out_bodies:
+            services_note += "; " + self.tr("fig_bodies_out_note", count=self.number(out_bodies))
         return [
-            Figure(self.tr("fig_detect"), _or(s.time_to_detect, never)),
-            Figure(self.tr("fig_contain"), _or(s.time_to_contain, not_contained)),
-            Figure(self.tr("fig_recover"), _or(s.time_to_recover, not_recovered)),
+            Figure(
+                self.tr("fig_clock_start"),
+                self.when(s.incident_start) if s.incident_start is not None else self.tr("no_incident"),
+                self.tr("fig_clock_note"),
+            ),
+            Figure(self.tr("fig_detect"), self.time("detect")),
+            Figure(self.tr("fig_contain"), self.time("contain")),
+            Figure(self.tr("fig_recover"), self.time("recover")),
             Figure(self.tr("fig_dwell"), format_duration(s.dwell_mean)),
-            Figure(
-                self.tr("fig_hosts"),
-                self.number(s.hosts_ever),
-                self.tr("fig_hosts_note", now=self.number(s.hosts_now), nodes=self.number(s.nodes_ever)),
-            ),
+            Figure(self.tr("fig_hosts"), self.number(s.hosts_ever), hosts_note),
             Figure(self.tr("fig_bodies"), self.number(len(s.bodies_affected)), bodies),
-            Figure(
-                self.tr("fig_services"),
-                self.number(len(s.services_reached)),
-                self.tr("fig_services_note", down=self.number(len(s.services_down))),
-            ),
+            Figure(self.tr("fig_services"), self.number(len(s.services_reached)), services_note),
             Figure(self.tr("fig_citizens"), self.number(s.citizen_impact), self.tr("fig_citizens_note")),
             Figure(self.tr("fig_exfil"), f"{self.number(s.data_exfiltrated_gb, 1)} GB"),
             Figure(
@@ -584,49 +625,28 @@ class _Builder:
         return text
 
     def scorecard(self) -> tuple[list[TeamScore], dict[str, int]]:
-        items: dict[tuple[str, int], dict[str, Any]] = {}
-        for e in self.replay.events:
-            if e.kind != ev.EXPECTATION:
-                continue
-            key = (e.target, int(e.data.get("index", 0)))
-            status = str(e.data.get("status"))
-            item = items.get(key)
-            if item is None:
-                item = items[key] = {
-                    "inject": e.target,
-                    "index": key[1],
-                    "by": e.actor,
-                    "action": str(e.data.get("action", "")),
-                    "issued": e.t,
-                    "due": float(e.data.get("due", e.t)),
-                    "status": "open",
-                    "done": None,
-                }
-            if status in ("met", "late", "missed"):
-                item["status"] = status
-                item["done"] = e.t
-        self._scores = list(items.values())
+        """Every expected action as graded by the metrics at the report's moment."""
+        self._scores = list(self.snap.expectation_items)
         order = {tid: i for i, tid in enumerate(self.spec.teams)}
-        groups: dict[str, list[dict[str, Any]]] = {}
-        for item in sorted(self._scores, key=lambda i: (i["due"], i["issued"])):
-            groups.setdefault(item["by"], []).append(item)
+        groups: dict[str, list[ExpectationResult]] = {}
+        for item in sorted(self._scores, key=lambda i: (i.due, i.issued)):
+            groups.setdefault(item.by, []).append(item)
         out = []
         total = dict.fromkeys(STATUSES, 0)
         for by in sorted(groups, key=lambda b: (order.get(b, len(order)), b)):
             rows = []
             counts = dict.fromkeys(STATUSES, 0)
             for item in groups[by]:
-                status = item["status"]
-                counts[status] += 1
-                total[status] += 1
+                counts[item.status] += 1
+                total[item.status] += 1
                 rows.append(
                     Score(
-                        source=self.source(item["inject"]),
-                        action=self.describe(item["action"], self.expectation(item["inject"], item["index"])),
-                        issued=format_offset(item["issued"]),
-                        deadline=self.when(item["due"]),
-                        status=status,
-                        status_label=self.tr(f"status_{status}"),
+                        source=self.source(item.inject),
+                        action=self.describe(item.action, self.expectation(item.inject, item.index)),
+                        issued=format_offset(item.issued),
+                        deadline=self.when(item.due),
+                        status=item.status,
+                        status_label=self.tr(f"status_{item.status}"),
                         done=self.done(item),
                     )
                 )
@@ -638,13 +658,19 @@ class _Builder:
             return self.tr("deadline_source")
         return self.names.inject(inject)
 
-    def done(self, item: dict[str, Any]) -> str:
-        if item["status"] == "met":
-            return format_offset(item["done"])
-        if item["status"] == "late":
-            return self.tr(
-                "late_by", at=format_offset(item["done"]), late=format_duration(item["done"] - item["due"])
-            )
+    def done(self, item: ExpectationResult) -> str:
+        by_playbook = (
+            item.counts_automatic and item.automatic_at is not None and item.done_at == item.automatic_at
+        )
+        if item.status in ("met", "late") and item.done_at is not None:
+            at = format_offset(item.done_at)
+            if by_playbook:
+                at = self.tr("auto_counted", at=at)
+            if item.status == "met":
+                return at
+            return self.tr("late_by", at=at, late=format_duration(item.done_at - item.due))
+        if item.automatic_at is not None and not item.counts_automatic:
+            return self.tr("auto_not_counted", at=format_offset(item.automatic_at))
         return "—"
 
     # ------------------------------------------------------------ notes and plan
@@ -660,33 +686,33 @@ class _Builder:
             if e.kind == ev.NOTE
         ]
 
-    def plan(self, scores_raw: list[dict[str, Any]], objectives: list[ObjectiveResult]) -> list[PlanRow]:
+    def plan(self, scores_raw: list[ExpectationResult], objectives: list[ObjectiveResult]) -> list[PlanRow]:
         rows = []
         unit = self.names.site(self.spec.unit)
-        for item in sorted(scores_raw, key=lambda i: (i["due"], i["issued"])):
-            if item["status"] not in ("late", "missed"):
+        for item in sorted(scores_raw, key=lambda i: (i.due, i.issued)):
+            if item.status not in ("late", "missed"):
                 continue
-            exp = self.expectation(item["inject"], item["index"])
-            what = self.describe(item["action"], exp)
-            if item["status"] == "missed":
+            exp = self.expectation(item.inject, item.index)
+            what = self.describe(item.action, exp)
+            if item.status == "missed":
                 finding = self.tr(
                     "finding_missed",
                     action=what,
-                    source=self.source(item["inject"]),
-                    deadline=format_offset(item["due"]),
+                    source=self.source(item.inject),
+                    deadline=format_offset(item.due),
                 )
             else:
                 finding = self.tr(
                     "finding_late",
                     action=what,
-                    source=self.source(item["inject"]),
-                    late=format_duration(item["done"] - item["due"]),
+                    source=self.source(item.inject),
+                    late=format_duration((item.done_at or item.due) - item.due),
                 )
-            owner = self.names.team(item["by"]) if item["by"] else unit
-            rows.append(PlanRow(finding, self.tr(f"recommend.{item['action']}"), owner))
+            owner = self.names.team(item.by) if item.by else unit
+            rows.append(PlanRow(finding, self.tr(f"recommend.{item.action}"), owner))
         for res in objectives:
-            if res.met:
-                continue
+            if res.state != "not_met":
+                continue  # met, or still undecided at this moment
             obj = self.objective(res)
             finding = self.tr("finding_objective", label=obj.label, value=obj.value, target=obj.target)
             rows.append(PlanRow(finding, self.tr(f"recommend_metric.{res.metric}"), unit))
@@ -699,11 +725,10 @@ class _Builder:
         end = max(self.end, 1.0)
         xlabel = self.tr("chart_time")
         markers = []
-        first = self.replay.metrics.first_compromise
-        if first is not None and s.time_to_detect is not None:
-            markers.append(Line(first + s.time_to_detect, self.tr("mark_detected")))
-        if first is not None and s.time_to_contain is not None:
-            markers.append(Line(first + s.time_to_contain, self.tr("mark_contained")))
+        if s.detected_at is not None:
+            markers.append(Line(s.detected_at, self.tr("mark_detected")))
+        if s.contained_at is not None:
+            markers.append(Line(s.contained_at, self.tr("mark_contained")))
         total = float(len(self.scenario.city.services))
         hosts = series.get("hosts", [])
         up = series.get("services_up", [])
@@ -781,10 +806,6 @@ class _Builder:
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _or(minutes: float | None, otherwise: str) -> str:
-    return format_duration(minutes) if minutes is not None else otherwise
 
 
 def clock_date(start: datetime, minutes: float) -> date:
