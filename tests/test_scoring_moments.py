@@ -58,7 +58,8 @@ def test_the_playbook_doing_it_counts_only_when_the_trainer_says(tmp_path, count
 
 
 def test_the_scorecard_says_the_playbook_did_it(tmp_path):
-    scenario = tiny(tmp_path)
+    # District 1's PCs are always seen at once, and the team's default playbook isolates them
+    scenario = tiny(tmp_path, extra="detection: [{targets: {node: d1-ws}, coverage: 1, delay: 10m}]")
     sim = Simulation(scenario, seed=3)
     sim.run()
     log = tmp_path / "tiny.jsonl"
