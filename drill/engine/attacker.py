@@ -181,7 +181,7 @@ class Attacker:
                 if not self.active.get(other.id) or self.campaign_of[other.id].id != campaign:
                     continue
                 if other.over:
-                    self._spread_from(node, other)
+                    self._spread_from(node, other, fresh=True)
                 elif other.effect is not None and other.after is not None and other.effect != "deny":
                     self._effect_later(node, other)
 
@@ -201,13 +201,23 @@ class Attacker:
         via = tuple(stage.via)
         return any(node in net.pool(src, net.pool_key(src, over, via), over, via) for src in sources)
 
-    def _spread_from(self, node: str, stage: Stage) -> None:
+    def _spread_from(self, node: str, stage: Stage, fresh: bool = False) -> None:
+        """Start (or go on with) ``stage``'s attempts from ``node``: one chain of attempts per stage
+        and source at most; ``fresh`` for a new foothold, whose count starts again."""
         if stage.effect == "deny":
             return  # a flood's `over` is the way it comes in, not a way to spread
         spread = self._spreads.get(stage.id)
         if spread is None:
             spread = self._spreads[stage.id] = _Spread(self, stage)
-        spread.schedule(node, 1, spread.draw())
+        spread.start(node, fresh)
+
+    def resume(self, node: str) -> None:
+        """A held node is back on the network: its spreading stages go on where they stopped, with
+        the attempts they had left (isolation pauses an attack, it does not renew it)."""
+        campaign = self.sim.nodes[node].campaign
+        for stage in self.stages.values():
+            if self.active.get(stage.id) and stage.over and self.campaign_of[stage.id].id == campaign:
+                self._spread_from(node, stage)
 
     # ------------------------------------------------------------ effects
     def _effect_later(self, node: str, stage: Stage) -> None:
@@ -330,19 +340,21 @@ class _Pool:
 
 
 class _Tick:
-    """A bare scheduled moment for simpy's loop: what ``Environment.step`` reads of an event
-    (``callbacks``, ``_ok``) and the attempt it stands for. Attempts are the bulk of a large drill's
-    events, and a full ``Timeout`` costs several times as much to make."""
+    """One source's chain of attempts for one spreading stage, and the bare scheduled moment of its
+    next attempt for simpy's loop: what ``Environment.step`` reads of an event (``callbacks``,
+    ``_ok``). Attempts are the bulk of a large drill's events, and a full ``Timeout`` costs several
+    times as much to make; the chain puts itself back in the queue for its next attempt."""
 
-    __slots__ = ("callbacks", "source", "state", "n", "ready")
+    __slots__ = ("callbacks", "source", "state", "n", "ready", "pending")
     _ok = True
 
-    def __init__(self, callbacks: list[Any], source: str, state: Any, n: int, ready: Any) -> None:
-        self.callbacks = callbacks  # shared: simpy only reads the list and then unbinds it
+    def __init__(self, source: str, state: Any, n: int) -> None:
+        self.callbacks: list[Any] | None = None  # set when queued: simpy unbinds it when it fires
         self.source = source
         self.state = state  # the source's NodeState: no lookup in a table of every node
-        self.n = n
-        self.ready = ready  # the source's pool and own weight, found by an earlier attempt
+        self.n = n  # the attempt it makes next
+        self.ready: Any = None  # the source's pool and own weight, found by an earlier attempt
+        self.pending = False  # in simpy's queue
 
 
 class _Spread:
@@ -380,6 +392,7 @@ class _Spread:
         "states",
         "network",
         "patchable",
+        "chains",
     )
 
     def __init__(self, attacker: Attacker, stage: Stage) -> None:
@@ -409,11 +422,25 @@ class _Spread:
         self.states = self.sim.nodes
         self.network = self.sim.network
         self.patchable = stage.closed_by_patch
+        self.chains: dict[str, _Tick] = {}  # source → its one chain of attempts
 
-    def schedule(self, source: str, n: int, wait: float) -> None:
+    def start(self, source: str, fresh: bool) -> None:
+        """Queue ``source``'s chain unless it is queued already: a new chain, a fresh foothold's
+        count from 1, or a chain that an isolation stopped, with the attempts it had left."""
+        chain = self.chains.get(source)
+        if chain is None:
+            chain = self.chains[source] = _Tick(source, self.states[source], 1)
+        elif fresh:
+            chain.n = 1
+        if chain.pending or chain.n > self.attempts:
+            return
+        self._queue(chain, self.draw())
+
+    def _queue(self, chain: _Tick, wait: float) -> None:
         # what env.timeout() does, without building a Timeout (same time, priority and order)
-        tick = _Tick(self.callbacks, source, self.states[source], n, None)
-        heappush(self.queue, (self.env._now + wait, NORMAL, next(self.eid), tick))
+        chain.callbacks = self.callbacks
+        chain.pending = True
+        heappush(self.queue, (self.env._now + wait, NORMAL, next(self.eid), chain))
 
     def _pool(self, source: str, key: Any) -> _Pool:
         net = self.network
@@ -450,6 +477,8 @@ class _Spread:
         source = tick.source
         state = tick.state
         if state.status != "compromised" or state.isolated or state.offline or self.sim.finished:
+            # the chain stops here; its count keeps the attempts it has left, for a reconnection
+            tick.pending = False
             return
         entry = tick.ready
         if entry is None or entry[0].version != self.network.paths_version:
@@ -487,7 +516,10 @@ class _Spread:
                     target = source if i < 0 else pool.nodes[i]
                     self.attacker.compromise(target, self.stage, source=source)
                     if state.status != "compromised" or state.isolated:
-                        return  # what followed (an inject's effect, a decision) stopped the source
+                        # what followed (an inject's effect, a decision) stopped the source
+                        tick.pending = False
+                        tick.n += 1
+                        return
                 elif hit.infected < hit.hosts and hit.campaign == self.campaign:
                     if hit.patched and self.patchable:
                         continue  # the group's other machines are patched too
@@ -506,7 +538,10 @@ class _Spread:
                             "site": self.site_of[target],
                         },
                     )
-        n = tick.n
-        if n < self.attempts:
-            tick = _Tick(self.callbacks, source, state, n + 1, entry)
+        tick.n += 1
+        if tick.n <= self.attempts:
+            tick.ready = entry
+            tick.callbacks = self.callbacks
             heappush(self.queue, (self.env._now + self.draw(), NORMAL, next(self.eid), tick))
+        else:
+            tick.pending = False
