@@ -202,6 +202,7 @@ class Metrics:
     def _effect(self, e: Event) -> None:
         if e.data.get("effect") == "exfiltrate":
             node = e.target
+            self._stop_exfil(node, e.t)  # what a copy already running sent is kept
             self.exfil[node] = (
                 e.t,
                 float(e.data.get("rate_gb_per_hour", 0.0)),
@@ -209,6 +210,10 @@ class Metrics:
             )
         if e.data.get("effect") == "deny":
             self.incident = True
+
+    def _effect_end(self, e: Event) -> None:
+        if e.data.get("effect") == "exfiltrate":
+            self._stop_exfil(e.target, e.t)  # no way out is left: nothing more goes
 
     def _stop_exfil(self, node: str, t: float) -> None:
         if node in self.exfil:
@@ -428,6 +433,7 @@ _HANDLERS = {
     ev.COMPROMISE: Metrics._compromise,
     ev.DETECTION: Metrics._detection,
     ev.EFFECT: Metrics._effect,
+    ev.EFFECT_END: Metrics._effect_end,
     ev.ISOLATE: Metrics._isolate,
     ev.RECONNECT: Metrics._reconnect,
     ev.CLEANED: Metrics._cleaned,

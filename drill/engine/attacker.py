@@ -48,6 +48,13 @@ class Attacker:
         self.owned: dict[str, list[str]] = {c.id: [] for c in sim.spec.attacker.campaigns}
         self.taken_by: dict[str, list[str]] = {}  # stage → the nodes it compromised first
         self._spreads: dict[str, _Spread] = {}
+        # the Internet, where an attacker from outside is: with none in the topology, every node
+        # counts as reached from it
+        self.entrances = [nid for nid, spec in sim.city.nodes.items() if spec.kind == "internet"]
+        self.exfiltrating: dict[str, bool] = {}  # node → whether its data is flowing out now
+        self.exfiltrated_by: dict[str, Stage] = {}  # node → the stage copying its data out
+        # effects due on nodes with no channel out: node, stage, and the compromise they belong to
+        self.waiting: list[tuple[str, Stage, float]] = []
         self.targets_cache: dict[str, set[str] | None] = {}
         for stage in self.stages.values():
             self.targets_cache[stage.id] = set(sim.city.select(stage.targets)) if stage.targets else None
@@ -79,8 +86,10 @@ class Attacker:
             if not sources and stage.targets is not None and stage.after is None:
                 # a spreading first stage lands on its targets first
                 for node in self.sim.city.select(stage.targets):
-                    if rng.random() < stage.success and not (
-                        self.sim.nodes[node].patched and stage.closed_by_patch
+                    if (
+                        rng.random() < stage.success
+                        and not (self.sim.nodes[node].patched and stage.closed_by_patch)
+                        and self._way_in(node, stage)
                     ):
                         self.compromise(node, stage, source="")
                 return
@@ -114,9 +123,101 @@ class Attacker:
             return
         if state.patched and stage.closed_by_patch:
             return  # the flaw it exploits is patched
+        if not self._way_in(node, stage):
+            return  # from the Internet, and no way in is left
         self.compromise(node, stage, source="")
         if stage.effect is not None:
             self.apply_effect(node, stage)
+
+    # ------------------------------------------------------------ ways in and out
+    def reaches_outside(self, node: str) -> bool:
+        """Whether ``node`` and the Internet reach each other: the node is not isolated or switched
+        off, and links not cut join it, through gear that is not, to an internet node — directly,
+        or relayed by hosts the attacker holds on its way (a pivot: the database behind the web
+        server it took). In a topology without an internet node, every node does."""
+        if not self.entrances:
+            return True
+        sim = self.sim
+        states = sim.nodes
+        state = states[node]
+        if state.isolated or state.offline:
+            return False
+        net = sim.network
+        if net.transit[node]:
+            return net.reached_from(self.entrances, (node,), TRAFFIC_LINKS)[node]
+        campaign = state.campaign
+        seen = [node]
+        stack = [node]
+        while stack:
+            host = stack.pop()
+            if net.reached_from(self.entrances, (host,), TRAFFIC_LINKS)[host]:
+                return True
+            for other, kind, link in net.host_links(host):
+                held = states[other]
+                if (
+                    other not in seen
+                    and kind in TRAFFIC_LINKS
+                    and link not in net.cut
+                    and held.status == "compromised"
+                    and held.campaign == campaign
+                    and not (held.isolated or held.offline)
+                ):
+                    seen.append(other)
+                    stack.append(other)
+        return False
+
+    def _way_in(self, node: str, stage: Stage) -> bool:
+        """A landing from the Internet needs a way in to its target; one from inside does not."""
+        return stage.comes_from != "internet" or self.reaches_outside(node)
+
+    def network_changed(self) -> None:
+        """A way through the network opened or closed (an isolation, a reconnection, a cut, gear
+        switched off): exfiltration stops or resumes with its way out, and effects that waited for
+        their channel go ahead."""
+        if self.exfiltrating:
+            self._follow_exfiltration()
+        if self.waiting:
+            waiting, self.waiting = self.waiting, []
+            for node, stage, since in waiting:
+                state = self.sim.nodes[node]
+                if state.status != "compromised" or state.compromised_at != since:
+                    continue  # cleaned meanwhile: nothing left to act on
+                if self.reaches_outside(node):
+                    rng = self.sim.streams(f"stage/{stage.id}")
+                    self._later(sample(stage.delay, rng), self._effect_go, node, stage)
+                else:
+                    self.waiting.append((node, stage, since))
+
+    def _follow_exfiltration(self) -> None:
+        for node in list(self.exfiltrating):
+            self._follow_way_out(node)
+
+    def _follow_way_out(self, node: str) -> None:
+        """An exfiltrating node sends while it has a way out: say when that stops or starts again
+        (the data-exfiltrated figure follows these events)."""
+        sim = self.sim
+        flowing = self.reaches_outside(node)
+        if flowing == self.exfiltrating[node]:
+            return
+        self.exfiltrating[node] = flowing
+        stage = self.exfiltrated_by[node]
+        campaign = self.campaign_of[stage.id].id
+        spec = sim.city.nodes[node]
+        if flowing:
+            sim.emit(
+                ev.EFFECT,
+                campaign,
+                node,
+                effect="exfiltrate",
+                stage=stage.id,
+                hosts=sim.nodes[node].infected,
+                site=spec.site,
+                rate_gb_per_hour=stage.rate_gb_per_hour,
+                data_gb=spec.data_gb,
+                resumed=True,
+            )
+        else:
+            sim.emit(ev.EFFECT_END, campaign, node, effect="exfiltrate", site=spec.site, paused=True)
 
     def _fetched(self, node: str, stage: Stage) -> bool:
         """A landing stage that follows another and names ``via`` comes from the nodes that stage
@@ -234,6 +335,17 @@ class Attacker:
         rng = self.sim.streams(f"stage/{stage.id}")
         if rng.random() >= stage.success:
             return
+        self._effect_go(node, stage)
+
+    def _effect_go(self, node: str, stage: Stage) -> None:
+        """An effect driven from the Internet needs the node's channel out (its command and
+        control): without one it waits until a way out opens again."""
+        state = self.sim.nodes[node]
+        if state.status != "compromised" or self.sim.finished:
+            return
+        if stage.comes_from == "internet" and not self.reaches_outside(node):
+            self.waiting.append((node, stage, state.compromised_at))
+            return
         self.apply_effect(node, stage)
         self._succeed(stage)
 
@@ -263,6 +375,11 @@ class Attacker:
             data["rate_gb_per_hour"] = stage.rate_gb_per_hour
             data["data_gb"] = sim.city.nodes[node].data_gb
         sim.emit(ev.EFFECT, self.campaign_of[stage.id].id, node, **data)
+        if effect == "exfiltrate":
+            self.exfiltrated_by[node] = stage
+            # the data flows only while a way out is open (a payload from inside may start without)
+            self.exfiltrating[node] = True
+            self._follow_exfiltration()
         sim.services.refresh([node])
         loud = stage.loud if stage.loud is not None else effect in LOUD_EFFECTS
         if loud:
@@ -305,6 +422,9 @@ class Attacker:
         owned = self.owned.get(state.campaign)
         if owned and node in owned:
             owned.remove(node)
+        # the copying out ends with the attacker's hold on the node
+        self.exfiltrating.pop(node, None)
+        self.exfiltrated_by.pop(node, None)
 
 
 class _Pool:

@@ -119,6 +119,7 @@ class CommandHandler:
         if changed:
             sim.network.changed(paths=any(sim.network.transit[n] for n in changed))
             sim.services.refresh(changed)
+            sim.attacker.network_changed()
 
     def reconnect_nodes(self, nodes: list[str], by: str) -> None:
         sim = self.sim
@@ -139,6 +140,7 @@ class CommandHandler:
         if changed:
             sim.network.changed(paths=any(sim.network.transit[n] for n in changed))
             sim.services.refresh(changed)
+            sim.attacker.network_changed()
             # a still-compromised node that comes back goes on spreading where it stopped
             for node in changed:
                 if sim.nodes[node].status == "compromised":
@@ -185,6 +187,7 @@ class CommandHandler:
         if changed:
             sim.network.changed()
             sim.services.refresh_sites(touched)
+            sim.attacker.network_changed()
 
     def block_trust(self, nodes: list[str], by: str) -> None:
         links = [
