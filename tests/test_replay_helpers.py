@@ -45,6 +45,9 @@ attacker:
     - id: flood
       stages:
         - {id: ddos, technique: T1498, at: T+1h, targets: {node: portal-web}, effect: deny, lasts: 45m}
+detection:
+  # the district's PCs are watched poorly, so the worm lives long enough to encrypt
+  - {targets: {site: hoan-kiem}, coverage: 0.01}
 playbooks:
   rw:
     steps:

@@ -276,8 +276,8 @@ class Attacker:
         )
         if stage is not None:
             self._succeed(stage)
+        sim.defenders.watch(node, stage, state.infected - before)
         if new_node:
-            sim.defenders.watch(node, stage)
             for other in self.stages.values():
                 if not self.active.get(other.id) or self.campaign_of[other.id].id != campaign:
                     continue
@@ -383,7 +383,7 @@ class Attacker:
         sim.services.refresh([node])
         loud = stage.loud if stage.loud is not None else effect in LOUD_EFFECTS
         if loud:
-            sim.defenders.noticed(node)
+            sim.defenders.noticed(node, stage.technique)
 
     def deny(self, node: str, lasts: float, stage: str) -> None:
         """Overload a node for a while (a DDoS); it recovers by itself when the flood stops."""
@@ -404,7 +404,7 @@ class Attacker:
                 site=sim.city.nodes[node].site,
             )
             sim.services.refresh([node])
-            sim.defenders.noticed(node)
+            sim.defenders.noticed(node, self.stages[stage].technique if stage in self.stages else "")
         self._later(lasts, self._deny_over, node)
 
     def _deny_over(self, node: str) -> None:
@@ -513,6 +513,7 @@ class _Spread:
         "network",
         "patchable",
         "chains",
+        "watch",
     )
 
     def __init__(self, attacker: Attacker, stage: Stage) -> None:
@@ -543,6 +544,7 @@ class _Spread:
         self.network = self.sim.network
         self.patchable = stage.closed_by_patch
         self.chains: dict[str, _Tick] = {}  # source → its one chain of attempts
+        self.watch = self.sim.defenders.watch
 
     def start(self, source: str, fresh: bool) -> None:
         """Queue ``source``'s chain unless it is queued already: a new chain, a fresh foothold's
@@ -658,6 +660,8 @@ class _Spread:
                             "site": self.site_of[target],
                         },
                     )
+                    if not hit.detected:
+                        self.watch(target, self.stage, 1)  # one more machine the sensors may see
         tick.n += 1
         if tick.n <= self.attempts:
             tick.ready = entry

@@ -123,6 +123,14 @@ class Stage(Strict):
     loud: bool | None = Field(
         None, description="users notice the effect at once (default for encrypt, deface, deny, wipe)"
     )
+    noise: float = Field(
+        1.0,
+        ge=0,
+        le=100,
+        description="how loud each machine it takes is to the sensors: with coverage c, a machine "
+        "goes unseen with chance (1 - c) ** noise (0: never seen by sensors, 2: as easy to see as "
+        "two machines)",
+    )
     patchable: bool | None = Field(
         None,
         description="a patched node resists it; default: true for the exploitation techniques "
@@ -186,8 +194,15 @@ class DetectionRule(Strict):
 
     targets: NodeSelector
     technique: Technique | None = None
-    coverage: Probability | None = None
-    delay: Distribution | None = None
+    coverage: Probability | None = Field(
+        None, description="the chance that the sensors see one compromised machine here"
+    )
+    delay: Distribution | None = Field(None, description="time from a machine seen to the alert")
+    users_notice: Distribution | None = Field(
+        None,
+        description="time for users here to notice harm they can see (encrypted files, a defaced "
+        "page, a dead service) and call; default {exponential: 15m}",
+    )
 
 
 class Step(Strict):
