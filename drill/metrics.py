@@ -99,6 +99,8 @@ class Metrics:
         self.city = city
         self.node_site = {n: spec.site for n, spec in city.nodes.items()}
         self.data_gb = {n: spec.data_gb for n, spec in city.nodes.items()}
+        self.hosts_of = {n: spec.hosts for n, spec in city.nodes.items()}
+        self.node_ever: dict[str, int] = {}  # machines of each node ever compromised
         self.users: dict[str, list[str]] = {site: [] for site in city.sites}
         for sid, svc in city.services.items():
             sites = list(city.sites) if "all" in svc.users else [s for s in svc.users if s in city.sites]
@@ -183,9 +185,13 @@ class Metrics:
             self.first_compromise = e.t
             self.incident = True
         self.infected[node] += hosts
-        self.hosts_ever += hosts
+        # machines ever compromised: one taken again after it was cleaned is still one machine
+        ever = self.node_ever.get(node, 0)
+        new = min(hosts, self.hosts_of[node] - ever)
+        self.node_ever[node] = ever + new
+        self.hosts_ever += new
         site = self.node_site[node]
-        self.body_ever[site] = self.body_ever.get(site, 0) + hosts
+        self.body_ever[site] = self.body_ever.get(site, 0) + new
         self._hosts_point(e.t)
 
     def _hosts_point(self, t: float) -> None:
