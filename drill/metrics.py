@@ -365,6 +365,7 @@ class Metrics:
         node = e.target
         self._begin(e.t)
         if effect == "exfiltrate":
+            self._stop_exfil(node, e.t)  # what a copy already running sent is kept
             self.exfil[node] = (
                 e.t,
                 float(e.data.get("rate_gb_per_hour", 0.0)),
@@ -379,7 +380,9 @@ class Metrics:
             self._harm_changed(e.t)
 
     def _effect_end(self, e: Event) -> None:
-        if e.data.get("effect") == "deny":
+        if e.data.get("effect") == "exfiltrate":
+            self._stop_exfil(e.target, e.t)  # no way out is left: nothing more goes
+        elif e.data.get("effect") == "deny":
             self.overloaded.discard(e.target)
             self._active_changed(e.t)
 

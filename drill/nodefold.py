@@ -44,6 +44,8 @@ def _effect(state: NodeState, city: City, e: Event) -> bool:
         state.overloaded = True
         state.overloaded_until = max(state.overloaded_until, e.t + float(e.data.get("lasts", 0.0)))
         return True
+    if e.data.get("resumed"):
+        return False  # exfiltration going on once a way out reopens: the node's state is as it was
     state.impact = IMPACT_OF.get(effect, state.impact)
     if effect in ("encrypt", "wipe"):
         state.infected = int(e.data.get("hosts", state.infected))

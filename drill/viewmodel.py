@@ -793,6 +793,8 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None) -> str:
         )
     if kind == ev.EFFECT:
         effect = str(d.get("effect", ""))
+        if d.get("resumed"):
+            return t("tui.ev_exfil_resumed", lang, node=e.target, rate=d.get("rate_gb_per_hour", 0))
         return t(
             f"tui.ev_effect_{effect}" if effect in _EFFECTS else "tui.ev_effect_privilege",
             lang,
@@ -802,6 +804,8 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None) -> str:
             lasts=format_duration(float(d.get("lasts", 0) or 0)),
         )
     if kind == ev.EFFECT_END:
+        if d.get("paused"):
+            return t("tui.ev_exfil_paused", lang, node=e.target)
         return t("tui.ev_effect_end", lang, node=e.target)
     if kind == ev.DETECTION:
         how = str(d.get("how", "sensor"))

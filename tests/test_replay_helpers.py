@@ -35,7 +35,7 @@ attacker:
         - {id: admin, technique: T1078.002, after: {stage: lan, wait: 20m}, over: [trust, lan],
            targets: {site: [sdc, hoan-kiem]}, success: 0.4, delay: {exponential: 30m}, attempts: 60}
         - {id: encrypt, technique: T1486, after: {stage: phish, wait: 2h}, effect: encrypt,
-           delay: {exponential: 30m}}
+           delay: {exponential: 30m}, from: inside}
     - id: spy
       stages:
         - {id: land, technique: T1190, at: T+30m, targets: {node: sdc-mail}, success: 1.0}
@@ -45,6 +45,9 @@ attacker:
     - id: flood
       stages:
         - {id: ddos, technique: T1498, at: T+1h, targets: {node: portal-web}, effect: deny, lasts: 45m}
+detection:
+  # the district's PCs are watched poorly, so the worm lives long enough to encrypt
+  - {targets: {site: hoan-kiem}, coverage: 0.01}
 playbooks:
   rw:
     steps:

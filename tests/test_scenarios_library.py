@@ -144,7 +144,15 @@ def _effects(events, effect: str, node: str) -> bool:
 def test_portal_is_defaced_in_most_seeds_and_decisions_keep_the_data_in():
     plain = runs("portal-defacement", False)
     decided = runs("portal-defacement", True)
-    assert sum(1 for _, events, _ in plain if _effects(events, "deface", "portal-web")) >= 15
+    defaced = [_effects(events, "deface", "portal-web") for _, events, _ in plain]
+    assert sum(defaced) >= 13
+    # the defacement is driven from the Internet: a web server that the team isolated before it
+    # came is not defaced; only a failed attempt (one in ten) spares another one
+    isolated_first = [
+        not hit and any(e.kind == "isolate" and e.target == "portal-web" for e in events)
+        for hit, (_, events, _) in zip(defaced, plain, strict=True)
+    ]
+    assert sum(defaced) + sum(isolated_first) >= len(SEEDS) - 2
     assert 0 < contained_within([s for s, _, _ in plain], 180) < len(SEEDS)
     assert mean(s.data_exfiltrated_gb for s, _, _ in decided) < mean(
         s.data_exfiltrated_gb for s, _, _ in plain

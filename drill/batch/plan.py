@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..diagnostics import DrillError
-from ..engine.commands import load_decisions
+from ..engine.commands import check_before_end, load_decisions
 from ..model.load import check_scenario_document, parse_scenario, resolve_scenario
 from ..yamlio import MAX_JSON_BYTES, MAX_YAML_BYTES, load_yaml, read_text
 from .job import make_job
@@ -31,7 +31,8 @@ def load_arm(name: str | None, sets: list[str], decisions: str | None = None) ->
             raise DrillError(explain(problems, overrides, paths), problems)
     decision_texts = ("", "")
     if decisions:
-        load_decisions(decisions)  # every problem in the file, located, before any run
+        # every problem in the file, located, before any run; and none after this arm's end
+        check_before_end(load_decisions(decisions), scenario.spec.duration)
         limit = MAX_JSON_BYTES if decisions.endswith(".json") else MAX_YAML_BYTES
         decision_texts = (read_text(Path(decisions), limit), decisions)
     label = " ".join([scenario.id, *(o.text for o in overrides)])

@@ -8,11 +8,11 @@ import sys
 
 from ..diagnostics import DrillError
 from ..engine import Simulation
-from ..engine.commands import load_decisions
+from ..engine.commands import check_before_end, load_decisions
 from ..i18n import get_language, t
 from ..log import LogWriter, header_for
 from ..metrics import Metrics
-from ..model.durations import DurationError, parse_offset
+from ..model.durations import DurationError, format_duration, format_offset, parse_offset
 from ..model.load import load_scenario
 from ..summary import summary_lines
 
@@ -36,9 +36,20 @@ def run(args: argparse.Namespace) -> int:
     sim = Simulation(scenario, seed=args.seed)
     if args.until:
         try:
-            sim.end = min(sim.end, parse_offset(args.until))
+            until = parse_offset(args.until)
         except DurationError as exc:
             raise DrillError(t("cli.bad_until", value=args.until, reason=str(exc))) from exc
+        if until > sim.end:
+            raise DrillError(
+                t(
+                    "cli.until_after_end",
+                    value=args.until,
+                    end=format_offset(sim.end),
+                    duration=format_duration(sim.end),
+                )
+            )
+        sim.end = until
+    check_before_end(decisions, sim.end, until=sim.end < scenario.spec.duration)
     metrics = Metrics(scenario)
     sim.subscribe(metrics.feed)
     writer = None

@@ -48,6 +48,13 @@ class Attacker:
         self.owned: dict[str, list[str]] = {c.id: [] for c in sim.spec.attacker.campaigns}
         self.taken_by: dict[str, list[str]] = {}  # stage → the nodes it compromised first
         self._spreads: dict[str, _Spread] = {}
+        # the Internet, where an attacker from outside is: with none in the topology, every node
+        # counts as reached from it
+        self.entrances = [nid for nid, spec in sim.city.nodes.items() if spec.kind == "internet"]
+        self.exfiltrating: dict[str, bool] = {}  # node → whether its data is flowing out now
+        self.exfiltrated_by: dict[str, Stage] = {}  # node → the stage copying its data out
+        # effects due on nodes with no channel out: node, stage, and the compromise they belong to
+        self.waiting: list[tuple[str, Stage, float]] = []
         self.targets_cache: dict[str, set[str] | None] = {}
         for stage in self.stages.values():
             self.targets_cache[stage.id] = set(sim.city.select(stage.targets)) if stage.targets else None
@@ -79,8 +86,10 @@ class Attacker:
             if not sources and stage.targets is not None and stage.after is None:
                 # a spreading first stage lands on its targets first
                 for node in self.sim.city.select(stage.targets):
-                    if rng.random() < stage.success and not (
-                        self.sim.nodes[node].patched and stage.closed_by_patch
+                    if (
+                        rng.random() < stage.success
+                        and not (self.sim.nodes[node].patched and stage.closed_by_patch)
+                        and self._way_in(node, stage)
                     ):
                         self.compromise(node, stage, source="")
                 return
@@ -114,9 +123,101 @@ class Attacker:
             return
         if state.patched and stage.closed_by_patch:
             return  # the flaw it exploits is patched
+        if not self._way_in(node, stage):
+            return  # from the Internet, and no way in is left
         self.compromise(node, stage, source="")
         if stage.effect is not None:
             self.apply_effect(node, stage)
+
+    # ------------------------------------------------------------ ways in and out
+    def reaches_outside(self, node: str) -> bool:
+        """Whether ``node`` and the Internet reach each other: the node is not isolated or switched
+        off, and links not cut join it, through gear that is not, to an internet node — directly,
+        or relayed by hosts the attacker holds on its way (a pivot: the database behind the web
+        server it took). In a topology without an internet node, every node does."""
+        if not self.entrances:
+            return True
+        sim = self.sim
+        states = sim.nodes
+        state = states[node]
+        if state.isolated or state.offline:
+            return False
+        net = sim.network
+        if net.transit[node]:
+            return net.reached_from(self.entrances, (node,), TRAFFIC_LINKS)[node]
+        campaign = state.campaign
+        seen = [node]
+        stack = [node]
+        while stack:
+            host = stack.pop()
+            if net.reached_from(self.entrances, (host,), TRAFFIC_LINKS)[host]:
+                return True
+            for other, kind, link in net.host_links(host):
+                held = states[other]
+                if (
+                    other not in seen
+                    and kind in TRAFFIC_LINKS
+                    and link not in net.cut
+                    and held.status == "compromised"
+                    and held.campaign == campaign
+                    and not (held.isolated or held.offline)
+                ):
+                    seen.append(other)
+                    stack.append(other)
+        return False
+
+    def _way_in(self, node: str, stage: Stage) -> bool:
+        """A landing from the Internet needs a way in to its target; one from inside does not."""
+        return stage.comes_from != "internet" or self.reaches_outside(node)
+
+    def network_changed(self) -> None:
+        """A way through the network opened or closed (an isolation, a reconnection, a cut, gear
+        switched off): exfiltration stops or resumes with its way out, and effects that waited for
+        their channel go ahead."""
+        if self.exfiltrating:
+            self._follow_exfiltration()
+        if self.waiting:
+            waiting, self.waiting = self.waiting, []
+            for node, stage, since in waiting:
+                state = self.sim.nodes[node]
+                if state.status != "compromised" or state.compromised_at != since:
+                    continue  # cleaned meanwhile: nothing left to act on
+                if self.reaches_outside(node):
+                    rng = self.sim.streams(f"stage/{stage.id}")
+                    self._later(sample(stage.delay, rng), self._effect_go, node, stage)
+                else:
+                    self.waiting.append((node, stage, since))
+
+    def _follow_exfiltration(self) -> None:
+        for node in list(self.exfiltrating):
+            self._follow_way_out(node)
+
+    def _follow_way_out(self, node: str) -> None:
+        """An exfiltrating node sends while it has a way out: say when that stops or starts again
+        (the data-exfiltrated figure follows these events)."""
+        sim = self.sim
+        flowing = self.reaches_outside(node)
+        if flowing == self.exfiltrating[node]:
+            return
+        self.exfiltrating[node] = flowing
+        stage = self.exfiltrated_by[node]
+        campaign = self.campaign_of[stage.id].id
+        spec = sim.city.nodes[node]
+        if flowing:
+            sim.emit(
+                ev.EFFECT,
+                campaign,
+                node,
+                effect="exfiltrate",
+                stage=stage.id,
+                hosts=sim.nodes[node].infected,
+                site=spec.site,
+                rate_gb_per_hour=stage.rate_gb_per_hour,
+                data_gb=spec.data_gb,
+                resumed=True,
+            )
+        else:
+            sim.emit(ev.EFFECT_END, campaign, node, effect="exfiltrate", site=spec.site, paused=True)
 
     def _fetched(self, node: str, stage: Stage) -> bool:
         """A landing stage that follows another and names ``via`` comes from the nodes that stage
@@ -175,13 +276,13 @@ class Attacker:
         )
         if stage is not None:
             self._succeed(stage)
+        sim.defenders.watch(node, stage, state.infected - before)
         if new_node:
-            sim.defenders.watch(node, stage)
             for other in self.stages.values():
                 if not self.active.get(other.id) or self.campaign_of[other.id].id != campaign:
                     continue
                 if other.over:
-                    self._spread_from(node, other)
+                    self._spread_from(node, other, fresh=True)
                 elif other.effect is not None and other.after is not None and other.effect != "deny":
                     self._effect_later(node, other)
 
@@ -201,13 +302,23 @@ class Attacker:
         via = tuple(stage.via)
         return any(node in net.pool(src, net.pool_key(src, over, via), over, via) for src in sources)
 
-    def _spread_from(self, node: str, stage: Stage) -> None:
+    def _spread_from(self, node: str, stage: Stage, fresh: bool = False) -> None:
+        """Start (or go on with) ``stage``'s attempts from ``node``: one chain of attempts per stage
+        and source at most; ``fresh`` for a new foothold, whose count starts again."""
         if stage.effect == "deny":
             return  # a flood's `over` is the way it comes in, not a way to spread
         spread = self._spreads.get(stage.id)
         if spread is None:
             spread = self._spreads[stage.id] = _Spread(self, stage)
-        spread.schedule(node, 1, spread.draw())
+        spread.start(node, fresh)
+
+    def resume(self, node: str) -> None:
+        """A held node is back on the network: its spreading stages go on where they stopped, with
+        the attempts they had left (isolation pauses an attack, it does not renew it)."""
+        campaign = self.sim.nodes[node].campaign
+        for stage in self.stages.values():
+            if self.active.get(stage.id) and stage.over and self.campaign_of[stage.id].id == campaign:
+                self._spread_from(node, stage)
 
     # ------------------------------------------------------------ effects
     def _effect_later(self, node: str, stage: Stage) -> None:
@@ -223,6 +334,17 @@ class Attacker:
             return
         rng = self.sim.streams(f"stage/{stage.id}")
         if rng.random() >= stage.success:
+            return
+        self._effect_go(node, stage)
+
+    def _effect_go(self, node: str, stage: Stage) -> None:
+        """An effect driven from the Internet needs the node's channel out (its command and
+        control): without one it waits until a way out opens again."""
+        state = self.sim.nodes[node]
+        if state.status != "compromised" or self.sim.finished:
+            return
+        if stage.comes_from == "internet" and not self.reaches_outside(node):
+            self.waiting.append((node, stage, state.compromised_at))
             return
         self.apply_effect(node, stage)
         self._succeed(stage)
@@ -253,10 +375,15 @@ class Attacker:
             data["rate_gb_per_hour"] = stage.rate_gb_per_hour
             data["data_gb"] = sim.city.nodes[node].data_gb
         sim.emit(ev.EFFECT, self.campaign_of[stage.id].id, node, **data)
+        if effect == "exfiltrate":
+            self.exfiltrated_by[node] = stage
+            # the data flows only while a way out is open (a payload from inside may start without)
+            self.exfiltrating[node] = True
+            self._follow_exfiltration()
         sim.services.refresh([node])
         loud = stage.loud if stage.loud is not None else effect in LOUD_EFFECTS
         if loud:
-            sim.defenders.noticed(node)
+            sim.defenders.noticed(node, stage.technique)
 
     def deny(self, node: str, lasts: float, stage: str) -> None:
         """Overload a node for a while (a DDoS); it recovers by itself when the flood stops."""
@@ -277,7 +404,7 @@ class Attacker:
                 site=sim.city.nodes[node].site,
             )
             sim.services.refresh([node])
-            sim.defenders.noticed(node)
+            sim.defenders.noticed(node, self.stages[stage].technique if stage in self.stages else "")
         self._later(lasts, self._deny_over, node)
 
     def _deny_over(self, node: str) -> None:
@@ -295,6 +422,9 @@ class Attacker:
         owned = self.owned.get(state.campaign)
         if owned and node in owned:
             owned.remove(node)
+        # the copying out ends with the attacker's hold on the node
+        self.exfiltrating.pop(node, None)
+        self.exfiltrated_by.pop(node, None)
 
 
 class _Pool:
@@ -330,19 +460,21 @@ class _Pool:
 
 
 class _Tick:
-    """A bare scheduled moment for simpy's loop: what ``Environment.step`` reads of an event
-    (``callbacks``, ``_ok``) and the attempt it stands for. Attempts are the bulk of a large drill's
-    events, and a full ``Timeout`` costs several times as much to make."""
+    """One source's chain of attempts for one spreading stage, and the bare scheduled moment of its
+    next attempt for simpy's loop: what ``Environment.step`` reads of an event (``callbacks``,
+    ``_ok``). Attempts are the bulk of a large drill's events, and a full ``Timeout`` costs several
+    times as much to make; the chain puts itself back in the queue for its next attempt."""
 
-    __slots__ = ("callbacks", "source", "state", "n", "ready")
+    __slots__ = ("callbacks", "source", "state", "n", "ready", "pending")
     _ok = True
 
-    def __init__(self, callbacks: list[Any], source: str, state: Any, n: int, ready: Any) -> None:
-        self.callbacks = callbacks  # shared: simpy only reads the list and then unbinds it
+    def __init__(self, source: str, state: Any, n: int) -> None:
+        self.callbacks: list[Any] | None = None  # set when queued: simpy unbinds it when it fires
         self.source = source
         self.state = state  # the source's NodeState: no lookup in a table of every node
-        self.n = n
-        self.ready = ready  # the source's pool and own weight, found by an earlier attempt
+        self.n = n  # the attempt it makes next
+        self.ready: Any = None  # the source's pool and own weight, found by an earlier attempt
+        self.pending = False  # in simpy's queue
 
 
 class _Spread:
@@ -380,6 +512,8 @@ class _Spread:
         "states",
         "network",
         "patchable",
+        "chains",
+        "watch",
     )
 
     def __init__(self, attacker: Attacker, stage: Stage) -> None:
@@ -409,11 +543,26 @@ class _Spread:
         self.states = self.sim.nodes
         self.network = self.sim.network
         self.patchable = stage.closed_by_patch
+        self.chains: dict[str, _Tick] = {}  # source → its one chain of attempts
+        self.watch = self.sim.defenders.watch
 
-    def schedule(self, source: str, n: int, wait: float) -> None:
+    def start(self, source: str, fresh: bool) -> None:
+        """Queue ``source``'s chain unless it is queued already: a new chain, a fresh foothold's
+        count from 1, or a chain that an isolation stopped, with the attempts it had left."""
+        chain = self.chains.get(source)
+        if chain is None:
+            chain = self.chains[source] = _Tick(source, self.states[source], 1)
+        elif fresh:
+            chain.n = 1
+        if chain.pending or chain.n > self.attempts:
+            return
+        self._queue(chain, self.draw())
+
+    def _queue(self, chain: _Tick, wait: float) -> None:
         # what env.timeout() does, without building a Timeout (same time, priority and order)
-        tick = _Tick(self.callbacks, source, self.states[source], n, None)
-        heappush(self.queue, (self.env._now + wait, NORMAL, next(self.eid), tick))
+        chain.callbacks = self.callbacks
+        chain.pending = True
+        heappush(self.queue, (self.env._now + wait, NORMAL, next(self.eid), chain))
 
     def _pool(self, source: str, key: Any) -> _Pool:
         net = self.network
@@ -450,6 +599,8 @@ class _Spread:
         source = tick.source
         state = tick.state
         if state.status != "compromised" or state.isolated or state.offline or self.sim.finished:
+            # the chain stops here; its count keeps the attempts it has left, for a reconnection
+            tick.pending = False
             return
         entry = tick.ready
         if entry is None or entry[0].version != self.network.paths_version:
@@ -487,7 +638,10 @@ class _Spread:
                     target = source if i < 0 else pool.nodes[i]
                     self.attacker.compromise(target, self.stage, source=source)
                     if state.status != "compromised" or state.isolated:
-                        return  # what followed (an inject's effect, a decision) stopped the source
+                        # what followed (an inject's effect, a decision) stopped the source
+                        tick.pending = False
+                        tick.n += 1
+                        return
                 elif hit.infected < hit.hosts and hit.campaign == self.campaign:
                     if hit.patched and self.patchable:
                         continue  # the group's other machines are patched too
@@ -506,7 +660,12 @@ class _Spread:
                             "site": self.site_of[target],
                         },
                     )
-        n = tick.n
-        if n < self.attempts:
-            tick = _Tick(self.callbacks, source, state, n + 1, entry)
+                    if not hit.detected:
+                        self.watch(target, self.stage, 1)  # one more machine the sensors may see
+        tick.n += 1
+        if tick.n <= self.attempts:
+            tick.ready = entry
+            tick.callbacks = self.callbacks
             heappush(self.queue, (self.env._now + self.draw(), NORMAL, next(self.eid), tick))
+        else:
+            tick.pending = False

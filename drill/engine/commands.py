@@ -6,6 +6,7 @@ at the current simulated time and recorded in the log, so a drill can be replaye
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -14,6 +15,7 @@ from pydantic import Field, model_validator
 from ..diagnostics import Diagnostic, DrillError
 from ..i18n import t
 from ..model.common import Duration, NodeSelector, Offset, Strict, Text
+from ..model.durations import format_duration, format_offset
 from ..model.validation import validate_model
 from ..yamlio import load_file
 
@@ -99,6 +101,21 @@ class Command(Strict):
 
 class TimedCommand(Command):
     at: Offset
+
+
+def check_before_end(commands: Iterable[TimedCommand], end: float, until: bool = False) -> None:
+    """Refuse decisions due at or after the drill's end (its duration, or where ``--until`` stops
+    it): they would never be applied, and a silent drop would read as a decision that changed
+    nothing."""
+    late = [c for c in commands if c.at >= end]
+    if not late:
+        return
+    key = "engine.after_until" if until else "engine.after_end"
+    lines = [
+        t(key, action=c.action, at=format_offset(c.at), end=format_offset(end), duration=format_duration(end))
+        for c in sorted(late, key=lambda c: c.at)
+    ]
+    raise DrillError("\n".join(lines))
 
 
 def load_decisions(path: Path | str) -> list[TimedCommand]:

@@ -9,7 +9,7 @@ import simpy
 
 from ..model.city import matches
 from ..model.common import CRITICALITY_RANK, Exponential, Selector
-from ..model.scenario import Playbook, Stage, Step, Team
+from ..model.scenario import DetectionRule, Playbook, Stage, Step, Team
 from . import events as ev
 from .later import call_later
 from .randomness import sample
@@ -26,8 +26,9 @@ DEFAULT_STEPS = (
 # what a decision may ask a team for by name when its playbook has no such step; a patch is not
 # part of the response to an alert (DEFAULT_STEPS), only of the players' decisions
 DEFAULT_WORK = (*DEFAULT_STEPS, Step(do="patch", takes={"fixed": "45m"}))
-# users notice encrypted files, a defaced page or a dead portal within minutes
-LOUD_DELAY = Exponential(exponential=15.0)
+# users notice encrypted files, a defaced page or a dead portal within minutes (a scenario's
+# detection rules may say otherwise: users_notice)
+USERS_NOTICE = Exponential(exponential=15.0)
 
 
 @dataclass(order=True)
@@ -67,6 +68,9 @@ class Defenders:
                     )
         self.home = next((tid for tid, _ in self.watchers), next(iter(self.teams)))
         self.working_on: set[str] = set()
+        # node → the compromise its coming sensor alert is for, and when it comes
+        self._alerting: dict[str, tuple[float, float]] = {}
+        self._sensors: dict[tuple[str, str], tuple[float, object]] = {}  # (node, technique) → coverage, delay
 
     def start(self) -> None:
         for tid, team in self.teams.items():
@@ -122,40 +126,75 @@ class Defenders:
         return self.home
 
     def _coverage(self, node: str, technique: str) -> tuple[float, object]:
+        """The chance that the sensors see one compromised machine of ``node``, and the time from
+        then to the alert: the node's sensors, changed by the scenario's detection rules."""
+        key = (node, technique)
+        known = self._sensors.get(key)
+        if known is not None:
+            return known
         spec = self.sim.city.nodes[node]
         coverage: float = spec.sensors.coverage
         delay: object = spec.sensors.delay
-        group = self.sim.city.sites[spec.site].group
-        for rule in self.sim.spec.detection:
-            if rule.technique and rule.technique != technique:
-                continue
-            if matches(rule.targets, spec, group):
-                if rule.coverage is not None:
-                    coverage = rule.coverage
-                if rule.delay is not None:
-                    delay = rule.delay
+        for rule in self._rules(node, technique):
+            if rule.coverage is not None:
+                coverage = rule.coverage
+            if rule.delay is not None:
+                delay = rule.delay
+        self._sensors[key] = (coverage, delay)
         return coverage, delay
 
-    def watch(self, node: str, stage: Stage | None) -> None:
-        """A node was compromised: its sensors may raise an alert after a while."""
+    def _rules(self, node: str, technique: str) -> list[DetectionRule]:
+        """The scenario's detection rules for ``node`` and ``technique``, the last one winning."""
+        spec = self.sim.city.nodes[node]
+        group = self.sim.city.sites[spec.site].group
+        return [
+            rule
+            for rule in self.sim.spec.detection
+            if (not rule.technique or rule.technique == technique) and matches(rule.targets, spec, group)
+        ]
+
+    def watch(self, node: str, stage: Stage | None, machines: int = 1) -> None:
+        """``machines`` more machines of ``node`` were taken: each may be seen by the sensors, so a
+        group is seen sooner the more of it is taken (one roll for the lot: with coverage c and the
+        stage's noise n, all go unseen with chance (1 - c) ** (machines × n)). A sighting whose
+        alert would come before the one on its way hurries it."""
+        state = self.sim.nodes[node]
+        if state.detected or machines <= 0:
+            return
         rng = self.sim.streams("detect")
         coverage, delay = self._coverage(node, stage.technique if stage else "")
-        if rng.random() >= coverage:
-            return
+        noise = stage.noise if stage else 1.0
+        # both drawn every time: two drills that differ only in coverage meet the same dice, and the
+        # better watched one is never the later to see (tests/model/test_detection.py)
+        seen = rng.random() >= (1.0 - coverage) ** (machines * noise)
         wait = sample(delay, rng)
-        since = self.sim.nodes[node].compromised_at
+        if not seen:
+            return
+        since = state.compromised_at
+        due = self.sim.now + wait
+        coming = self._alerting.get(node)
+        if coming is not None and coming[0] == since and coming[1] <= due:
+            return
+        self._alerting[node] = (since, due)
         call_later(self.sim.env, wait, self._detect, node, "sensor", since)
 
-    def noticed(self, node: str) -> None:
-        """Users notice harm they can see (encrypted files, a defaced page, a dead portal)."""
-        rng = self.sim.streams("notice")
-        wait = sample(LOUD_DELAY, rng)
+    def noticed(self, node: str, technique: str = "") -> None:
+        """Users notice harm they can see (encrypted files, a defaced page, a dead portal) after a
+        while: the scenario's ``users_notice`` for the node, else about a quarter of an hour."""
+        delay: object = USERS_NOTICE
+        for rule in self._rules(node, technique):
+            if rule.users_notice is not None:
+                delay = rule.users_notice
+        wait = sample(delay, self.sim.streams("notice"))
         since = self.sim.nodes[node].compromised_at
         call_later(self.sim.env, wait, self._detect, node, "users", since)
 
     def _detect(self, node: str, how: str, since: float) -> None:
         sim = self.sim
         state = sim.nodes[node]
+        coming = self._alerting.get(node)
+        if how == "sensor" and coming is not None and coming[0] == since and coming[1] <= sim.now:
+            del self._alerting[node]
         if sim.finished:
             return
         if state.detected or (state.status != "compromised" and not state.overloaded):

@@ -119,6 +119,7 @@ class CommandHandler:
         if changed:
             sim.network.changed(paths=any(sim.network.transit[n] for n in changed))
             sim.services.refresh(changed)
+            sim.attacker.network_changed()
 
     def reconnect_nodes(self, nodes: list[str], by: str) -> None:
         sim = self.sim
@@ -139,16 +140,11 @@ class CommandHandler:
         if changed:
             sim.network.changed(paths=any(sim.network.transit[n] for n in changed))
             sim.services.refresh(changed)
-            # a still-compromised node that comes back spreads again
+            sim.attacker.network_changed()
+            # a still-compromised node that comes back goes on spreading where it stopped
             for node in changed:
                 if sim.nodes[node].status == "compromised":
-                    for stage in sim.attacker.stages.values():
-                        if (
-                            sim.attacker.active.get(stage.id)
-                            and stage.over
-                            and sim.attacker.campaign_of[stage.id].id == sim.nodes[node].campaign
-                        ):
-                            sim.attacker._spread_from(node, stage)
+                    sim.attacker.resume(node)
 
     def _links(self, selector: Selector, kinds: tuple[str, ...]) -> list[str]:
         """Links of ``kinds`` touching the selected nodes (a site's WAN link when a site is named)."""
@@ -191,6 +187,7 @@ class CommandHandler:
         if changed:
             sim.network.changed()
             sim.services.refresh_sites(touched)
+            sim.attacker.network_changed()
 
     def block_trust(self, nodes: list[str], by: str) -> None:
         links = [

@@ -175,6 +175,8 @@ class Msel:
             if any(sim.network.transit[n] for n in changed):
                 sim.network.changed()  # gear switched off carries no traffic: attack paths close
             sim.services.refresh(changed)
+            if changed:
+                sim.attacker.network_changed()
         if eff.start_stage:
             sim.attacker.activate(sim.attacker.stages[eff.start_stage], f"inject:{inject.id}")
         if eff.deny:

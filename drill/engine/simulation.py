@@ -8,10 +8,13 @@ from typing import Any
 
 import simpy
 
+from ..diagnostics import DrillError
+from ..i18n import t
+from ..model.durations import format_offset
 from ..model.load import Scenario
 from . import events as ev
 from .attacker import Attacker
-from .commands import Command
+from .commands import Command, check_before_end
 from .defenders import Defenders
 from .events import Event
 from .handlers import CommandHandler
@@ -152,12 +155,13 @@ class Simulation:
         self.emit(ev.DRILL_END, "facilitator", self.spec.scenario)
 
     def run(self, commands: Iterable[Any] = ()) -> list[Event]:
-        """Run the whole drill headless, applying timed commands (``at`` minutes) in order."""
+        """Run the whole drill headless, applying timed commands (``at`` minutes) in order; a
+        command due at or after the end is refused (``DrillError``) before anything runs."""
+        commands = sorted(commands, key=lambda c: c.at)
+        check_before_end(commands, self.end)
         self.start()
-        for command in sorted(commands, key=lambda c: c.at):
+        for command in commands:
             self.run_until(command.at)
-            if self.finished:
-                break
             self.apply(command)
         self.run_until(self.end)
         return self.events
@@ -165,6 +169,8 @@ class Simulation:
     # ------------------------------------------------------------ outside changes
     def apply(self, command: Command) -> Event:
         """Apply a command now; an unknown name is refused with the nearest valid ones, and the
-        drill goes on."""
+        drill goes on. After the drill's end nothing is applied: ``DrillError`` says so."""
         self.start()
+        if self.finished:
+            raise DrillError(t("engine.drill_ended", action=command.action, end=format_offset(self.now)))
         return self.handler.apply(command)

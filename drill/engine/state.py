@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model.city import City
+from ..model.topology import TRAFFIC_LINKS
 
 # impacts that make a node unusable for the services it carries
 DOWN_IMPACTS = frozenset({"encrypted", "wiped", "overloaded", "defaced"})
@@ -185,6 +186,8 @@ class Network:
             for other, kind, allows, link in self._adj[current]:
                 if other in seen or kind not in over or link in cut:
                     continue
+                if kind == "trust" and not self.linked(current, other):
+                    continue  # a shared credential is used over the network: no path, no use
                 if transit[other]:
                     if expand_transit and not (nodes[other].isolated or nodes[other].offline):
                         seen.add(other)
@@ -194,6 +197,30 @@ class Network:
                     found.append(other)
         found.sort()
         return found
+
+    def host_links(self, node: str) -> list[tuple[str, str, str]]:
+        """``node``'s links to other hosts (not network gear): other end, link kind, link id."""
+        return [(o, kind, link) for o, kind, _a, link in self._adj[node] if not self.transit[o]]
+
+    def _gear_of(self, node: str) -> set[int]:
+        """The components of working gear that ``node`` is part of or joined to by a link that
+        carries traffic and is not cut."""
+        label, _ = self._components(TRAFFIC_LINKS)
+        if self.transit[node]:
+            return {label[node]} if node in label else set()
+        return {
+            label[other]
+            for other, kind, _allows, link in self._adj[node]
+            if kind in TRAFFIC_LINKS and link not in self.cut and other in label
+        }
+
+    def linked(self, a: str, b: str) -> bool:
+        """Whether ``a`` and ``b`` can reach each other over links that carry traffic (not a trust
+        link), through gear that is not isolated or switched off: a direct link, or gear in common."""
+        for other, kind, _allows, link in self._adj[a]:
+            if other == b and kind in TRAFFIC_LINKS and link not in self.cut:
+                return True
+        return not self._gear_of(a).isdisjoint(self._gear_of(b))
 
     def site_connected(self, site: str, gateway: str | None) -> bool:
         """A site reaches the city WAN while its gateway is up and one of its WAN links, not cut,

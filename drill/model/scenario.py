@@ -24,6 +24,11 @@ Technique = Annotated[str, Field(pattern=TECHNIQUE_PATTERN, description="a MITRE
 # ATT&CK's exploitation techniques (and their sub-techniques): a patched node resists them
 EXPLOIT_TECHNIQUES = ("T1068", "T1190", "T1203", "T1210", "T1211", "T1212")
 
+# techniques that arrive by hand, not over the network (removable media, hardware added on site):
+# a landing with one of them needs no way in from the Internet
+PHYSICAL_TECHNIQUES = ("T1091", "T1200")
+ORIGINS = ("internet", "inside")
+
 EFFECTS = ("encrypt", "deface", "exfiltrate", "deny", "wipe", "privilege")
 Effect = Literal[EFFECTS]  # type: ignore[valid-type]
 
@@ -118,12 +123,41 @@ class Stage(Strict):
     loud: bool | None = Field(
         None, description="users notice the effect at once (default for encrypt, deface, deny, wipe)"
     )
+    noise: float = Field(
+        1.0,
+        ge=0,
+        le=100,
+        description="how loud each machine it takes is to the sensors: with coverage c, a machine "
+        "goes unseen with chance (1 - c) ** noise (0: never seen by sensors, 2: as easy to see as "
+        "two machines)",
+    )
     patchable: bool | None = Field(
         None,
         description="a patched node resists it; default: true for the exploitation techniques "
         + ", ".join(EXPLOIT_TECHNIQUES)
         + " and their sub-techniques, else false (write false for a zero-day)",
     )
+
+    from_: Literal[ORIGINS] | None = Field(  # type: ignore[valid-type]
+        None,
+        alias="from",
+        description="where the attacker acts from: internet (a landing needs a way in from the "
+        "Internet, an effect on a held node needs its channel out) or inside (neither); default: "
+        "inside for a spread, for a landing fetched from held nodes (after + via) and for "
+        + ", ".join(PHYSICAL_TECHNIQUES)
+        + " (by hand), else internet",
+    )
+
+    @property
+    def comes_from(self) -> str:
+        """``from`` as written, else from the stage's shape and technique (see ``from_``)."""
+        if self.from_ is not None:
+            return self.from_
+        if self.technique.split(".", 1)[0] in PHYSICAL_TECHNIQUES:
+            return "inside"
+        if self.after is not None and (self.over or (self.via and self.effect is None)):
+            return "inside"
+        return "internet"
 
     @property
     def closed_by_patch(self) -> bool:
@@ -160,8 +194,15 @@ class DetectionRule(Strict):
 
     targets: NodeSelector
     technique: Technique | None = None
-    coverage: Probability | None = None
-    delay: Distribution | None = None
+    coverage: Probability | None = Field(
+        None, description="the chance that the sensors see one compromised machine here"
+    )
+    delay: Distribution | None = Field(None, description="time from a machine seen to the alert")
+    users_notice: Distribution | None = Field(
+        None,
+        description="time for users here to notice harm they can see (encrypted files, a defaced "
+        "page, a dead service) and call; default {exponential: 15m}",
+    )
 
 
 class Step(Strict):

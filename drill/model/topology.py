@@ -57,10 +57,14 @@ Traffic = Literal[TRAFFIC]  # type: ignore[valid-type]
 
 
 class Sensors(Strict):
-    """How well a node is watched: the chance that a compromise is noticed, and how soon."""
+    """How well a node is watched: the chance that a compromised machine is seen, and how soon."""
 
-    coverage: Probability = Field(0.3, description="chance that a compromise here is detected")
-    delay: Distribution = Field({"exponential": "2h"}, description="time from compromise to alert")
+    coverage: Probability = Field(
+        0.3,
+        description="chance that the sensors see one compromised machine here (a group of like "
+        "machines is seen sooner the more of it is taken)",
+    )
+    delay: Distribution = Field({"exponential": "2h"}, description="time from a machine seen to the alert")
 
 
 class Backup(Strict):

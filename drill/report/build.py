@@ -478,12 +478,16 @@ class _Builder:
                 node = f"{node} ({site})"
             return "attack", attacker, tr("ev_compromise", node=node)
         if e.kind == ev.EFFECT:
+            if d.get("resumed"):
+                return "attack", attacker, tr("ev_exfil_resumed", node=names.node(e.target))
             return (
                 "attack",
                 attacker,
                 tr(f"ev_effect_{d.get('effect', 'privilege')}", node=names.node(e.target)),
             )
         if e.kind == ev.EFFECT_END:
+            if d.get("paused"):
+                return "attack", attacker, tr("ev_exfil_paused", node=names.node(e.target))
             return "service", "", tr("ev_effect_end", node=names.node(e.target))
         if e.kind == ev.DETECTION:
             return (

@@ -1,0 +1,95 @@
+"""Acting after the end: a decision the drill would never reach is refused, with the reason.
+
+Before, a decision at T+12h on an 8-hour drill, one past ``--until``, and ``--until 8h`` on a
+one-hour drill were dropped without a word: the run looked as if the decision changed nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from drill.cli import main
+from drill.diagnostics import DrillError
+from drill.engine import Simulation
+from drill.engine.commands import Command
+from drill.session import Session
+
+from .paired import FIXTURES, bundled, decisions
+
+SMALL = FIXTURES / "model"
+
+
+def _decisions_file(tmp_path: Path, at: str) -> Path:
+    path = tmp_path / "late.yaml"
+    path.write_text(f"- {{at: {at}, action: isolate, target: {{site: hoan-kiem}}}}\n", encoding="utf-8")
+    return path
+
+
+def _one_hour_drill(tmp_path: Path) -> Path:
+    shutil.copy(SMALL / "small.yaml", tmp_path / "small.yaml")
+    text = (SMALL / "small-worm.yaml").read_text(encoding="utf-8").replace("duration: 12h", "duration: 1h")
+    path = tmp_path / "one-hour.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("at", ["T+12h", "T+8h"])
+def test_the_engine_refuses_a_decision_at_or_after_the_end_before_running(at):
+    sim = Simulation(bundled("ransomware-hoan-kiem"), seed=1)
+    late = decisions({"action": "isolate", "target": {"site": "hoan-kiem"}, "at": at})
+    with pytest.raises(DrillError) as caught:
+        sim.run(late)
+    assert "isolate" in caught.value.message and "T+08:00" in caught.value.message
+    assert sim.events == []  # nothing ran: the refusal is about the input, not the drill
+
+
+def test_a_decision_before_the_end_is_applied():
+    sim = Simulation(bundled("ransomware-hoan-kiem"), seed=1)
+    sim.run(decisions({"action": "isolate", "target": {"site": "hoan-kiem"}, "at": "T+7h59m"}))
+    assert [e.t for e in sim.events if e.kind == "command"] == [479.0]
+
+
+def test_drill_run_refuses_a_decision_after_the_end(tmp_path, capsys):
+    assert main(["run", "--decisions", str(_decisions_file(tmp_path, "T+12h"))]) == 1
+    err = capsys.readouterr().err
+    assert "T+12:00" in err and "after the drill's end (T+08:00" in err
+
+
+def test_drill_run_says_why_in_vietnamese(tmp_path, capsys):
+    assert main(["--lang", "vi", "run", "--decisions", str(_decisions_file(tmp_path, "T+12h"))]) == 1
+    assert "sau lúc kết thúc diễn tập" in capsys.readouterr().err
+
+
+def test_drill_run_refuses_a_decision_past_until(tmp_path, capsys):
+    assert main(["run", "--until", "1h", "--decisions", str(_decisions_file(tmp_path, "T+2h"))]) == 1
+    assert "--until stops the drill" in capsys.readouterr().err
+
+
+def test_drill_run_refuses_until_beyond_a_one_hour_drill(tmp_path, capsys):
+    assert main(["run", str(_one_hour_drill(tmp_path)), "--until", "8h"]) == 1
+    err = capsys.readouterr().err
+    assert "--until 8h is after the drill's end (T+01:00" in err
+    assert main(["run", str(_one_hour_drill(tmp_path)), "--until", "1h"]) == 0  # up to the end is fine
+
+
+def test_drill_batch_refuses_a_decision_after_the_end(tmp_path, capsys):
+    late = _decisions_file(tmp_path, "T+12h")
+    assert main(["batch", "--runs", "2", "--workers", "1", "--decisions", str(late)]) == 1
+    assert "after the drill's end" in capsys.readouterr().err
+
+
+def test_a_live_drill_refuses_a_command_after_its_end(tmp_path):
+    log = tmp_path / "live.jsonl"
+    session = Session(bundled("ransomware-hoan-kiem"), seed=1, log_path=log)
+    session.advance_to(10_000)
+    assert session.finished
+    count = len(session.sim.events)
+    with pytest.raises(DrillError) as caught:
+        session.apply(Command(action="isolate", target={"site": "hoan-kiem"}))
+    session.close()
+    assert "the drill ended at T+08:00" in caught.value.message
+    assert len(session.sim.events) == count  # nothing after drill_end
+    assert session.sim.events[-1].kind == "drill_end"
