@@ -101,8 +101,10 @@ def test_run_until_says_played_of_planned_and_leaves_the_future_open(capsys, tmp
     assert main(["run", "ransomware-hoan-kiem", "--until", "1h", "--log", str(log)]) == 0
     out = capsys.readouterr().out
     assert "1h played of 8h planned" in out
-    # the help desk's call at T+45m asks for actions due at T+1h45m and T+2h45m: open, not missed
-    assert "0 missed, 2 not yet due" in out
+    # seed 2014: the sensors see the first PC at T+35m (the SOC's alert asks for block-trust within
+    # 1h and the report deadline runs 2h), the help desk calls at T+45m (isolate within 1h, report
+    # within 2h): four actions asked for, none due by T+1h — open, not missed
+    assert "0 missed, 4 not yet due" in out
     assert "[NOT MET] time to contain" not in out and "[UNDECIDED] time to contain" in out
     header = json.loads(log.read_text(encoding="utf-8").split("\n", 1)[0])
     assert header["duration"] == 480 and header["stop"] == 60
