@@ -320,9 +320,19 @@ class Defenders:
             task = heap[0][1]
             if self._pointless(task, task.step):
                 heappop(heap)
+                if task.planned:  # started earlier, then requeued: say that it stops
+                    self.sim.emit(
+                        ev.TASK_END,
+                        task.actor,
+                        task.node,
+                        step=task.step.do,
+                        dropped=True,
+                        moved={},
+                        queued=len(heap),
+                    )
                 self._next(task)
                 continue
-            team = self._idle(queue) or self._free_helper(queue, task.key, moved, was)
+            team = self._idle(queue) or self._free_person(queue, task.key, moved, was)
             if team is None:
                 break
             heappop(heap)
@@ -358,22 +368,28 @@ class Defenders:
             self._plan_end(task)
             self._started(task)
 
-    def _free_helper(
+    def _free_person(
         self, queue: str, key: tuple[int, int, int], moved: dict[Task, dict[str, int]], was: dict[Task, float]
     ) -> str | None:
-        """Take a helper (not the last person) off the least urgent task under way that is less
-        urgent than ``key``; return the helper's team."""
-        helped = [x for x in self.running[queue] if x.people > 1 and x.key > key]
-        if not helped:
+        """A person for a waiting task of an earlier phase (containment before eradication before
+        recovery), taken off the least urgent task under way of a later phase: a helper if one
+        has some, else its last person, which sends it back to the queue with the work left.
+        Return the person's team, or None."""
+        later = [x for x in self.running[queue] if x.key[0] > key[0] and x.people]
+        if not later:
             return None
-        task = max(helped, key=lambda x: x.key)
+        task = max([x for x in later if x.people > 1] or later, key=lambda x: x.key)
         if task not in was:
             was[task] = self._remaining(task)
         self._progress(task)
         team = next(t for t in reversed(list(task.crew)) if task.crew[t] > 0)
         self._move(task, team, -1)
-        moved.setdefault(task, {})
-        moved[task][team] = moved[task].get(team, 0) - 1
+        change = moved.pop(task, {})
+        change[team] = change.get(team, 0) - 1
+        if task.people:
+            moved[task] = change
+        else:
+            self._requeue(task, "reassigned", was.pop(task), change)
         return team
 
     def _move(self, task: Task, team: str, people: int) -> None:
