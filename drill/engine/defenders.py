@@ -48,6 +48,8 @@ PHASE = {
     "restore": 2,
 }
 DAMAGED = ("encrypted", "wiped", "defaced")
+# containment: worth taking a person off later work for, while the attacker is still on the network
+CONTAIN = ("triage", "isolate")
 # events that may change what a running task works on (more machines, data lost, a backup lost)
 _PREMISE_KINDS = frozenset({ev.COMPROMISE, ev.EFFECT, ev.BACKUP_LOST})
 
@@ -332,7 +334,9 @@ class Defenders:
                     )
                 self._next(task)
                 continue
-            team = self._idle(queue) or self._free_person(queue, task.key, moved, was)
+            team = self._idle(queue)
+            if team is None and self._live(task):
+                team = self._free_person(queue, task.key, moved, was)
             if team is None:
                 break
             heappop(heap)
@@ -368,11 +372,17 @@ class Defenders:
             self._plan_end(task)
             self._started(task)
 
+    def _live(self, task: Task) -> bool:
+        """Containment of a live compromise: triage or isolation of a node the attacker holds
+        and that is still on the network."""
+        state = self.sim.nodes[task.node]
+        return task.step.do in CONTAIN and state.status == "compromised" and not state.isolated
+
     def _free_person(
         self, queue: str, key: tuple[int, int, int], moved: dict[Task, dict[str, int]], was: dict[Task, float]
     ) -> str | None:
-        """A person for a waiting task of an earlier phase (containment before eradication before
-        recovery), taken off the least urgent task under way of a later phase: a helper if one
+        """A person for the containment of a live compromise, taken off the least urgent task
+        under way that comes later in the team's order (eradication, recovery): a helper if one
         has some, else its last person, which sends it back to the queue with the work left.
         Return the person's team, or None."""
         later = [x for x in self.running[queue] if x.key[0] > key[0] and x.people]
