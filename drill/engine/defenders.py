@@ -628,6 +628,8 @@ class Defenders:
                 continue  # in the queue: its plan is new when it starts again
             self._plan_end(task)
             self._replanned(task, reason, was)
+            if extra:
+                self._wake(task.team)  # more machines: room for more people on it
 
     def _pointless(self, task: Task, step: Step) -> bool:
         state = self.sim.nodes[task.node]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from .common import (
     Distribution,
@@ -245,11 +245,12 @@ class Playbook(Strict):
         "recover: restore)",
     )
 
-    @model_validator(mode="after")
-    def _once(self) -> Playbook:
-        if len(set(self.order)) != len(self.order):
+    @field_validator("order")
+    @classmethod
+    def _once(cls, order: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(order)) != len(order):
             raise ValueError("a step is named twice in order")
-        return self
+        return order
 
 
 class Expectation(Strict):
