@@ -9,11 +9,18 @@ step's crew, the team's free people and the machines; then the lead time.
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
+from drill.cli import main
 from drill.engine import Simulation
 from drill.engine import events as ev
+from drill.i18n import set_language
 from drill.model.load import Scenario, parse_scenario
+from drill.replay import Replay, WorldFold, node_fields
+from drill.report import build_report
 from drill.viewmodel import describe
 from tests.model.paired import FIXTURES, decisions, run, scenario_from
 
@@ -283,3 +290,39 @@ def test_a_bad_step_key_is_explained_with_its_file_line_and_key(old, new, key, w
     assert shown.startswith(f"work.yaml:{line}:")
     assert f"playbooks.by-hand.{key}:" in shown, shown
     assert words in shown, shown
+
+
+# ---------------------------------------------------------------- the log, the replay and the report
+
+
+def test_a_recorded_re_plan_replays_and_shows_in_the_report(tmp_path: Path):
+    shutil.copy(OFFICE.parent / "topology.yaml", tmp_path / "topology.yaml")
+    text = OFFICE.read_text(encoding="utf-8")
+    for old, new in encrypting("srv", "30m").items():
+        text = text.replace(old, new)
+    (tmp_path / "work.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "decisions.yaml").write_text(
+        "- {at: T+10m, action: restore, target: {node: srv}, by: it}\n", encoding="utf-8"
+    )
+    log = tmp_path / "drill.jsonl"
+    decided = str(tmp_path / "decisions.yaml")
+    assert main(["run", str(tmp_path / "work.yaml"), "--decisions", decided, "--log", str(log)]) == 0
+    replay = Replay.open(log)
+    assert replay.verify().identical
+    # the server is out of service from the restore's start to its end (T+10m to T+170m)
+    assert not replay.state_at(5.0)["srv"].working
+    assert replay.state_at(100.0)["srv"].working and replay.state_at(169.0)["srv"].working
+    assert not replay.state_at(171.0)["srv"].working
+    fold = WorldFold(replay.scenario)
+    sim, _ = run(
+        replay.scenario, 1, decisions({"at": 10, "action": "restore", "target": {"node": "srv"}, "by": "it"})
+    )
+    for e in sim.events:
+        fold.feed(e)
+    assert {n: node_fields(s) for n, s in fold.world.nodes.items()} == {
+        n: node_fields(s) for n, s in sim.nodes.items()
+    }
+    for lang, words in (("en", "the node was encrypted meanwhile"), ("vi", "nút bị mã hoá trong lúc làm")):
+        rows = build_report(replay, lang).timeline
+        assert any(words in r.what and r.kind == "response" and "srv" in r.what for r in rows), lang
+    set_language("en")
