@@ -15,6 +15,7 @@ from drill.engine import Simulation
 from drill.engine import events as ev
 from drill.engine.defenders import CONTAIN
 from drill.model.load import Scenario
+from drill.viewmodel import describe
 from tests.model.paired import FIXTURES, decisions, figure, paired, run, scenario_from
 
 OFFICE = FIXTURES / "work" / "work.yaml"
@@ -132,6 +133,12 @@ def test_a_live_compromise_takes_the_person_off_a_restore_and_the_restore_resume
     assert (again.t, again.data["takes"], again.data.get("resumed")) == (470.0, 4820.0 + 1440.0, True)
     (restored,) = events(sim, ev.RESTORED, "pcs-480")
     assert restored.t == 470.0 + 4820.0 + 1440.0
+    scenario = sim.scenario
+    assert describe(requeued, scenario, "en") == (
+        "IT: restore pcs-480 back in the queue, its people were needed to contain a live compromise"
+    )
+    assert describe(again, scenario, "en") == "IT: restore pcs-480 resumes (about 4d 8h 20m left)"
+    assert describe(again, scenario, "vi") == "IT: tiếp tục khôi phục pcs-480 (còn khoảng 4d 8h 20m)"
 
 
 def test_a_playbook_order_puts_its_steps_first():

@@ -103,7 +103,11 @@ def test_a_reimage_takes_the_documented_time(node, machines, staff, crew, shorte
         scenario, 1, decisions({"at": 10, "action": "reimage", "target": {"node": node}, "by": "it"})
     )
     (start,) = events(sim, ev.TASK_START, node)
-    assert (start.data["machines"], start.data["people"]) == (machines, min(crew, staff, machines))
+    people = min(crew, staff, machines)
+    assert (start.data["machines"], start.data["people"]) == (machines, people)
+    if people > 1:
+        assert f"IT: reimage {node}, {people} people (about " in describe(start, scenario, "en")
+        assert f"IT: cài đặt lại {node}, {people} người (khoảng " in describe(start, scenario, "vi")
     (cleaned,) = events(sim, ev.CLEANED, node)
     minutes = 120.0 if shortest == "2h" else 60.0
     assert cleaned.t == pytest.approx(10.0 + reimage_time(machines, staff, crew, minutes))
