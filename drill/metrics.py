@@ -545,16 +545,19 @@ class Metrics:
             self.impact[site] = self.impact.get(site, 0.0) + rate * dt
         self.impact_t = t
 
-    def _task_start(self, e: Event) -> None:
-        team = e.actor
-        self._busy(team, +1, e.t)
-        self.queue[team] = int(e.data.get("queued", 0))
-        self._queue_point(e.t)
-
-    def _task_end(self, e: Event) -> None:
-        self._busy(e.actor, -1, e.t)
+    def _task(self, e: Event) -> None:
+        """People start, join, leave or finish a task's hands-on work (``moved``: people by team;
+        a log written before crews were counted moves one person of the actor's team)."""
+        moved = e.data.get("moved")
+        if moved is None:
+            moved = {e.actor: {ev.TASK_START: 1, ev.TASK_END: -1}.get(e.kind, 0)}
+        for team, change in moved.items():
+            if change:
+                self._busy(team, int(change), e.t)
         self.queue[e.actor] = int(e.data.get("queued", 0))
         self._queue_point(e.t)
+        if e.kind != ev.TASK_END:
+            return
         step = str(e.data.get("step", ""))
         # older logs do not say: the steps a decision never queues are the playbook's
         auto = e.data.get("auto", step in ("isolate", "reset-credentials", "report", "triage"))
@@ -871,8 +874,10 @@ _HANDLERS = {
     ev.SERVICE_UP: Metrics._service_up,
     ev.SITE_DISCONNECTED: Metrics._site,
     ev.SITE_CONNECTED: Metrics._site,
-    ev.TASK_START: Metrics._task_start,
-    ev.TASK_END: Metrics._task_end,
+    ev.TASK_START: Metrics._task,
+    ev.TASK_END: Metrics._task,
+    ev.TASK_WAITING: Metrics._task,
+    ev.TASK_REPLANNED: Metrics._task,
     ev.ALERT: Metrics._alert,
     ev.TEAM_ARRIVED: Metrics._arrived,
     ev.STAFF_CHANGE: Metrics._staff,

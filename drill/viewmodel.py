@@ -71,6 +71,8 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "response": (
         ev.TASK_START,
         ev.TASK_END,
+        ev.TASK_WAITING,
+        ev.TASK_REPLANNED,
         ev.ISOLATE,
         ev.RECONNECT,
         ev.LINK_CUT,
@@ -134,6 +136,10 @@ def severity(event: Event) -> str:
         return "critical"
     if kind == ev.SERVICE_REASON:
         return "warning"
+    if kind == ev.TASK_REPLANNED:
+        # the work's premise changed (data lost meanwhile), or it lost its last person
+        premise = data.get("reason") in ("encrypted", "wiped", "defaced", "backup_lost", "more_hosts")
+        return "warning" if premise or data.get("requeued") else "info"
     if kind == ev.EFFECT:
         return "warning" if data.get("effect") in ("exfiltrate", "privilege") else "critical"
     if kind == ev.EXPECTATION:
@@ -767,6 +773,64 @@ def command_text(record: dict[str, Any], lang: str | None = None) -> str:
     return " ".join(p for p in parts if p)
 
 
+_TASK_KINDS = frozenset({ev.TASK_START, ev.TASK_END, ev.TASK_WAITING, ev.TASK_REPLANNED})
+# why work under way was re-planned, as the engine says it
+REPLAN_REASONS = (
+    "encrypted",
+    "wiped",
+    "defaced",
+    "backup_lost",
+    "more_hosts",
+    "joined",
+    "reassigned",
+    "staff_left",
+)
+
+
+# why work went back to the queue when it lost everyone on it
+_REQUEUE_REASONS = ("staff_left", "reassigned")
+
+
+def replan_why(reason: str, requeued: bool, people: int, lang: str) -> str:
+    """Why work under way was re-planned (or sent back to the queue), in ``lang``."""
+    if requeued and reason in _REQUEUE_REASONS:
+        return t(f"tui.requeue_{reason}", lang)
+    return t(f"tui.replan_{reason}", lang, people=people) if reason in REPLAN_REASONS else reason
+
+
+def _describe_task(e: Event, team: str, lang: str) -> str:
+    """A feed line for a task's start, wait, re-plan or end."""
+    d = e.data
+    step = t(f"tui.step_{str(d.get('step', 'triage')).replace('-', '_')}", lang)
+    args: dict[str, Any] = {"team": team, "step": step, "node": e.target}
+    if e.kind == ev.TASK_START:
+        takes = format_duration(float(d.get("takes", 0) or 0))
+        if d.get("resumed"):
+            return t("tui.ev_task_resumed", lang, takes=takes, **args)
+        people = int(d.get("people", 1) or 1)
+        key = "tui.ev_task_start_crew" if people > 1 else "tui.ev_task_start"
+        return t(key, lang, takes=takes, people=people, **args)
+    if e.kind == ev.TASK_WAITING:
+        source = str(d.get("source", ""))
+        key = f"tui.ev_task_waiting_{source}" if source in ("backup", "rebuild") else "tui.ev_task_waiting"
+        return t(key, lang, lead=format_duration(float(d.get("lead", 0) or 0)), **args)
+    if e.kind == ev.TASK_REPLANNED:
+        reason = str(d.get("reason", ""))
+        people = int(d.get("people", 0) or 0)
+        why = replan_why(reason, bool(d.get("requeued")), people, lang)
+        if d.get("requeued"):
+            return t("tui.ev_task_requeued", lang, why=why, **args)
+        return t(
+            "tui.ev_task_replanned",
+            lang,
+            why=why,
+            remaining=format_duration(float(d.get("remaining", 0) or 0)),
+            was=format_duration(float(d.get("was", 0) or 0)),
+            **args,
+        )
+    return t("tui.ev_task_dropped" if d.get("dropped") else "tui.ev_task_end", lang, **args)
+
+
 def describe(event: Event, scenario: Scenario, lang: str | None = None) -> str:
     """One line of the event feed, in ``lang``."""
     lang = lang or get_language()
@@ -812,23 +876,8 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None) -> str:
         return t("tui.ev_detection", lang, team=team(e.actor), node=e.target, how=t(f"tui.how_{how}", lang))
     if kind == ev.ALERT:
         return t("tui.ev_alert", lang, team=team(e.actor), node=e.target, queued=d.get("queued", 0))
-    if kind == ev.TASK_START:
-        return t(
-            "tui.ev_task_start",
-            lang,
-            team=team(e.actor),
-            step=t(f"tui.step_{d.get('step', 'triage').replace('-', '_')}", lang),
-            node=e.target,
-            takes=format_duration(float(d.get("takes", 0) or 0)),
-        )
-    if kind == ev.TASK_END:
-        return t(
-            "tui.ev_task_end",
-            lang,
-            team=team(e.actor),
-            step=t(f"tui.step_{d.get('step', 'triage').replace('-', '_')}", lang),
-            node=e.target,
-        )
+    if kind in _TASK_KINDS:
+        return _describe_task(e, team(e.actor), lang)
     if kind in (ev.ISOLATE, ev.RECONNECT, ev.CLEANED):
         return t(f"tui.ev_{kind}", lang, node=e.target, by=team(e.actor))
     if kind == ev.PATCHED:
@@ -916,14 +965,16 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None) -> str:
             arrives=format_duration(float(d.get("arrives_in", 0) or 0)),
         )
     if kind == ev.TEAM_ARRIVED:
-        return t("tui.ev_team_arrived", lang, team=team(e.actor), staff=d.get("staff", 0))
+        key = "tui.ev_team_arrived" if d.get("staff", 0) else "tui.ev_team_arrived_none"
+        return t(key, lang, team=team(e.actor), staff=d.get("staff", 0))
     if kind == ev.STAFF_CHANGE:
         return t(
-            "tui.ev_staff_change",
+            "tui.ev_staff_change" if "arrives_with" not in d else "tui.ev_staff_change_away",
             lang,
             team=team(e.actor),
             staff=d.get("staff", 0),
             change=d.get("change", 0),
+            arrives=d.get("arrives_with", 0),
         )
     if kind == ev.REPORT:
         to = str(d.get("to") or e.target or "")

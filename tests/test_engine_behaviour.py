@@ -56,7 +56,15 @@ def test_more_analysts_contain_sooner():
         return out
 
     one, six = contain_times("1"), contain_times("6")
-    assert statistics.mean(six) < 0.8 * statistics.mean(one)
+    # paired on the seeds: six analysts are never slower to contain than one, and faster on
+    # average (the 95% interval of the gain is above zero). The gain is small: triage and
+    # isolation come first in the queue and take a person off any cleaning or restoring, so a
+    # lone analyst is slower only when alerts come together (7 minutes on average, 0.94 of the
+    # time; it was threefold when restores went before isolations)
+    gains = [a - b for a, b in zip(one, six, strict=True)]
+    assert min(gains) >= 0
+    half = 1.96 * statistics.stdev(gains) / len(gains) ** 0.5
+    assert statistics.mean(gains) - half > 0
 
 
 def test_an_unreachable_node_is_never_compromised():

@@ -135,7 +135,7 @@ def test_a_stage_written_unpatchable_gets_through_a_patch():
 
 
 def test_a_patched_node_resists_a_spreading_exploit():
-    scenario = _scenario()
+    scenario = _scenario(**{"wait: 3h}": "wait: 6h}"})
     guarded = ("d2-ws", "d2-srv", "dc-app", "dc-db")
     patches = [_patch(0, node=list(guarded))]
     reached_without = reached_with = 0
@@ -144,8 +144,11 @@ def test_a_patched_node_resists_a_spreading_exploit():
         reached_without += sum(bool(_events(without, ev.COMPROMISE, n)) for n in guarded)
         with_patch = _run(scenario, patches, seed=seed)
         assert all(with_patch.nodes[n].patched for n in guarded)
-        # every patch is in (two people, four nodes: by T+1h30m) before the worm moves at T+3h
-        assert max(e.t for e in _events(with_patch, ev.PATCHED)) <= 90.0
+        # two people, four nodes; a patch is 40m + 5m per machine of person-time. d2-ws (100
+        # machines, 540 person-minutes) and d2-srv start at T+0; d2-srv is in at 45, then dc-app
+        # (45-90, before the exploit lands at T+2h) and dc-db (90-135); from 135 both people are on
+        # d2-ws, whose 405 minutes left take 202.5: all in at T+337.5, before the worm moves at T+6h
+        assert max(e.t for e in _events(with_patch, ev.PATCHED)) == 337.5
         for node in guarded:
             hits = [e for e in _events(with_patch, ev.COMPROMISE, node) if e.data["stage"] == "spread"]
             assert hits == [], (seed, node)
@@ -164,8 +167,14 @@ def test_an_unpatchable_worm_spreads_through_patches():
 
 
 def test_a_patch_keeps_the_attacker_on_a_compromised_node_and_its_group():
-    # d1-ws stands for 100 machines; the worm takes more of them over the LAN once it spreads
-    scenario = _scenario(**{"wait: 3h}": "wait: 10m}"})
+    # d1-ws stands for 100 machines; the worm takes more of them over the LAN once it spreads. The
+    # playbook pushes a patch to a whole group in 45m (a `takes` is for the node, whatever its size)
+    scenario = _scenario(
+        **{
+            "wait: 3h}": "wait: 10m}",
+            "- {do: reimage, takes: 2h}": "- {do: reimage, takes: 2h}\n      - {do: patch, takes: 45m}",
+        }
+    )
     sim = _run(scenario, [_patch(0, node="d1-ws")], seed=3)
     (patched,) = _events(sim, ev.PATCHED, "d1-ws")
     assert patched.t == 45.0 and patched.data["compromised"] is True

@@ -204,6 +204,10 @@ class CommandHandler:
         if state.status != "compromised":
             return
         damaged = state.impact in ("encrypted", "wiped", "defaced")
+        if damaged:
+            # the machines a restore will have to bring back
+            hit = sim.defenders.damaged
+            hit[node] = max(hit.get(node, 0), state.infected)
         state.status = "cleaned"
         state.infected = 0
         state.impact = state.impact if damaged else "none"
@@ -219,6 +223,7 @@ class CommandHandler:
             self.clean(node, by)
         state.status = "restored"
         state.impact = "none"
+        sim.defenders.damaged.pop(node, None)
         state.infected = 0
         sim.emit(
             ev.RESTORED,

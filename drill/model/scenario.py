@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from .common import (
     Distribution,
@@ -205,9 +205,72 @@ class DetectionRule(Strict):
     )
 
 
+FROM_BACKUP = "from-backup"
+# the hands-on work that `takes: from-backup` (the old way to write a restore) stands for: checks
+# and reconnection, before the wait for the backup copy or the rebuild
+RESTORE_CHECKS = 30.0
+StepName = Literal[PLAYBOOK_STEPS]  # type: ignore[valid-type]
+
+
+class Effort(Strict):
+    """A step's hands-on work in person-time: once for the node, plus per machine worked on."""
+
+    base: Distribution = Field(
+        0.0, description="person-time once per node, whatever its machines (e.g. preparing the golden image)"
+    )
+    per_host: Distribution = Field(0.0, description="person-time for each machine worked on")
+
+    @model_validator(mode="after")
+    def _something(self) -> Effort:
+        if not self.model_fields_set & {"base", "per_host"}:
+            raise ValueError("effort needs base, per_host or both")
+        return self
+
+
 class Step(Strict):
-    do: Literal[PLAYBOOK_STEPS]  # type: ignore[valid-type]
-    takes: Distribution | Literal["from-backup"] = Field(description="how long it keeps one person busy")
+    """One step of a playbook: hands-on work that keeps people busy (``takes`` or ``effort``,
+    shared by up to ``crew`` people, never shorter than ``shortest``), then an optional ``lead``
+    time that keeps the node out of service but holds no one."""
+
+    do: StepName
+    takes: Distribution | Literal["from-backup"] | None = Field(
+        None,
+        description="hands-on time for the whole node, one person (as effort: {base: …}); "
+        "from-backup: 30m of checks, then lead: from-backup",
+    )
+    effort: Effort | None = Field(None, description="hands-on person-time: base + per_host × machines")
+    crew: int = Field(1, ge=1, le=1000, description="at most this many of the team's people on it at once")
+    shortest: Duration = Field(0.0, description="the hands-on work never takes less, whatever the crew")
+    lead: Distribution | Literal["from-backup"] | None = Field(
+        None,
+        description="waiting after the hands-on work that holds no one (the node stays out of service); "
+        "from-backup: the node's restore time from its backup, its rebuild time without a usable one, "
+        "nothing when its data is intact",
+    )
+
+    @model_validator(mode="after")
+    def _work(self) -> Step:
+        if self.takes is not None and self.effort is not None:
+            raise ValueError("a step gives its hands-on work as takes or as effort, not both")
+        if self.takes == FROM_BACKUP and self.lead is not None:
+            raise ValueError("takes: from-backup already waits for the backup; give lead or it, not both")
+        if self.takes is None and self.effort is None and self.lead is None:
+            raise ValueError("a step needs takes, effort or lead: how long its work lasts")
+        return self
+
+    @property
+    def work(self) -> tuple[Any, Any]:
+        """The hands-on work's (base, per machine) person-time distributions."""
+        if self.effort is not None:
+            return self.effort.base, self.effort.per_host
+        if self.takes == FROM_BACKUP:
+            return RESTORE_CHECKS, 0.0
+        return (self.takes if self.takes is not None else 0.0), 0.0
+
+    @property
+    def wait(self) -> Any:
+        """The lead time: a distribution, ``from-backup``, or None."""
+        return FROM_BACKUP if self.takes == FROM_BACKUP else self.lead
 
 
 class Playbook(Strict):
@@ -216,6 +279,19 @@ class Playbook(Strict):
         True, description="the simulated team works it by itself; false: only players' decisions act"
     )
     steps: tuple[Step, ...] = Field(min_length=1)
+    order: tuple[StepName, ...] = Field(
+        (),
+        description="the steps the team picks first, most urgent first; the others follow in the "
+        "usual order (contain: triage, isolate, report; eradicate: reimage, reset-credentials, patch; "
+        "recover: restore)",
+    )
+
+    @field_validator("order")
+    @classmethod
+    def _once(cls, order: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(order)) != len(order):
+            raise ValueError("a step is named twice in order")
+        return order
 
 
 class Expectation(Strict):

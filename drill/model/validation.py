@@ -59,6 +59,11 @@ _RULES = (
     ("a condition needs", "validate.condition_needs"),
     ("an inject has exactly one", "validate.inject_trigger"),
     ("an objective has one bound", "validate.objective_bound"),
+    ("a step gives its hands-on work", "validate.step_takes_or_effort"),
+    ("takes: from-backup already", "validate.step_backup_twice"),
+    ("a step needs takes", "validate.step_needs_work"),
+    ("effort needs base", "validate.effort_needs"),
+    ("a step is named twice in order", "validate.order_twice"),
 )
 
 

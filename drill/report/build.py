@@ -19,7 +19,11 @@ from ..model.durations import format_duration, format_offset
 from ..model.scenario import Expectation
 from ..replay import Names, Replay, clock
 from ..summary import format_number, format_value
+from ..viewmodel import replan_why
 from .charts import Line, step_chart
+
+# re-plans the timeline shows: what the work was about changed under it
+_PREMISES = ("encrypted", "wiped", "defaced", "backup_lost", "more_hosts")
 
 GROUPED = (ev.SERVICE_DOWN, ev.SERVICE_UP, ev.SITE_DISCONNECTED, ev.SITE_CONNECTED, ev.BACKUP_LOST)
 MAX_TIMELINE = 400
@@ -540,12 +544,39 @@ class _Builder:
                 tr("ev_escalation", to=names.team(e.target), after=format_duration(d.get("arrives_in"))),
             )
         if e.kind == ev.TEAM_ARRIVED:
-            return "response", names.team(e.actor), tr("ev_arrived", staff=d.get("staff", 0))
+            key = "ev_arrived" if d.get("staff", 0) else "ev_arrived_none"
+            return "response", names.team(e.actor), tr(key, staff=d.get("staff", 0))
         if e.kind == ev.STAFF_CHANGE:
+            change = f"{int(d.get('change', 0)):+d}"
+            if "arrives_with" in d:
+                return (
+                    "response",
+                    names.team(e.actor),
+                    tr("ev_staff_away", change=change, staff=d["arrives_with"]),
+                )
+            return "response", names.team(e.actor), tr("ev_staff", change=change, staff=d.get("staff", 0))
+        if e.kind == ev.TASK_REPLANNED and (d.get("requeued") or d.get("reason") in _PREMISES):
+            # work whose premise changed, or that lost everyone on it (not the comings and goings
+            # of helpers: the utilisation chart shows those)
+            reason = str(d.get("reason", ""))
+            step = t(f"tui.step_{str(d.get('step', '')).replace('-', '_')}", self.lang)
+            why = replan_why(reason, bool(d.get("requeued")), int(d.get("people", 0) or 0), self.lang)
+            if d.get("requeued"):
+                return (
+                    "response",
+                    names.team(e.actor),
+                    tr("ev_requeued", step=step, node=names.node(e.target), why=why),
+                )
             return (
                 "response",
                 names.team(e.actor),
-                tr("ev_staff", change=f"{int(d.get('change', 0)):+d}", staff=d.get("staff", 0)),
+                tr(
+                    "ev_replanned",
+                    step=step,
+                    node=names.node(e.target),
+                    why=why,
+                    remaining=format_duration(d.get("remaining")),
+                ),
             )
         if e.kind == ev.PATCHED:
             return (
