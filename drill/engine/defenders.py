@@ -313,6 +313,26 @@ class Defenders:
             steps = playbook.steps if playbook else DEFAULT_STEPS
             self.enqueue(team, node, steps, auto=True)
 
+    def reconnected(self, node: str) -> None:
+        """A node known to be compromised is back on the network (someone reconnected it): a team
+        whose playbook contains on its own takes it off again — its own isolate step may have been
+        skipped because the node was isolated at that moment."""
+        state = self.sim.nodes[node]
+        if state.status != "compromised" or not state.detected or self.sim.finished:
+            return
+        team = self.team_for(node)
+        playbook = self.playbook.get(team)
+        if playbook is not None and not playbook.auto:
+            return
+        steps = playbook.steps if playbook else DEFAULT_STEPS
+        isolate = next((s for s in steps if s.do == "isolate"), None)
+        if isolate is None:
+            return
+        waiting = [t for _, t in self.queues[team]] + self.on_node.get(node, [])
+        if any(t.node == node and t.step.do == "isolate" for t in waiting):
+            return
+        self.enqueue(team, node, (isolate,), auto=True)
+
     # ------------------------------------------------------------ the queue
     def enqueue(self, team: str, node: str, steps: tuple[Step, ...], auto: bool) -> None:
         task = Task(node, tuple(steps), team, auto)

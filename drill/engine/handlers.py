@@ -29,6 +29,9 @@ class CommandHandler:
         self.sim = sim
         self.blocked_trust: set[str] = set()
         self.isolated_by: dict[str, str] = {}
+        # restored machines kept off the network while their body has a known live compromise
+        self.held: dict[str, str] = {}
+        self._site_nodes: dict[str, list[str]] | None = None
 
     # ------------------------------------------------------------ entry
     def apply(self, command: Command) -> ev.Event:
@@ -120,6 +123,7 @@ class CommandHandler:
             sim.network.changed(paths=any(sim.network.transit[n] for n in changed))
             sim.services.refresh(changed)
             sim.attacker.network_changed()
+            self._release_held()
 
     def reconnect_nodes(self, nodes: list[str], by: str) -> None:
         sim = self.sim
@@ -145,6 +149,7 @@ class CommandHandler:
             for node in changed:
                 if sim.nodes[node].status == "compromised":
                     sim.attacker.resume(node)
+                    sim.defenders.reconnected(node)
 
     def _links(self, selector: Selector, kinds: tuple[str, ...]) -> list[str]:
         """Links of ``kinds`` touching the selected nodes (a site's WAN link when a site is named)."""
@@ -215,6 +220,7 @@ class CommandHandler:
         sim.attacker.lose_node(node)
         sim.emit(ev.CLEANED, by, node, site=sim.city.nodes[node].site, damaged=damaged)
         sim.services.refresh([node])
+        self._release_held()
 
     def restored(self, node: str, by: str, reconnect: bool) -> None:
         sim = self.sim
@@ -234,7 +240,34 @@ class CommandHandler:
         )
         sim.services.refresh([node])
         if reconnect and self.isolated_by.get(node) == by:
-            self.reconnect_nodes([node], by)
+            # not back into a body where a compromise the team knows of is still on the network:
+            # the machine waits, isolated, until that is contained
+            self.held[node] = by
+            self._release_held()
+
+    def _live_known(self, site: str) -> bool:
+        """A compromise the defenders know of, still on the network, in ``site``."""
+        if self._site_nodes is None:
+            self._site_nodes = {}
+            for nid, spec in self.sim.city.nodes.items():
+                self._site_nodes.setdefault(spec.site, []).append(nid)
+        nodes = self.sim.nodes
+        return any(
+            nodes[n].status == "compromised" and nodes[n].detected and not nodes[n].isolated
+            for n in self._site_nodes.get(site, ())
+        )
+
+    def _release_held(self) -> None:
+        """Reconnect the restored machines whose body has no known live compromise left."""
+        if not self.held or self.sim.finished:
+            return
+        city = self.sim.city.nodes
+        for node, by in list(self.held.items()):
+            if not self.sim.nodes[node].isolated or self.isolated_by.get(node) != by:
+                del self.held[node]  # someone else reconnected or re-isolated it meanwhile
+            elif not self._live_known(city[node].site):
+                del self.held[node]
+                self.reconnect_nodes([node], by)
 
     def patched(self, node: str, by: str) -> None:
         """A patch is in: exploitation stages no longer take the node. An attacker already on it

@@ -186,12 +186,21 @@ def test_in_the_default_scenario_no_containment_waits_behind_later_work_200_seed
 
 
 def test_the_default_seed_isolates_the_200_pc_group():
-    """Seed 2014, Hoan Kiem's one officer: the one-stop desk's PCs are encrypted and reported
-    first, then the 200 civil servants' PCs. Both are isolated in the morning; before the queue
-    order, the officer rebuilt the desk's PCs for a day and the 200 PCs were never isolated."""
+    """Seed 2014, Hoan Kiem's one officer: before the queue order, the officer rebuilt one group
+    for a day and the 200 civil servants' PCs were never isolated. Now every group found is
+    isolated before any rebuild or restore of another begins, the 200 PCs in the morning."""
     sim, _ = run(scenario_from(DEFAULT), 2014)
     isolated = {e.target: e.t for e in events(sim, ev.ISOLATE)}
-    assert isolated["hoan-kiem-ws"] < 4 * 60 and isolated["hoan-kiem-onestop"] < 3 * 60
+    detected = {e.target: e.t for e in events(sim, ev.DETECTION)}
+    assert isolated["hoan-kiem-ws"] < 4 * 60
+    for node, seen in detected.items():
+        assert node in isolated, node
+        later_work = [
+            e.t
+            for e in events(sim, ev.TASK_START)
+            if e.target != node and e.data["step"] in ("reimage", "restore") and e.t > seen
+        ]
+        assert all(isolated[node] <= t for t in later_work), (node, isolated[node], later_work)
 
 
 def _hoan_kiem_contained(sim: Simulation, _snap: object) -> float:
