@@ -35,6 +35,23 @@ class _Generator(GenerateJsonSchema):
             out["additionalProperties"] = values
         return out
 
+    def generate(self, schema: core_schema.CoreSchema, mode: Any = "validation") -> JsonSchemaValue:
+        return _bounds(super().generate(schema, mode))
+
+
+# pydantic's names for bounds it could not place on a number wrapped in a validator (an optional
+# common.Integer with ge=1): JSON Schema would ignore them, so the editor would not check them
+_BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
+
+
+def _bounds(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_bounds(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    numeric = value.get("type") in ("integer", "number")
+    return {(_BOUNDS[k] if numeric and k in _BOUNDS else k): _bounds(v) for k, v in value.items()}
+
 
 def schema(kind: str) -> dict[str, Any]:
     options: dict[str, Any] = {"by_alias": True, "mode": "validation", "schema_generator": _Generator}

@@ -9,7 +9,7 @@ import jsonschema
 from drill.diagnostics import DrillError
 from drill.model.check import check_file
 from drill.schemas import schema
-from drill.yamlio import load_file
+from drill.yamlio import Document, load_file
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus"
@@ -77,13 +77,12 @@ def corpus_name(path: Path) -> str:
 
 def kind_of(data: object, path: Path) -> str:
     """The schema an editor would be pointed at for this file."""
-    if isinstance(data, list):
-        return "decisions"
     if isinstance(data, dict) and "topology" in data and "scenario" not in data:
         return "topology"
     if isinstance(data, dict) and "scenario" in data:
         return "scenario"
-    return "topology" if path.parent.name in ("topologies", "json", "topology") else "scenario"
+    folders = {"topologies": "topology", "json": "topology", "topology": "topology", "decisions": "decisions"}
+    return folders.get(path.parent.name, "scenario")
 
 
 def drill_problems(path: Path) -> list:
@@ -102,3 +101,25 @@ def loaded(path: Path) -> object | None:
 def schema_errors(path: Path, data: object) -> list[str]:
     validator = _VALIDATORS[kind_of(data, path)]
     return [f"{list(e.absolute_path)}: {e.message[:160]}" for e in validator.iter_errors(data)]
+
+
+def schema_lines(doc: Document, path: Path) -> set[int]:
+    """The lines the schema's errors point at, as an editor marks them: an unknown or ill-formed key
+    at the key itself, anything else at its value."""
+    lines = set()
+    for error in _VALIDATORS[kind_of(doc.data, path)].iter_errors(doc.data):
+        where = tuple(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = set(error.schema.get("properties", {}))
+            lines |= {doc.where((*where, key))[0] for key in error.instance if key not in known}
+        elif "propertyNames" in error.relative_schema_path:  # the key itself is ill-formed
+            lines.add(doc.where((*where, error.instance))[0])
+        else:
+            lines.add(doc.where(where)[0])
+    return lines
+
+
+# drill's problems at lines the schema cannot point at, and why
+LINES_UNSEEN = {
+    ("scenarios/not-finite.yaml", 21): "NaN (.nan) passes every bound in JSON Schema: it compares false",
+}
