@@ -26,6 +26,7 @@ pytest.importorskip("distributed")
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.filterwarnings("ignore:Port .* is already in use")  # another cluster's web page
 def test_a_cluster_without_workers_gives_up_with_a_message(capsys: pytest.CaptureFixture[str]) -> None:
     from distributed import LocalCluster
 
