@@ -24,10 +24,17 @@ def scenario_dir() -> Path:
     return _folder("scenarios")
 
 
+SCHEMA_SUFFIX = ".schema.json"  # the JSON Schema beside the files, for editors: not a document
+
+
 def _documents(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml", ".json") and p.is_file())
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix in (".yaml", ".yml", ".json") and not p.name.endswith(SCHEMA_SUFFIX) and p.is_file()
+    )
 
 
 def bundled_topologies() -> dict[str, Path]:

@@ -314,7 +314,7 @@ def test_json_csv_and_plot(tmp_path, capsys, queue_scenario):
     rows = list(csv.DictReader(table.open(encoding="utf-8")))
     assert len(rows) == 20 and {r["arm"] for r in rows} == {"A", "B"}
     assert [int(r["run"]) for r in rows if r["arm"] == "A"] == list(range(10))
-    assert rows[0]["seed"] == str(run_seed(4, 0)) and float(rows[0]["time_to_contain"]) > 60
+    assert rows[0]["seed"] == f'="{run_seed(4, 0)}"' and float(rows[0]["time_to_contain"]) > 60
     assert picture.read_bytes()[:4] == b"\x89PNG"
     assert main([*args, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from drill.cli import main
@@ -65,11 +67,14 @@ def test_new_from_the_default_for_a_rural_district(tmp_path):
     assert "Hoan Kiem" not in path.read_text(encoding="utf-8")
 
 
-def test_new_adds_the_schema_modeline_when_the_schema_is_beside_it(tmp_path):
+def test_new_writes_the_schema_its_modeline_points_at(tmp_path):
+    """No manual fix of the first line: the schema is beside the new file (an old one replaced)."""
     (tmp_path / "scenario.schema.json").write_text("{}", encoding="utf-8")
     assert main(["new", "with-schema", "-o", str(tmp_path)]) == 0
     first = (tmp_path / "with-schema.yaml").read_text(encoding="utf-8").splitlines()[0]
     assert first == "# yaml-language-server: $schema=scenario.schema.json"
+    schema = json.loads((tmp_path / "scenario.schema.json").read_text(encoding="utf-8"))
+    assert schema["title"] == "drill scenario" and "teams" in schema["properties"]
 
 
 def test_new_refuses_to_overwrite_without_force(tmp_path, capsys):

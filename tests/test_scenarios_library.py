@@ -30,7 +30,7 @@ LIBRARY = [
     "grassroots-district-drill",
 ]
 SEEDS = range(1, 21)
-MODELINE = "# yaml-language-server: $schema=../drill/schemas/scenario.schema.json"
+MODELINE = "# yaml-language-server: $schema=scenario.schema.json"
 
 
 def test_the_library_holds_the_six_drills():

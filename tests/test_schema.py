@@ -18,12 +18,18 @@ def _plain(path: Path):
     return json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_committed_schema_is_up_to_date(kind):
-    committed = ROOT / "drill" / "schemas" / f"{kind}.schema.json"
-    assert committed.read_text(encoding="utf-8") == schema_text(kind), (
-        "run: drill schema KIND -o drill/schemas/KIND.schema.json"
-    )
+# the package's copies, and those beside the bundled files that their modelines point at
+COMMITTED = [(kind, f"drill/schemas/{kind}.schema.json") for kind in KINDS] + [
+    ("scenario", "scenarios/scenario.schema.json"),
+    ("decisions", "scenarios/decisions/decisions.schema.json"),
+    ("topology", "topology/topology.schema.json"),
+]
+
+
+@pytest.mark.parametrize(("kind", "path"), COMMITTED)
+def test_committed_schema_is_up_to_date(kind, path):
+    committed = (ROOT / path).read_text(encoding="utf-8")
+    assert committed == schema_text(kind), f"run: drill schema {kind} -o {path}"
 
 
 def _files():

@@ -52,7 +52,7 @@ def test_export_writes_a_file_other_tools_read(tmp_path, capsys, fmt):
     else:
         import json
 
-        graph = nx.node_link_graph(json.loads(out.read_text(encoding="utf-8")), edges="links")
+        graph = nx.node_link_graph(json.loads(out.read_text(encoding="utf-8")))
     city = load_city(bundled_topologies()["hanoi"])
     assert graph.number_of_nodes() == len(city.nodes)
     assert graph.number_of_edges() == city.graph.number_of_edges()

@@ -9,16 +9,19 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, InvalidStateError, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
 from ..diagnostics import DrillError
 from ..i18n import t
 from .job import ignore_interrupts
+from .runner import StopBatch
 
 BACKENDS = ("local", "dask")  # also listed in drill.commands.batch, which loads this lazily
+WORKER_TIMEOUT = 120.0  # seconds a Dask cluster may have no worker before the batch gives up
 
 
 def default_workers() -> int:
@@ -89,8 +92,125 @@ def local_executor(workers: int) -> Iterator[tuple[Executor, int]]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _on_worker(fn: Callable[..., Any], *args: Any) -> tuple[str, Any]:
+    """Run ``fn`` on a Dask worker, saying which one ran it."""
+    from distributed import get_worker
+
+    return get_worker().address, fn(*args)
+
+
+class _DaskFuture(Future):
+    """A future of the runner's, for a Dask future: cancelling it cancels the task on the cluster."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.task: Any = None
+
+    def cancel(self) -> bool:
+        if self.task is not None:
+            self.task.cancel()
+        return super().cancel()
+
+
+class DaskPool(Executor):
+    """Runs calls on a Dask cluster, and gives up when it has had no worker for ``timeout`` seconds.
+
+    Dask keeps a task waiting for as long as no worker is there to take it: without a limit, a
+    batch whose workers are all gone would wait forever, without a word. ``workers_used`` is how
+    many workers returned results, which is what the batch reports."""
+
+    def __init__(self, client: Any, timeout: float, poll: float = 0.5) -> None:
+        self.client = client
+        self.timeout = timeout
+        self.poll = poll
+        self.workers_seen: set[str] = set()
+        self._pending: set[_DaskFuture] = set()
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self._gave_up: StopBatch | None = None
+        self._watch = threading.Thread(target=self._watchdog, name="drill-dask-watchdog", daemon=True)
+        self._watch.start()
+
+    @property
+    def workers_used(self) -> int:
+        return len(self.workers_seen)
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if self._gave_up is not None:
+            raise self._gave_up
+        outer = _DaskFuture()
+        with self._lock:
+            self._pending.add(outer)
+        outer.task = self.client.submit(_on_worker, fn, *args, pure=False, **kwargs)
+        outer.task.add_done_callback(lambda task: self._settle(outer, task))
+        return outer
+
+    def _settle(self, outer: _DaskFuture, task: Any) -> None:
+        try:
+            worker, value = task.result()
+        except BaseException as exc:  # the task's own error (or its cancellation), handed back
+            self._finish(outer, exc=exc)
+        else:
+            with self._lock:
+                self.workers_seen.add(worker)
+            self._finish(outer, value=value)
+
+    def _finish(self, outer: _DaskFuture, value: Any = None, exc: BaseException | None = None) -> None:
+        with self._lock:
+            self._pending.discard(outer)
+            if outer.done():  # cancelled, or given up on
+                return
+            try:
+                if exc is not None:
+                    outer.set_exception(exc)
+                else:
+                    outer.set_result(value)
+            except InvalidStateError:  # cancelled meanwhile
+                pass
+
+    def _alive(self) -> int:
+        if self.client.status != "running":  # the scheduler itself is gone
+            return 0
+        return len(self.client.scheduler_info(n_workers=1).get("workers", {}))
+
+    def _watchdog(self) -> None:
+        last_alive = time.monotonic()
+        while not self._closed.wait(self.poll):
+            try:
+                alive = self._alive()
+            except Exception:  # a scheduler that does not answer has no worker to offer
+                alive = 0
+            now = time.monotonic()
+            with self._lock:
+                waiting = list(self._pending)
+            if alive or not waiting:
+                last_alive = now
+                continue
+            if now - last_alive >= self.timeout:
+                self._give_up()
+                last_alive = now
+
+    def _give_up(self) -> None:
+        self._gave_up = StopBatch(t("batch.no_workers", seconds=f"{self.timeout:g}"))
+        with self._lock:
+            waiting = list(self._pending)
+        for outer in waiting:
+            self._finish(outer, exc=self._gave_up)  # first: the task's cancellation is no answer
+            if outer.task is not None:
+                outer.task.cancel()
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._closed.set()
+        with self._lock:
+            waiting = list(self._pending)
+        for outer in waiting:
+            outer.cancel()
+
+
 @contextmanager
-def dask_executor(workers: int, scheduler: str | None) -> Iterator[tuple[Executor, int]]:
+def dask_executor(
+    workers: int, scheduler: str | None, timeout: float = WORKER_TIMEOUT
+) -> Iterator[tuple[Executor, int]]:
     """A Dask cluster's executor and its worker threads: the cluster at ``scheduler``, or a local
     one bound to this machine."""
     try:
@@ -114,19 +234,23 @@ def dask_executor(workers: int, scheduler: str | None) -> Iterator[tuple[Executo
             client = Client(cluster)
     except OSError as exc:
         raise DrillError(t("batch.no_scheduler", address=scheduler or "local", reason=str(exc))) from exc
+    pool = DaskPool(client, timeout)
     try:
         threads = sum(client.nthreads().values())
-        yield client.get_executor(pure=False), max(1, threads)
+        yield pool, max(1, threads)
     finally:
-        client.close()
+        pool.shutdown()
+        client.close(timeout=10)  # a scheduler that is gone does not hold us up
         if cluster is not None:
             cluster.close()
 
 
-def executor(backend: str, workers: int, scheduler: str | None = None) -> Any:
+def executor(
+    backend: str, workers: int, scheduler: str | None = None, worker_timeout: float = WORKER_TIMEOUT
+) -> Any:
     """A context manager giving the executor of ``backend`` and how many runs it works at once."""
     if backend == "dask":
-        return dask_executor(workers, scheduler)
+        return dask_executor(workers, scheduler, worker_timeout)
     if scheduler:
         raise DrillError(t("batch.scheduler_needs_dask"))
     return local_executor(workers)

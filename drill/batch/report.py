@@ -310,6 +310,13 @@ def _signed_pct(value: float | None, precise: bool = False) -> str:
 # ---------------------------------------------------------------- CSV
 
 
+def seed_cell(seed: int) -> str:
+    """A seed as a spreadsheet keeps it: ``="6447385398986112003"``, a formula giving the digits as
+    text. A bare 19-digit number is rounded to 15 significant digits by every spreadsheet (to
+    6447385398986109952), and the run could no longer be re-run from it."""
+    return f'="{seed}"'
+
+
 def write_csv(result: BatchResult, path: str) -> None:
     """One row per run (and arm): its seed, every figure, and each objective met (1) or not (0)."""
     metrics: list[str] = []
@@ -338,7 +345,7 @@ def write_csv(result: BatchResult, path: str) -> None:
                             "AB"[k],
                             arm.scenario.id,
                             r["index"],
-                            r["seed"],
+                            seed_cell(r["seed"]),
                             *("" if figures.get(m) is None else repr(figures[m]) for m in metrics),
                             *met,
                             r["refused"],

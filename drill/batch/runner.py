@@ -22,6 +22,11 @@ from .overrides import Override
 Progress = Callable[[int, int], None]  # (runs finished, runs in all)
 
 
+class StopBatch(Exception):
+    """An executor's future ends with this when the batch cannot go on (a cluster with no worker
+    left): the batch stops as on Ctrl-C, keeping the runs that finished, and says why."""
+
+
 @dataclass
 class Arm:
     """One side of a batch: a checked scenario, the overrides applied to it, and its job."""
@@ -46,6 +51,7 @@ class BatchResult:
     # per arm, the finished runs ordered by index
     results: list[list[dict[str, Any]]] = field(default_factory=list)
     interrupted: bool = False
+    stopped: str | None = None  # why it stopped early, when not by Ctrl-C
     elapsed: float = 0.0
 
     def completed(self, arm: int) -> int:
@@ -91,14 +97,22 @@ def run_batch(
                 in_flight.add(pool.submit(run_chunk, arms[arm].job, arm, chunk))
                 next_work += 1
             finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+            stop = None
             for future in finished:
+                if isinstance(future.exception(), StopBatch):
+                    stop = future.exception()  # after keeping the others that finished with it
+                    continue
                 arm, rows = _result(future)
                 result.results[arm].extend(rows)
                 done += len(rows)
             if progress:
                 progress(done, total)
-    except KeyboardInterrupt:
+            if stop is not None:
+                raise stop
+    except (KeyboardInterrupt, StopBatch) as exc:
         result.interrupted = True
+        if isinstance(exc, StopBatch):
+            result.stopped = str(exc)
         for future in in_flight:
             future.cancel()
         # chunks already running finish in a moment; keep them

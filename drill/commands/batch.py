@@ -29,6 +29,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, metavar="W", help=t("batch.workers_help"))
     p.add_argument("--backend", choices=BACKENDS, default="local", help=t("batch.backend_help"))
     p.add_argument("--scheduler", metavar="ADDRESS", help=t("batch.scheduler_help"))
+    p.add_argument("--worker-timeout", type=float, metavar="SECONDS", help=t("batch.worker_timeout_help"))
     p.add_argument(
         "--set", action="append", default=[], metavar="KEY=VALUE", dest="sets", help=t("batch.set_help")
     )
@@ -50,7 +51,7 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch.backends import default_workers, executor
+    from ..batch.backends import WORKER_TIMEOUT, default_workers, executor
     from ..batch.plan import load_arm
     from ..batch.plot import check_plot_path, draw
     from ..batch.report import jsonable, summarise, text_lines, write_csv
@@ -62,6 +63,11 @@ def run(args: argparse.Namespace) -> int:
         raise DrillError(t("cli.bad_seed", seed=args.seed))
     if args.workers is not None and args.workers < 1:
         raise DrillError(t("batch.bad_workers", workers=args.workers))
+    if args.worker_timeout is not None and args.backend != "dask":
+        raise DrillError(t("batch.worker_timeout_needs_dask"))
+    if args.worker_timeout is not None and not 0 < args.worker_timeout < float("inf"):
+        raise DrillError(t("batch.bad_worker_timeout", value=f"{args.worker_timeout:g}"))
+    worker_timeout = WORKER_TIMEOUT if args.worker_timeout is None else args.worker_timeout
     if args.plot:
         check_plot_path(args.plot)
     arms = [load_arm(args.scenario, args.sets, args.decisions)]
@@ -73,10 +79,12 @@ def run(args: argparse.Namespace) -> int:
     quiet = args.json
     total = args.runs * len(arms)
     with (
-        executor(args.backend, workers, args.scheduler) as (pool, slots),
+        executor(args.backend, workers, args.scheduler, worker_timeout) as (pool, slots),
         _progress(quiet, arms, total) as progress,
     ):
         result = run_batch(arms, args.runs, seed, pool, slots, args.backend, progress)
+        # a cluster reports the workers that really ran runs (some may have left, or none come)
+        result.workers = getattr(pool, "workers_used", result.workers)
     summary = summarise(result)
     if args.csv:
         write_csv(result, args.csv)
@@ -89,6 +97,10 @@ def run(args: argparse.Namespace) -> int:
         for name in (args.csv, args.plot):
             if name:
                 print(t("batch.written", file=name))
+    if result.stopped:
+        done = sum(result.completed(a) for a in range(len(arms)))
+        print(t("batch.stopped", reason=result.stopped, done=done, total=total), file=sys.stderr)
+        return 1
     if result.interrupted:
         print(t("cli.interrupted"), file=sys.stderr)
         return 130

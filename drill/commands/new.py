@@ -13,6 +13,7 @@ from ..i18n import pick, t
 from ..model.common import ID_PATTERN
 from ..model.load import Scenario, load_scenario, parse_scenario, resolve_scenario, topology_path
 from ..model.topology import SiteSpec
+from ..schemas import schema_text
 
 DEFAULT_SOURCE = "grassroots-district-drill"
 SCHEMA_FILE = "scenario.schema.json"
@@ -58,13 +59,14 @@ def run(args: argparse.Namespace) -> int:
         lines += ["  " + d.format() for d in problems]
         lines.append(t("scenarios.new_cannot_host_hint"))
         raise DrillError("\n".join(lines), problems)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise DrillError(
-            t("scenarios.new_cannot_write", file=str(target), reason=exc.strerror or str(exc))
-        ) from exc
+    schema = folder / SCHEMA_FILE  # what the modeline points at: this drill's schema, beside the file
+    for path, content in ((target, text), (schema, schema_text("scenario"))):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise DrillError(t("scenarios.new_cannot_write", file=str(path), reason=reason)) from exc
     print(
         t(
             "scenarios.new_written",
@@ -74,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
             name=_name(source.city.sites[unit]),
         )
     )
+    print(t("scenarios.new_schema_written", schema=str(schema)))
     print(t("scenarios.new_next", file=str(target)))
     return 0
 
@@ -99,7 +102,7 @@ def retarget(source: Scenario, source_path: Path, unit: str, new_id: str, folder
         text,
         count=1,
     )
-    return _header(source, new_site, folder) + _without_modeline(text)
+    return _header(source, new_site) + _without_modeline(text)
 
 
 def _name_pairs(old: SiteSpec, new: SiteSpec) -> list[tuple[str, str]]:
@@ -156,11 +159,8 @@ def _without_modeline(text: str) -> str:
     return "".join(lines)
 
 
-def _header(source: Scenario, site: SiteSpec, folder: Path) -> str:
-    lines = []
-    if (folder / SCHEMA_FILE).is_file():
-        lines.append(f"{MODELINE}{SCHEMA_FILE}")
-    else:
-        lines.append("# " + t("scenarios.new_schema_hint", schema=SCHEMA_FILE))
+def _header(source: Scenario, site: SiteSpec) -> str:
+    """The modeline (its schema is written beside the file), then where the copy came from."""
+    lines = [f"{MODELINE}{SCHEMA_FILE}"]
     lines.append("# " + t("scenarios.new_made_from", source=source.id, unit=site.id, name=_name(site)))
     return "\n".join(lines) + "\n"

@@ -1,19 +1,17 @@
-"""``drill topology show|export``: read the city model, or hand it to Gephi or yEd."""
+"""``drill topology show|export``: read the city model, or hand it to Gephi, yEd, igraph or networkx."""
 
 from __future__ import annotations
 
 import argparse
-import json
 from collections import Counter
 from pathlib import Path
-
-import networkx as nx
 
 from ..data import DEFAULT_TOPOLOGY, bundled_topologies
 from ..diagnostics import DrillError, nearest
 from ..generate import add_parser as add_generate
 from ..i18n import pick, t
 from ..model.city import City, load_city
+from ..topology_export import EXPORTERS
 
 GROUP_ORDER = ("core", "datacentre", "portal", "departments", "districts", "communes", "external")
 
@@ -134,35 +132,12 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def export_graph(city: City) -> nx.Graph:
-    """A copy of the graph whose attributes are plain scalars, as GraphML requires."""
-    out = nx.Graph(name=city.id)
-    for node, data in city.graph.nodes(data=True):
-        out.add_node(node, **{k: _scalar(v) for k, v in data.items()})
-    for a, b, data in city.graph.edges(data=True):
-        out.add_edge(a, b, **{k: _scalar(v) for k, v in data.items()})
-    return out
-
-
-def _scalar(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, (tuple, list)):
-        return ",".join(str(v) for v in value)
-    return value
-
-
 def run_export(args: argparse.Namespace) -> int:
     city = resolve_topology(args.name)
     out = Path(args.output or f"{city.id}.{args.format}")
-    graph = export_graph(city)
     try:
-        if args.format == "graphml":
-            nx.write_graphml(graph, out)
-        else:
-            data = nx.node_link_data(graph, edges="links")
-            out.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        out.write_bytes(EXPORTERS[args.format](city))
     except OSError as exc:
         raise DrillError(t("topology.cannot_write", file=str(out), reason=exc.strerror or str(exc))) from exc
-    print(t("topology.exported", file=str(out), nodes=graph.number_of_nodes(), links=graph.number_of_edges()))
+    print(t("topology.exported", file=str(out), nodes=len(city.nodes), links=city.graph.number_of_edges()))
     return 0

@@ -14,7 +14,7 @@ from pydantic import Field, model_validator
 
 from ..diagnostics import Diagnostic, DrillError
 from ..i18n import t
-from ..model.common import Duration, NodeSelector, Offset, Strict, Text
+from ..model.common import Boolean, Duration, Integer, NodeSelector, Offset, Strict, Text
 from ..model.durations import format_duration, format_offset
 from ..model.validation import validate_model
 from ..yamlio import load_file
@@ -79,12 +79,12 @@ class Command(Strict):
     to: str | None = None
     by: str | None = Field(None, description="the team that acts")
     inject: str | None = None
-    expectation: int | None = Field(None, ge=0, description="which expected action of the inject (mark)")
+    expectation: Integer | None = Field(None, ge=0, description="which expected action of the inject (mark)")
     stage: str | None = None
     text: str | Text | None = None
     delay: Duration | None = None
     lasts: Duration | None = None
-    hidden: bool = False
+    hidden: Boolean = False
     source: Literal["player", "facilitator", "red-team", "script"] = "player"
 
     @model_validator(mode="after")

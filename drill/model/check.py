@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..data import SCHEMA_SUFFIX
 from ..diagnostics import Diagnostic, DrillError, nearest
 from ..i18n import t
 from ..yamlio import MAX_JSON_BYTES, MAX_YAML_BYTES, Document, load_json, load_yaml, read_text
@@ -34,7 +35,11 @@ def expand_paths(paths: list[str]) -> tuple[list[Path], list[str]]:
         path = Path(name)
         try:
             if path.is_dir():
-                found = sorted(p for p in path.rglob("*") if p.suffix in DOCUMENT_SUFFIXES and p.is_file())
+                found = sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.suffix in DOCUMENT_SUFFIXES and not p.name.endswith(SCHEMA_SUFFIX) and p.is_file()
+                )
                 if not found:
                     missing.append(t("validate.no_files", path=name))
                 files.extend(found)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import Strict as _StrictType
+from pydantic_core import PydanticCustomError
 
-from .durations import DURATION_PATTERN, parse_duration, parse_offset
+from .durations import DURATION_PATTERN, OFFSET_PATTERN, parse_duration, parse_offset
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 
@@ -22,19 +26,86 @@ class Strict(BaseModel):
 
 Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=80)]
 
+
+# Numbers and booleans as YAML writes them, never as text: `staff: "3"` or `hidden: "yes"` is a
+# mistake the editor's schema flags, so the loader refuses it too (the schema says what we accept).
+def _whole_number(value: Any) -> Any:
+    if isinstance(value, (str, bool)):  # 3.0 stays allowed: JSON Schema's integer accepts it too
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+Integer = Annotated[int, BeforeValidator(_whole_number)]
+"""A whole number written as a number (``3``), not as text (``"3"``) or a boolean."""
+Number = Annotated[float, _StrictType()]
+"""A number written as a number (an integer is one too)."""
+Boolean = Annotated[bool, _StrictType()]
+"""``true`` or ``false`` (YAML's ``yes``/``no`` are read as these), never text."""
+
+# the largest finite number: a bound written `.inf` is refused by the loader, and by the schema
+_FINITE = 1.7976931348623157e308
 _DURATION_SCHEMA = {
     "anyOf": [
         {"type": "string", "pattern": DURATION_PATTERN, "examples": ["45m", "2h", "1d 4h"]},
-        {"type": "number", "minimum": 0, "description": "minutes"},
+        {"type": "number", "minimum": 0, "maximum": _FINITE, "description": "minutes"},
     ]
 }
 Duration = Annotated[float, BeforeValidator(parse_duration), WithJsonSchema(_DURATION_SCHEMA)]
 """Minutes; written as ``45m``, ``2h``, ``1d 4h`` or a number of minutes."""
 
-Offset = Annotated[float, BeforeValidator(parse_offset), WithJsonSchema(_DURATION_SCHEMA)]
-"""Minutes after the drill's start; written as ``T+45m``."""
+_OFFSET_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "pattern": OFFSET_PATTERN, "examples": ["T+45m", "T+2h", "T+0"]},
+        {"type": "number", "minimum": 0, "maximum": _FINITE, "description": "minutes after the start"},
+    ]
+}
+Offset = Annotated[float, BeforeValidator(parse_offset), WithJsonSchema(_OFFSET_SCHEMA)]
+"""Minutes after the drill's start; written as ``T+45m`` (or as a duration: ``45m``)."""
 
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Probability = Annotated[float, _StrictType(), Field(ge=0.0, le=1.0)]
+
+# The calendar times drill reads: a date, or a date and a time of day (T, t or a space between),
+# with seconds and an offset (Z or +07:00, +0700) if wanted. Not a Unix timestamp: 20150304 is a
+# date miswritten, not a moment in 1970.
+_DAY = (
+    r"([0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+    r"|02-(0[1-9]|1[0-9]|2[0-8]))"
+    # 29 February, in a leap year: divisible by 4, and by 400 when by 100
+    r"|([0-9]{2}(0[48]|[2468][048]|[13579][26])|([02468][048]|[13579][26])00)-02-29)"
+)
+CALENDAR_PATTERN = (
+    rf"^(?!0000){_DAY}"  # there is no year 0
+    r"([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?"
+    r"([Zz]|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?)?$"
+)
+_CALENDAR = re.compile(CALENDAR_PATTERN)
+
+
+def _calendar_time(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _CALENDAR.match(value):
+        text = value.upper().replace(" ", "T").replace("Z", "+00:00")
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:  # a day the month does not have: 2015-02-30
+            pass
+    raise PydanticCustomError("datetime_parsing", "Input should be a valid datetime")
+
+
+CalendarTime = Annotated[
+    datetime,
+    BeforeValidator(_calendar_time),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": CALENDAR_PATTERN,
+            "examples": ["2015-03-04T08:00+07:00", "2015-03-04 08:00", "2015-03-04"],
+            "description": "a date, or a date and time; a time without an offset is local time",
+        }
+    ),
+]
+"""A date (midnight) or a date and time, as drill's messages show: ``2015-03-04T08:00+07:00``."""
 
 
 def _text(value: Any) -> Any:
@@ -78,8 +149,42 @@ Names = Annotated[
 """One name or a list of names."""
 
 
+def names_of(choices: tuple[str, ...]) -> Any:
+    """One name or a list of names, each one of ``choices`` (checked when the scenario is loaded,
+    where a misspelt name gets a suggestion; the schema lists them for the editor)."""
+    one = {"enum": list(choices)}
+    return Annotated[
+        tuple[str, ...],
+        BeforeValidator(_listify),
+        WithJsonSchema({"anyOf": [{"type": "string", **one}, {"type": "array", "items": one}]}),
+    ]
+
+
+# Rules across keys, as JSON Schema says them, for the models whose checks ask for them: the
+# editor then flags what the model's own check refuses (a key "given" is there and not null).
+def given(key: str, empty: bool = True) -> dict[str, Any]:
+    nothing: dict[str, Any] = {"type": "null"}
+    if not empty:  # an empty list is nothing too
+        nothing = {"anyOf": [nothing, {"type": "array", "maxItems": 0}]}
+    return {"required": [key], "properties": {key: {"not": nothing}}}
+
+
+def is_true(key: str) -> dict[str, Any]:
+    return {"required": [key], "properties": {key: {"const": True}}}
+
+
+def schema_rules(*rules: dict[str, Any]) -> ConfigDict:
+    """A model's config adding ``rules`` (all must hold) to its JSON Schema."""
+    return ConfigDict(json_schema_extra={"allOf": list(rules)})
+
+
+_SELECTOR_KEYS = ("node", "site", "kind", "zone", "tag", "match", "group")
+
+
 class Selector(Strict):
     """Which nodes: every field given must match (AND); a list in a field means any of (OR)."""
+
+    model_config = schema_rules({"anyOf": [given(k, empty=False) for k in _SELECTOR_KEYS]})
 
     node: Names = ()
     site: Names = ()
@@ -128,7 +233,7 @@ class Exponential(Strict):
 
 class _LogNormalParams(Strict):
     median: Duration
-    sigma: float = Field(gt=0, le=5)
+    sigma: Number = Field(gt=0, le=5)
 
 
 class LogNormal(Strict):

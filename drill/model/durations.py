@@ -5,9 +5,15 @@ from __future__ import annotations
 import re
 
 _UNITS = {"s": 1 / 60, "m": 1.0, "min": 1.0, "h": 60.0, "d": 1440.0, "w": 10080.0}
-_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(min|s|m|h|d|w)", re.IGNORECASE)
-_WHOLE = re.compile(r"^\s*(?:\d+(?:\.\d+)?\s*(?:min|s|m|h|d|w)\s*)+$", re.IGNORECASE)
-DURATION_PATTERN = r"^\s*(T\+)?\s*((\d+(\.\d+)?\s*(min|s|m|h|d|w)\s*)+|0)$"
+# ASCII digits only, as the editor's schema (a JavaScript pattern) reads them
+_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(min|s|m|h|d|w)", re.IGNORECASE)
+_WHOLE = re.compile(r"^\s*(?:[0-9]+(?:\.[0-9]+)?\s*(?:min|s|m|h|d|w)\s*)+$", re.IGNORECASE)
+# The same forms for the JSON Schemas (no flags there: the cases are spelt out). A duration has no
+# T+ (``duration: T+8h`` is refused); an offset may have one, or be ``T`` alone (the start).
+_UNITS_ANY_CASE = r"([mM][iI][nN]|[sSmMhHdDwW])"
+_AMOUNT = rf"(0|([0-9]+(\.[0-9]+)?\s*{_UNITS_ANY_CASE}\s*)+)"
+DURATION_PATTERN = rf"^\s*{_AMOUNT}\s*$"
+OFFSET_PATTERN = rf"^\s*(([tT]\+\s*)?{_AMOUNT}|[tT])\s*$"
 
 
 class DurationError(ValueError):

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from .common import (
+    Boolean,
+    CalendarTime,
     Distribution,
     Duration,
     Id,
+    Integer,
     Names,
     NodeSelector,
+    Number,
     Offset,
     Probability,
     Strict,
     Text,
+    given,
+    is_true,
+    names_of,
+    schema_rules,
 )
+from .topology import LINK_KINDS, TRAFFIC
 
 TECHNIQUE_PATTERN = r"^T\d{4}(\.\d{3})?$"
 Technique = Annotated[str, Field(pattern=TECHNIQUE_PATTERN, description="a MITRE ATT&CK technique id")]
@@ -82,7 +90,7 @@ class OnCall(Strict):
 
 class Team(Strict):
     name: Text
-    staff: int = Field(ge=0, le=1000, description="people who can work an alert at once")
+    staff: Integer = Field(ge=0, le=1000, description="people who can work an alert at once")
     watches: Watches | None = Field(None, description="where its alerts come from; none: outside help")
     on_call: OnCall | None = Field(None, description="joins only when escalated to")
     playbook: Id | None = Field(None, description="the playbook it works (default: the first one)")
@@ -100,6 +108,11 @@ def _after(value: Any) -> Any:
 class Stage(Strict):
     """One step of a campaign on the kill chain."""
 
+    model_config = schema_rules(
+        {"oneOf": [given("at"), given("after")]},
+        {"if": {"required": ["effect"], "properties": {"effect": {"const": "deny"}}}, "then": given("lasts")},
+    )
+
     id: Id
     technique: Technique
     name: Text | None = None
@@ -108,22 +121,26 @@ class Stage(Strict):
         Field(None, description="starts when another stage first succeeds (plus an optional wait)")
     )
     targets: NodeSelector | None = Field(None, description="which nodes it may hit")
-    over: Names = Field((), description="link kinds it spreads over (lan, wan, trust, vpn, dmz, internet)")
-    via: Names = Field((), description="traffic the link must allow (smb, rdp, web, mail …)")
-    exposed: bool | None = Field(
+    over: names_of(LINK_KINDS) = Field(  # type: ignore[valid-type]
+        (), description="link kinds it spreads over (lan, wan, trust, vpn, dmz, internet)"
+    )
+    via: names_of(TRAFFIC) = Field(  # type: ignore[valid-type]
+        (), description="traffic the link must allow (smb, rdp, web, mail …)"
+    )
+    exposed: Boolean | None = Field(
         None, description="the target must (true) or must not (false) face the Internet"
     )
     success: Probability = Field(1.0, description="chance that one attempt succeeds")
     delay: Distribution = Field(0.0, description="time before the stage acts (per attempt when spreading)")
-    attempts: int = Field(50, ge=1, le=100_000, description="attempts per source node before it gives up")
+    attempts: Integer = Field(50, ge=1, le=100_000, description="attempts per source node before it gives up")
     effect: Effect | None = None  # type: ignore[valid-type]
     lasts: Duration | None = Field(None, description="how long a denial of service keeps up")
-    rate_gb_per_hour: float = Field(2.0, ge=0, description="exfiltration speed per node")
+    rate_gb_per_hour: Number = Field(2.0, ge=0, description="exfiltration speed per node")
     hosts: Literal["one", "all"] = Field("one", description="hosts hit per node on success")
-    loud: bool | None = Field(
+    loud: Boolean | None = Field(
         None, description="users notice the effect at once (default for encrypt, deface, deny, wipe)"
     )
-    noise: float = Field(
+    noise: Number = Field(
         1.0,
         ge=0,
         le=100,
@@ -131,7 +148,7 @@ class Stage(Strict):
         "goes unseen with chance (1 - c) ** noise (0: never seen by sensors, 2: as easy to see as "
         "two machines)",
     )
-    patchable: bool | None = Field(
+    patchable: Boolean | None = Field(
         None,
         description="a patched node resists it; default: true for the exploitation techniques "
         + ", ".join(EXPLOIT_TECHNIQUES)
@@ -239,7 +256,9 @@ class Step(Strict):
         "from-backup: 30m of checks, then lead: from-backup",
     )
     effort: Effort | None = Field(None, description="hands-on person-time: base + per_host × machines")
-    crew: int = Field(1, ge=1, le=1000, description="at most this many of the team's people on it at once")
+    crew: Integer = Field(
+        1, ge=1, le=1000, description="at most this many of the team's people on it at once"
+    )
     shortest: Duration = Field(0.0, description="the hands-on work never takes less, whatever the crew")
     lead: Distribution | Literal["from-backup"] | None = Field(
         None,
@@ -275,7 +294,7 @@ class Step(Strict):
 
 class Playbook(Strict):
     name: Text | None = None
-    auto: bool = Field(
+    auto: Boolean = Field(
         True, description="the simulated team works it by itself; false: only players' decisions act"
     )
     steps: tuple[Step, ...] = Field(min_length=1)
@@ -304,7 +323,7 @@ class Expectation(Strict):
     within: Duration
     by: Id | None = Field(None, description="the team expected to act")
     text: Text | None = None
-    counts_automatic: bool | None = Field(
+    counts_automatic: Boolean | None = Field(
         None,
         description="the simulated team's own playbook doing the action counts for the players "
         "(default: the scenario's counts_automatic)",
@@ -317,7 +336,7 @@ class ServiceDown(Strict):
 
 
 class HostsCompromised(Strict):
-    at_least: int = Field(ge=1)
+    at_least: Integer = Field(ge=1)
     site: Id | None = None
 
 
@@ -343,15 +362,20 @@ class AfterInject(Strict):
     wait: Duration = 0.0
 
 
+_CONDITION_KEYS = ("service_down", "hosts_compromised", "node", "stage_succeeded", "after_inject", "detected")
+
+
 class Condition(Strict):
     """A structured trigger on the simulated state; every key given must hold."""
+
+    model_config = schema_rules({"anyOf": [given(k) for k in _CONDITION_KEYS]})
 
     service_down: ServiceDown | None = None
     hosts_compromised: HostsCompromised | None = None
     node: NodeInState | None = None
     stage_succeeded: Id | None = None
     after_inject: AfterInject | None = None
-    detected: bool | None = Field(None, description="true: once anything has been detected")
+    detected: Boolean | None = Field(None, description="true: once anything has been detected")
 
     @model_validator(mode="after")
     def _not_empty(self) -> Condition:
@@ -380,7 +404,7 @@ class DenialEffect(Strict):
 
 class StaffChange(Strict):
     team: Id
-    change: int = Field(ge=-1000, le=1000)
+    change: Integer = Field(ge=-1000, le=1000)
 
 
 class InjectEffect(Strict):
@@ -398,10 +422,12 @@ class InjectEffect(Strict):
 class Inject(Strict):
     """One line of the MSEL."""
 
+    model_config = schema_rules({"oneOf": [given("at"), given("when"), is_true("contingency")]})
+
     id: Id
     at: Offset | None = None
     when: Condition | None = None
-    contingency: bool = Field(False, description="held back for the facilitator to fire")
+    contingency: Boolean = Field(False, description="held back for the facilitator to fire")
     from_: Text | None = Field(None, alias="from")
     to: Names = ()
     channel: Literal["phone", "email", "in-person", "chat", "news", "ticket", "letter", "radio", "system"] = (
@@ -409,8 +435,8 @@ class Inject(Strict):
     )
     title: Text | None = None
     text: Text
-    hidden: bool = Field(False, description="seen by the facilitator only")
-    reveals: bool = Field(
+    hidden: Boolean = Field(False, description="seen by the facilitator only")
+    reveals: Boolean = Field(
         False, description="delivering it tells the defenders of the incident: it counts as detection"
     )
     effect: InjectEffect | None = None
@@ -427,9 +453,11 @@ class Inject(Strict):
 
 
 class Objective(Strict):
+    model_config = schema_rules({"oneOf": [given("under"), given("at_least")]})
+
     metric: Literal[METRICS]  # type: ignore[valid-type]
-    under: Duration | float | None = Field(None, description="met when the figure stays below this")
-    at_least: float | None = None
+    under: Duration | Number | None = Field(None, description="met when the figure stays below this")
+    at_least: Number | None = None
     service: Id | None = None
     site: Id | None = None
     name: Text | None = None
@@ -454,15 +482,15 @@ class Deadline(Strict):
 class ScenarioSpec(Strict):
     schema_: str | None = Field(None, alias="$schema")
     scenario: Id = Field(description="this scenario's id")
-    version: int = Field(1, ge=1, le=1)
+    version: Integer = Field(1, ge=1, le=1)
     title: Text
     description: Text
     unit: Id = Field(description="the site (body) this drill is for")
     audience: Names = Field(description="the teams that play")
     topology: str = Field(description="a bundled topology name, or a file beside this scenario")
-    start: datetime = Field(description="the drill's calendar clock at T+0")
+    start: CalendarTime = Field(description="the drill's calendar clock at T+0")
     duration: Duration
-    seed: int = Field(0, ge=0, le=2**63 - 1)
+    seed: Integer = Field(0, ge=0, le=2**63 - 1)
     teams: dict[Id, Team] = Field(min_length=1)
     attacker: Attacker
     detection: tuple[DetectionRule, ...] = ()
@@ -470,7 +498,7 @@ class ScenarioSpec(Strict):
     deadlines: tuple[Deadline, ...] = ()
     injects: tuple[Inject, ...] = ()
     objectives: tuple[Objective, ...] = ()
-    counts_automatic: bool = Field(
+    counts_automatic: Boolean = Field(
         False,
         description="an expected action done by a simulated team's own playbook (not a decision) "
         "meets the expectation; false: the scorecard shows it but does not count it",

@@ -6,7 +6,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
-from .common import Criticality, Distribution, Duration, Id, Names, Probability, Strict, Text
+from .common import (
+    Boolean,
+    Criticality,
+    Distribution,
+    Duration,
+    Id,
+    Integer,
+    Names,
+    Number,
+    Probability,
+    Strict,
+    Text,
+)
 
 SITE_KINDS = (
     "core",
@@ -71,7 +83,7 @@ class Backup(Strict):
     """A usable backup and how long a restore from it takes."""
 
     restore: Duration = Field(description="time to restore this node from its backup")
-    offline: bool = Field(False, description="kept off the network, so malware cannot reach it")
+    offline: Boolean = Field(False, description="kept off the network, so malware cannot reach it")
 
 
 def _none_backup(value: Any) -> Any:
@@ -85,7 +97,7 @@ class NodeSpec(Strict):
     site: Id
     zone: Id
     criticality: Criticality = "medium"
-    hosts: int = Field(1, ge=1, le=1_000_000, description="how many like machines this node stands for")
+    hosts: Integer = Field(1, ge=1, le=1_000_000, description="how many like machines this node stands for")
     services: tuple[Id, ...] = Field((), description="services hosted here")
     tags: tuple[Id, ...] = ()
     sensors: Sensors = Sensors()
@@ -95,8 +107,8 @@ class NodeSpec(Strict):
     rebuild: Duration = Field(
         "1d", description="time to rebuild from scratch when there is no backup (restore without one)"
     )
-    exposed: bool = Field(False, description="reachable from the Internet")
-    data_gb: float = Field(0.0, ge=0, description="sensitive data held, in gigabytes")
+    exposed: Boolean = Field(False, description="reachable from the Internet")
+    data_gb: Number = Field(0.0, ge=0, description="sensitive data held, in gigabytes")
 
 
 class LinkSpec(Strict):
@@ -117,9 +129,9 @@ class SiteSpec(Strict):
     kind: Literal[SITE_KINDS]  # type: ignore[valid-type]
     group: Literal[SITE_GROUPS]  # type: ignore[valid-type]
     template: Id | None = Field(None, description="build this site's nodes from a template")
-    params: dict[Id, int | float | str] = Field(default_factory=dict, description="template parameters")
-    population: int = Field(0, ge=0, description="citizens living or served here")
-    staff: int = Field(0, ge=0, description="civil servants working here")
+    params: dict[Id, Integer | Number | str] = Field(default_factory=dict, description="template parameters")
+    population: Integer = Field(0, ge=0, description="citizens living or served here")
+    staff: Integer = Field(0, ge=0, description="civil servants working here")
     gateway: Id | None = Field(None, description="the node that connects this site to the WAN")
 
 
@@ -127,7 +139,7 @@ class TemplateSpec(Strict):
     """Nodes and links repeated for many sites; ``{site}``, ``{name_en}``, ``{name_vi}`` and the
     template's parameters are replaced in every text."""
 
-    params: dict[Id, int | float | str] = Field(default_factory=dict)
+    params: dict[Id, Integer | Number | str] = Field(default_factory=dict)
     gateway: str | None = None
     nodes: tuple[dict[str, Any], ...] = ()
     links: tuple[dict[str, Any], ...] = ()
@@ -139,8 +151,8 @@ class ServiceNeeds(Strict):
 
 
 class ServiceServes(Strict):
-    citizens: int = Field(0, ge=0, description="citizens and firms served in a working day")
-    officials: int = Field(0, ge=0, description="civil servants who use it in a working day")
+    citizens: Integer = Field(0, ge=0, description="citizens and firms served in a working day")
+    officials: Integer = Field(0, ge=0, description="civil servants who use it in a working day")
 
 
 class ServiceSpec(Strict):
@@ -149,9 +161,9 @@ class ServiceSpec(Strict):
     kind: Literal[SERVICE_KINDS]  # type: ignore[valid-type]
     requires: ServiceNeeds = ServiceNeeds()
     serves: ServiceServes = ServiceServes()
-    level: int | None = Field(None, ge=1, le=4, description="online public-service level (3 or 4)")
+    level: Integer | None = Field(None, ge=1, le=4, description="online public-service level (3 or 4)")
     users: Names = Field(("all",), description="sites whose people use it, or 'all'")
-    from_internet: bool = Field(
+    from_internet: Boolean = Field(
         False,
         description="used from the Internet: down while no node it runs on can be reached from an "
         "internet node (needs one in the topology)",
@@ -168,7 +180,7 @@ class TopologySpec(Strict):
 
     schema_: str | None = Field(None, alias="$schema")
     topology: Id = Field(description="this topology's name")
-    version: int = Field(1, ge=1, le=1)
+    version: Integer = Field(1, ge=1, le=1)
     name: Text
     description: Text | None = None
     zones: tuple[ZoneSpec, ...] = ()

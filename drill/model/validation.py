@@ -329,6 +329,8 @@ def _resolve_unions(
                 forms.extend(re.findall(r"'([^']*)'", tag))
             elif tag in _SCALAR_TAGS:
                 forms.append(t(_SCALAR_TAGS[tag]))
+            elif "_whole_number" in tag:  # common.Integer: an int that refuses text
+                forms.append(t("validate.form_int"))
             elif "parse_duration" in tag or "parse_offset" in tag:
                 forms.append(t("validate.form_duration"))
             else:
