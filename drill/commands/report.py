@@ -15,21 +15,36 @@ def add(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help=t("report.help"), description=t("report.description"))
     p.add_argument("log", metavar="LOG", help=t("report.log_arg"))
     p.add_argument("-o", "--output", metavar="FILE", help=t("report.output_help"))
-    p.add_argument("--format", choices=("html", "md"), help=t("report.format_help"))
+    p.add_argument("--format", choices=FORMATS, help=t("report.format_help"))
+    p.add_argument(
+        "--audience",
+        choices=("controllers", "players"),
+        default="controllers",
+        help=t("report.audience_help"),
+    )
+    p.add_argument("--exercise", metavar="FILE", help=t("report.exercise_help"))
+    p.add_argument("--conducted", metavar="DATE", help=t("report.conducted_help"))
+    p.add_argument("--classification", metavar="TEXT", help=t("report.classification_help"))
     # also accepted after the command (``drill report LOG --lang vi``)
     p.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=t("cli.lang_help"))
     p.set_defaults(handler=run)
 
 
+FORMATS = ("html", "md")
+
+
 def run(args: argparse.Namespace) -> int:
     fmt = args.format or _format_of(args.output)
+    from ..report.exercise import load_exercise, with_options
+
+    exercise = with_options(load_exercise(args.exercise), args.conducted, args.classification)
     replay = Replay.open(args.log)
     for warning in replay.warnings:
         print(t("replay.warning", message=warning), file=sys.stderr)
     from ..report import build_report, render  # matplotlib and jinja2 load only for a report
 
     lang = get_language()
-    text = render(build_report(replay, lang), fmt)
+    text = render(build_report(replay, lang, exercise, args.audience), fmt)
     if args.output == "-":
         sys.stdout.write(text)
         return 0

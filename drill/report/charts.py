@@ -90,6 +90,13 @@ def step_chart(
     return _inline(out.getvalue(), chart_id, title)
 
 
+def held(points: Sequence[tuple[float, float]], end: float) -> list[tuple[float, float]]:
+    """The values that held for a while, as the chart draws them: of several changes at one
+    moment only the last one counts (a task queued and taken at once never waited)."""
+    xs, ys = _steps(points, end)
+    return list(zip(xs, ys, strict=True))
+
+
 def _steps(points: Sequence[tuple[float, float]], end: float) -> tuple[list[float], list[float]]:
     """The series as step points from T+0 to ``end`` (a value holds until the next one)."""
     xs: list[float] = []
