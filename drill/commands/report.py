@@ -30,7 +30,8 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-FORMATS = ("html", "md")
+FORMATS = ("html", "md", "docx", "pdf")
+LABELS = {"html": "HTML", "md": "Markdown", "docx": "Word", "pdf": "PDF"}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,14 +45,38 @@ def run(args: argparse.Namespace) -> int:
     from ..report import build_report, render  # matplotlib and jinja2 load only for a report
 
     lang = get_language()
-    text = render(build_report(replay, lang, exercise, args.audience), fmt)
+    report = build_report(replay, lang, exercise, args.audience)
+    data: str | bytes
+    if fmt == "docx":
+        from ..report.word import render_docx
+
+        data = render_docx(report)
+    elif fmt == "pdf":
+        from ..report.pdf import render_pdf
+
+        data = render_pdf(render(report, "html"))
+    else:
+        data = render(report, fmt)
     if args.output == "-":
-        sys.stdout.write(text)
+        if isinstance(data, bytes):
+            sys.stdout.buffer.write(data)
+        else:
+            sys.stdout.write(data)
         return 0
     out = Path(args.output) if args.output else default_output(Path(args.log), fmt)
-    _write(out, text)
-    print(t("report.written", file=str(out), format=fmt.upper() if fmt == "html" else "Markdown", lang=lang))
+    inputs = [Path(args.log)] + ([Path(args.exercise)] if args.exercise else [])
+    if any(_same(out, i) for i in inputs):
+        raise DrillError(t("report.would_overwrite_input", file=str(out)))
+    _write(out, data)
+    print(t("report.written", file=str(out), format=LABELS[fmt], lang=lang))
     return 0
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 def default_output(log: Path, fmt: str) -> Path:
@@ -61,13 +86,19 @@ def default_output(log: Path, fmt: str) -> Path:
 
 
 def _format_of(output: str | None) -> str:
-    if output and output != "-" and Path(output).suffix.lower() in (".md", ".markdown"):
+    suffix = Path(output).suffix.lower() if output and output != "-" else ""
+    if suffix in (".md", ".markdown"):
         return "md"
+    if suffix in (".docx", ".pdf"):
+        return suffix[1:]
     return "html"
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, data: str | bytes) -> None:
     try:
-        path.write_text(text, encoding="utf-8", newline="\n")
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8", newline="\n")
     except OSError as exc:
         raise DrillError(t("report.cannot_write", file=str(path), reason=exc.strerror or str(exc))) from exc

@@ -400,7 +400,7 @@ class Analysis:
     def names_list(self, names: list[str], limit: int = 4) -> str:
         if len(names) <= limit:
             return ", ".join(names)
-        return ", ".join(names[:limit]) + " " + self.b.tr("and_more", count=len(names) - limit)
+        return ", ".join(names[:limit]) + " " + self.b.tr("and_more_items", count=len(names) - limit)
 
     # ------------------------------------------------------------ plan rows
     def plan(

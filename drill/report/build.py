@@ -136,6 +136,10 @@ class Chart:
     title: str
     svg: str
     facts: list[str]
+    args: dict[str, Any] = field(default_factory=dict)  # to draw it again (as PNG for Word)
+
+    def png(self) -> bytes:
+        return bytes(step_chart(**self.args, fmt="png"))
 
 
 @dataclass
@@ -814,52 +818,38 @@ class _Builder:
         hosts = series.get("hosts", [])
         up = series.get("services_up", [])
         queue = series.get("queue", [])
-        out = [
-            Chart(
-                "chart-hosts",
-                self.tr("chart_hosts"),
-                step_chart(
-                    hosts,
-                    end,
-                    self.tr("chart_hosts"),
-                    self.tr("chart_hosts_axis"),
-                    xlabel,
-                    "#b3261e",
-                    markers,
-                    chart_id="chart-hosts",
-                ),
-                self.facts_peak(hosts, "fact_hosts"),
-            ),
-            Chart(
+        specs = [
+            ("chart-hosts", "chart_hosts", "chart_hosts_axis", hosts, "#b3261e", markers, None),
+            (
                 "chart-services",
-                self.tr("chart_services"),
-                step_chart(
-                    up,
-                    end,
-                    self.tr("chart_services"),
-                    self.tr("chart_services_axis"),
-                    xlabel,
-                    "#1b6e3a",
-                    ymax=total * 1.08 or 1.0,
-                    chart_id="chart-services",
-                ),
-                self.facts_low(up, total),
+                "chart_services",
+                "chart_services_axis",
+                up,
+                "#1b6e3a",
+                [],
+                total * 1.08 or 1.0,
             ),
-            Chart(
-                "chart-queue",
-                self.tr("chart_queue"),
-                step_chart(
-                    queue,
-                    end,
-                    self.tr("chart_queue"),
-                    self.tr("chart_queue_axis"),
-                    xlabel,
-                    "#1f4e9a",
-                    chart_id="chart-queue",
-                ),
-                self.facts_peak(queue, "fact_queue"),
-            ),
+            ("chart-queue", "chart_queue", "chart_queue_axis", queue, "#1f4e9a", [], None),
         ]
+        out = []
+        for cid, title, axis, points, colour, marks, ymax in specs:
+            args = {
+                "points": points,
+                "end": end,
+                "title": self.tr(title),
+                "ylabel": self.tr(axis),
+                "xlabel": xlabel,
+                "colour": colour,
+                "markers": marks,
+                "ymax": ymax,
+                "chart_id": cid,
+            }
+            facts = (
+                self.facts_low(up, total)
+                if cid == "chart-services"
+                else self.facts_peak(points, "fact_hosts" if cid == "chart-hosts" else "fact_queue")
+            )
+            out.append(Chart(cid, self.tr(title), str(step_chart(**args)), facts, args))
         if self.players:
             out = out[1:]  # how many machines the attacker held is the controllers' ground truth
         return out
