@@ -100,3 +100,27 @@ def test_libreoffice_opens_it_and_prints_its_pages(written: Path, tmp_path: Path
     pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) >= 5  # overview … plan: several A4 pages, each rasterised
     assert all(p.stat().st_size > 2000 for p in pages)  # each page has something drawn on it
+
+
+def test_pdf_without_a_browser_says_how_to_get_one(
+    written: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = next(written.parent.glob("*.jsonl"))
+    monkeypatch.setenv("DRILL_BROWSER", str(tmp_path / "no-such-browser"))
+    assert main(["--lang", "en", "report", str(log), "-o", str(tmp_path / "r.pdf")]) != 0
+    err = capsys.readouterr().err
+    assert "apt-get install chromium" in err and "Traceback" not in err
+    assert not (tmp_path / "r.pdf").exists()
+
+
+@pytest.mark.slow
+def test_pdf_through_chromium_has_its_pages(written: Path, tmp_path: Path) -> None:
+    from drill.report.pdf import find_browser
+
+    if find_browser() is None:
+        pytest.skip("no chromium found (Debian: apt-get install chromium)")
+    log = next(written.parent.glob("*.jsonl"))
+    out = tmp_path / "r.pdf"
+    assert main(["--lang", "vi", "report", str(log), "-o", str(out), "--audience", "players"]) == 0
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF") and data.count(b"/Type /Page\n") + data.count(b"/Type/Page") >= 1
