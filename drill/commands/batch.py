@@ -45,6 +45,12 @@ def add(sub: argparse._SubParsersAction) -> None:
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help=t("cli.json_help"))
     out.add_argument("--csv", metavar="FILE", help=t("batch.csv_help"))
+    p.add_argument(
+        "--csv-dialect",
+        choices=("standard", "excel-vi"),
+        default="standard",
+        help=t("batch.csv_dialect_help"),
+    )
     p.add_argument("--plot", metavar="FILE", help=t("batch.plot_help"))
     p.set_defaults(handler=run)
 
@@ -79,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         result = run_batch(arms, args.runs, seed, pool, slots, args.backend, progress)
     summary = summarise(result)
     if args.csv:
-        write_csv(result, args.csv)
+        write_csv(result, args.csv, args.csv_dialect)
     if args.plot:
         draw(result, args.plot)
     if args.json:
