@@ -62,6 +62,7 @@ EXPECT_COLUMNS = (
     ("text (vi)", "text.vi", 40),
     ("text (en)", "text.en", 40),
     ("counts_automatic", "counts_automatic", 16),
+    ("capability", "capability", 16),
 )
 FLAGS = ("contingency", "hidden", "reveals", "counts_automatic")
 STRUCTURED = ("when", "effect", "target", "expects")

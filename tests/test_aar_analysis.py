@@ -206,3 +206,28 @@ def test_cutting_the_internet_reads_as_such(tmp_path: Path) -> None:
     actions = [s.action for g in report.scores for s in g.rows]
     assert any(a.startswith("cut the city's Internet connection") for a in actions), actions
     assert not any("of Internet" in a for a in actions)
+
+
+def test_the_scenario_names_a_capability(tmp_path: Path) -> None:
+    scenario = tmp_path / "named.yaml"
+    scenario.write_text(
+        QUIET.replace(
+            "within: 30m, by: hoan-kiem-it}",
+            "within: 30m, by: hoan-kiem-it, capability: network-segmentation}",
+        ).replace(
+            "{metric: time_to_contain, under: 2h}",
+            "{metric: time_to_contain, under: 2h, capability: detection}",
+        ),
+        encoding="utf-8",
+    )
+    log = tmp_path / "named.jsonl"
+    assert main(["run", str(scenario), "--log", str(log)]) == 0
+    report = build_report(Replay.open(log), "en")
+    caps = {c.key: c for c in report.capabilities}
+    own = caps["network-segmentation"]
+    assert own.name == "Network segmentation" and own.rating == "U"
+    assert [f.text for f in own.improvements] == [
+        "Missed: isolate Hoan Kiem District civil servants' PCs within 30m (after Strange e-mail)"
+    ]
+    assert "containment" not in caps  # its only action went to the named capability …
+    assert caps["detection"].objectives == ["time to contain"]  # … and its objective to detection

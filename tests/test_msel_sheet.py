@@ -138,3 +138,19 @@ def test_import_needs_an_existing_scenario_file(tmp_path: Path, capsys: pytest.C
     assert main(["msel", "export", "portal-defacement", "-o", str(out)]) == 0
     assert main(["msel", "import", str(out), "--into", str(tmp_path / "none.yaml")]) == 1
     assert "drill new" in capsys.readouterr().err
+
+
+def test_a_named_capability_goes_out_and_back(tmp_path: Path) -> None:
+    copy = _copy("portal-defacement", tmp_path)
+    text = copy.read_text(encoding="utf-8")
+    first = text.index("    expects:\n      - {")
+    end = text.index("}\n", first)  # the end of the first expected action's line
+    copy.write_text(text[:end] + ", capability: web-hardening" + text[end:], encoding="utf-8")
+    named = load_scenario(str(copy)).spec
+    assert any(e.capability == "web-hardening" for i in named.injects for e in i.expects)
+    out = tmp_path / "m.xlsx"
+    assert main(["msel", "export", str(copy), "-o", str(out)]) == 0
+    header = [c.value for c in openpyxl.load_workbook(out)["Expected actions"][1]]
+    assert "capability" in header
+    assert main(["msel", "import", str(out), "--into", str(copy)]) == 0
+    assert load_scenario(str(copy)).spec == named

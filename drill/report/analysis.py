@@ -132,13 +132,30 @@ class Analysis:
     def __init__(self, builder: _Builder) -> None:
         self.b = builder
         self.ex = builder.exercise
-        self.caps: dict[str, _Cap] = {c: _Cap() for c in CAPABILITIES}
+        self.caps: dict[str, _Cap] = {c: _Cap() for c in CAPABILITIES}  # then the scenario's own
         self.plan_rows: dict[tuple[str, ...], PlanItem] = {}
         self.order: list[tuple[str, ...]] = []
 
     # ------------------------------------------------------------ naming
     def name(self, key: str) -> str:
-        return self.ex.capabilities.get(key) or self.b.tr(f"cap_{key}")
+        if key in self.ex.capabilities:
+            return self.ex.capabilities[key]
+        if key in CAPABILITIES:
+            return self.b.tr(f"cap_{key}")
+        return key.replace("-", " ").capitalize()  # the scenario's own: its id in words
+
+    def cap(self, key: str) -> _Cap:
+        return self.caps.setdefault(key, _Cap())
+
+    def of_expectation(self, item: ExpectationResult, exp: Any) -> str:
+        """The capability the scenario names for an expected action, else its action's."""
+        return (exp.capability if exp is not None and exp.capability else None) or capability_of_action(
+            item.action
+        )
+
+    def of_objective(self, res: ObjectiveResult) -> str:
+        spec = self.b.spec.objectives[res.index]
+        return spec.capability or capability_of_metric(res.metric)
 
     # ------------------------------------------------------------ run
     def run(self) -> tuple[list[CapabilityResult], list[PlanItem]]:
@@ -153,8 +170,8 @@ class Analysis:
     def expectations(self) -> None:
         b = self.b
         for item in sorted(b.snap.expectation_items, key=lambda i: (i.due, i.issued)):
-            cap = self.caps[capability_of_action(item.action)]
             exp = b.expectation(item.inject, item.index)
+            cap = self.cap(self.of_expectation(item, exp))
             what = b.describe(item.action, exp)
             source = b.source(item.inject)
             if item.status == "open":
@@ -208,14 +225,13 @@ class Analysis:
             within=within,
         )
         priority = "high" if item.status == "missed" else "medium"
-        self.plan(key, capability_of_action(item.action), issue, action, item.by, priority, evidence)
+        self.plan(key, self.of_expectation(item, exp), issue, action, item.by, priority, evidence)
 
     # ------------------------------------------------------------ objectives
     def objectives(self) -> None:
         b = self.b
         for res in b.snap.objectives:
-            key = capability_of_metric(res.metric)
-            cap = self.caps[key]
+            cap = self.cap(self.of_objective(res))
             obj = b.objective(res)
             cap.objectives.append(obj.label)
             if res.state == "met":
@@ -240,7 +256,7 @@ class Analysis:
         unit = b.names.site(b.spec.unit)
         evidence = ""
         metric = res.metric
-        cap = capability_of_metric(metric)
+        cap = self.of_objective(res)
         if metric in ("time_to_contain", "time_to_recover") and s.detected_at is None:
             # nothing can be contained that nobody saw: the cause is detection
             self.detect_row().evidence.append(issue)
@@ -449,8 +465,7 @@ class Analysis:
     def results(self) -> list[CapabilityResult]:
         b = self.b
         out = []
-        for key in CAPABILITIES:
-            cap = self.caps[key]
+        for key, cap in self.caps.items():
             if not (cap.asked or cap.objectives or cap.strengths or cap.improvements):
                 continue
             rating, reason = self.rate(cap)

@@ -710,7 +710,9 @@ class _Builder:
         if inject == "deadlines":
             if index < len(self.spec.deadlines):
                 d = self.spec.deadlines[index]
-                return Expectation(action=d.action, to=d.to, within=d.within, by=d.by, text=d.text)
+                return Expectation(
+                    action=d.action, to=d.to, within=d.within, by=d.by, text=d.text, capability=d.capability
+                )
             return None
         for item in self.spec.injects:
             if item.id == inject and index < len(item.expects):
