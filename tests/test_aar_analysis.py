@@ -231,3 +231,19 @@ def test_the_scenario_names_a_capability(tmp_path: Path) -> None:
     ]
     assert "containment" not in caps  # its only action went to the named capability …
     assert caps["detection"].objectives == ["time to contain"]  # … and its objective to detection
+
+
+def test_a_run_with_everything_met_still_shows_what_it_cost(tmp_path: Path) -> None:
+    # the sample decisions isolate Hoan Kiem at T+50m and never reconnect it: every objective is
+    # met, and the district cannot serve from T+50m to the end at 8h — 7h 10m
+    log = tmp_path / "good.jsonl"
+    decisions = Path(__file__).parent.parent / "scenarios" / "decisions" / "ransomware-hoan-kiem.yaml"
+    assert main(["run", "ransomware-hoan-kiem", "--decisions", str(decisions), "--log", str(log)]) == 0
+    report = build_report(Replay.open(log), "en")
+    assert all(o.state == "met" for o in report.objectives)
+    [row] = report.plan
+    assert row.issue == "Hoan Kiem District: could not work or serve citizens for 7h 10m"
+    assert row.evidence == ["Hoan Kiem District cut off from the city network from T+00:50 to the end"]
+    assert row.priority == "medium"
+    recovery = next(c for c in report.capabilities if c.key == "recovery")
+    assert recovery.rating == "S"  # done, at a cost

@@ -381,16 +381,17 @@ class Analysis:
             sites = sorted(groups[minutes])
             names = self.names_list([b.names.site(x) for x in sites])
             issue = b.tr("issue_cut_off", sites=names, span=format_duration(minutes))
+            evidence = "; ".join(self.cut_spans(site) for site in sites[:3] if self.cut_spans(site))
             self.caps["recovery"].costly += 1
-            self.caps["recovery"].improvements.append(Finding(issue))
+            self.caps["recovery"].improvements.append(Finding(issue, evidence))
             self.plan(
                 ("cut", *sites),
                 "recovery",
                 issue,
-                b.tr("corrective_cut_off", sites=names),
+                b.trn("corrective_cut_off", len(sites), sites=names),
                 None,
                 "medium",
-                "",
+                evidence,
             )
         worst = sorted(
             ((k, m) for k, m in s.downtime_by_service.items() if m >= COSTLY), key=lambda x: (-x[1], x[0])
@@ -412,6 +413,26 @@ class Analysis:
                 "medium",
                 "",
             )
+
+    def cut_spans(self, site: str) -> str:
+        """When a body was cut off from the city network, from the events: the evidence of why
+        it could not serve (an isolation nobody lifted, a link cut …)."""
+        b = self.b
+        spans: list[str] = []
+        since: float | None = None
+        for e in b.replay.events:
+            if e.target != site:
+                continue
+            if e.kind == ev.SITE_DISCONNECTED and since is None:
+                since = e.t
+            elif e.kind == ev.SITE_CONNECTED and since is not None:
+                spans.append(b.tr("ev_cut_span", start=format_offset(since), end=format_offset(e.t)))
+                since = None
+        if since is not None:
+            spans.append(b.tr("ev_cut_open", start=format_offset(since)))
+        if not spans:
+            return ""
+        return b.tr("ev_cut_site", site=b.names.site(site), spans=", ".join(spans))
 
     def names_list(self, names: list[str], limit: int = 4) -> str:
         if len(names) <= limit:
