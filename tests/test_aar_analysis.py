@@ -206,6 +206,9 @@ def test_cutting_the_internet_reads_as_such(tmp_path: Path) -> None:
     actions = [s.action for g in report.scores for s in g.rows]
     assert any(a.startswith("cut the city's Internet connection") for a in actions), actions
     assert not any("of Internet" in a for a in actions)
+    # nobody cut it in this run: the plan's action is about the Internet link, not a body's WAN link
+    [cut] = [p for p in report.plan if "Internet connection" in p.issue]
+    assert "Internet connection" in cut.action and "network links of" not in cut.action
 
 
 def test_the_scenario_names_a_capability(tmp_path: Path) -> None:

@@ -217,8 +217,12 @@ class Analysis:
         team = b.names.team(item.by) if item.by else b.tr("the_unit", unit=b.names.site(b.spec.unit))
         key = ("exp", item.by or "", item.action, target, to)
         within = format_duration(exp.within) if exp is not None else ""
+        key_action = item.action
+        selector = exp.target.model_dump(exclude_defaults=True) if exp is not None and exp.target else None
+        if item.action in ("cut-link", "restore-link") and b.internet_only(selector):
+            key_action = f"{item.action}_internet"  # the city's Internet link, not a body's WAN link
         action = b.tr(
-            f"corrective.{item.action}",
+            f"corrective.{key_action}",
             team=team,
             target=target or b.tr("the_systems"),
             to=to or b.tr("the_authority"),
