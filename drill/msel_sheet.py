@@ -267,14 +267,11 @@ def read_sheets(path: Path) -> tuple[_Sheet, _Sheet | None]:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise DrillError(t("msel.unreadable", file=name, reason=str(exc) or type(exc).__name__)) from exc
-    if MSEL not in book.sheetnames:
-        raise DrillError(t("msel.no_sheet", file=name, sheet=MSEL, sheets=", ".join(book.sheetnames)))
+    for wanted in (MSEL, EXPECTED):  # the MSEL sheet's expects column is only a summary in a workbook
+        if wanted not in book.sheetnames:
+            raise DrillError(t("msel.no_sheet", file=name, sheet=wanted, sheets=", ".join(book.sheetnames)))
     msel = _Sheet(MSEL, [list(r) for r in book[MSEL].iter_rows(values_only=True)], name)
-    exp = (
-        _Sheet(EXPECTED, [list(r) for r in book[EXPECTED].iter_rows(values_only=True)], name)
-        if EXPECTED in book.sheetnames
-        else None
-    )
+    exp = _Sheet(EXPECTED, [list(r) for r in book[EXPECTED].iter_rows(values_only=True)], name)
     book.close()
     return msel, exp
 

@@ -250,3 +250,36 @@ def test_a_run_with_everything_met_still_shows_what_it_cost(tmp_path: Path) -> N
     assert row.priority == "medium"
     recovery = next(c for c in report.capabilities if c.key == "recovery")
     assert recovery.rating == "S"  # done, at a cost
+
+
+def test_the_exercise_file_fills_the_overview_and_says_what_is_wrong(
+    quiet: Replay, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from drill.diagnostics import DrillError
+    from drill.report.exercise import load_exercise
+
+    good = tmp_path / "exercise.yaml"
+    good.write_text(
+        "name: Diễn tập Hoàn Kiếm 2026\ntype: tabletop\ndate: 2026-12-04\nstart: 8:30\nend: 12:00\n"
+        "location: Phòng họp 3\nsites: Quận Hoàn Kiếm\nevaluators: [Trần Thị B]\n",
+        encoding="utf-8",
+    )
+    ex = load_exercise(good)
+    # YAML 1.1 reads 8:30 and 12:00 as minutes (510, 720): they are times of day here
+    assert (ex.start, ex.end) == ("08:30", "12:00")
+    overview = {f.label: f.value for f in build_report(quiet, "vi", ex).overview}
+    assert overview["Hình thức"] == "diễn tập trên bàn"
+    assert overview["Thời gian tổ chức"] == "08:30 – 12:00"
+    assert overview["Các điểm cầu"] == "Quận Hoàn Kiếm"
+    assert overview["Người điều hành"] == ""  # not given: left to fill in
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nevaluater: [B]\n", encoding="utf-8")
+    with pytest.raises(DrillError, match="evaluater"):
+        load_exercise(bad)
+    bad.write_text("name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(DrillError, match="not valid YAML"):
+        load_exercise(bad)
+    log = tmp_path / "l.jsonl"
+    log.write_bytes(Path(quiet.log.path).read_bytes())
+    assert main(["report", str(log), "--conducted", "4 Dec"]) == 1
+    assert "2026-12-04" in capsys.readouterr().err
