@@ -56,7 +56,10 @@ def test_word_report_is_a4_with_page_numbers_classification_and_a_vietnamese_fon
     assert first.header.paragraphs[0].text == "KHÔNG MẬT"
     fonts = doc.styles["Normal"].element.rPr.rFonts
     assert {fonts.get(f"{{{fonts.nsmap['w']}}}{a}") for a in ("ascii", "hAnsi", "cs")} == {"Times New Roman"}
-    # the table header repeats on every page, rows do not split
+    # a short table is kept on one page (the objectives' rows keep with the next) …
+    objectives = next(t for t in doc.tables if t.rows[0].cells[0].text == "Mục tiêu")
+    assert all(c.paragraphs[0].paragraph_format.keep_with_next for r in objectives.rows[:-1] for c in r.cells)
+    # … a long one repeats its header on every page, and its rows do not split
     assert "w:tblHeader" in doc.tables[-1].rows[0]._tr.xml
     assert "w:cantSplit" in doc.tables[-1].rows[1]._tr.xml
 

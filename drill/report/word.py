@@ -18,6 +18,7 @@ from .build import Report
 FONT = "Times New Roman"
 BODY_PT = 12
 SMALL_PT = 10
+KEEP_TOGETHER = 16  # rows: a table this short is not split across pages
 
 
 def _docx() -> Any:
@@ -399,6 +400,12 @@ class _Writer:
                     self._cell(cell, "……………………  (" + self.report.t("to_fill") + ")", size, italic=True)
                 else:
                     self._cell(cell, str(text), size, bold=first_bold and i == 0)
+        if len(table.rows) <= KEEP_TOGETHER:
+            # a short table stays on one page: each row keeps with the next
+            for row in list(table.rows)[:-1]:
+                for cell in row.cells:
+                    for paragraph in cell.paragraphs:
+                        paragraph.paragraph_format.keep_with_next = True
         # the widths go in the grid too: LibreOffice reads them there, Word from the cells
         table.autofit = False
         for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
