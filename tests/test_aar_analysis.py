@@ -283,3 +283,11 @@ def test_the_exercise_file_fills_the_overview_and_says_what_is_wrong(
     log.write_bytes(Path(quiet.log.path).read_bytes())
     assert main(["report", str(log), "--conducted", "4 Dec"]) == 1
     assert "2026-12-04" in capsys.readouterr().err
+
+
+def test_the_classification_is_safe_inside_the_print_styles() -> None:
+    from drill.report.render import _css_string
+
+    # CSS reads "\22 " as one double quote (the space ends the escape) and "\3c " as "<":
+    # a classification cannot end the string or the <style> element
+    assert _css_string('MẬT "A" </style>') == "MẬT \\22 A\\22  \\3c /style\\3e "
