@@ -159,6 +159,10 @@ def test_players_edition_leaves_out_ground_truth_hidden_injects_and_notes(tmp_pa
     assert any("power cut" in r.what for r in full.timeline)
     md = render_markdown(players)
     assert "Hidden note for the evaluators" not in md and "Facilitator's notes" not in md
+    # which machines the attacker still held at the end is the controllers' ground truth
+    full_plan = " ".join(p.action for p in full.plan)
+    assert "still active at the end on Hoan Kiem" in full_plan
+    assert "still active at the end on the affected systems" in " ".join(p.action for p in players.plan)
     assert "Hidden note for the evaluators" in render_markdown(full)
 
 

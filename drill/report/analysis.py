@@ -275,7 +275,7 @@ class Analysis:
             values["first"] = self.first_hits()
         elif metric == "time_to_contain":
             still = sorted({b.names.node(n) for n in self.still_compromised()})
-            values["nodes"] = ", ".join(still[:4]) or "—"
+            values["nodes"] = b.tr("the_systems") if b.players else ", ".join(still[:4]) or "—"
             metric = "time_to_contain_active" if still else "time_to_contain_slow"
             values["detected"] = format_offset(s.detected_at or 0.0)
         elif metric in ("downtime",) and res.service:
@@ -314,6 +314,8 @@ class Analysis:
 
     def first_hits(self) -> str:
         b = self.b
+        if b.players:
+            return b.tr("the_systems")  # which machines the attacker took first: the controllers' truth
         nodes: list[str] = []
         for e in b.replay.events:
             if e.kind == ev.COMPROMISE and e.target not in nodes:
