@@ -156,6 +156,8 @@ def test_players_edition_leaves_out_ground_truth_hidden_injects_and_notes(tmp_pa
     assert not any(r.kind == "attack" for r in players.timeline)
     assert not players.notes and not players.hosts_by_body
     assert not any("power cut" in r.what for r in players.timeline)  # the hidden inject
+    assert any(r.who == "Red team" for r in full.timeline)  # the sink's red team floods the portal
+    assert not any(r.who == "Red team" for r in players.timeline)
     assert any("power cut" in r.what for r in full.timeline)
     md = render_markdown(players)
     assert "Hidden note for the evaluators" not in md and "Facilitator's notes" not in md

@@ -623,7 +623,9 @@ class _Builder:
                 if record.get("by")
                 else tr(f"source_{record.get('source', 'player')}")
             )
-            return "decision", who, _capital(names.command({k: v for k, v in record.items() if k != "by"}))
+            # a red team's move is the attack's (and the controllers' only), not the players' decision
+            kind = "attack" if record.get("source") == "red-team" else "decision"
+            return kind, who, _capital(names.command({k: v for k, v in record.items() if k != "by"}))
         if e.kind == ev.COMMAND_REFUSED:
             record = d.get("command", {})
             return (
