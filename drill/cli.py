@@ -12,7 +12,19 @@ from .diagnostics import DrillError
 from .i18n import LANGUAGES, language_from_environment, set_language, t
 
 # command name → module under drill.commands; each module may register several names
-COMMANDS = ("play", "run", "validate", "topology", "scenarios", "new", "schema", "replay", "report", "batch")
+COMMANDS = (
+    "play",
+    "run",
+    "validate",
+    "topology",
+    "scenarios",
+    "new",
+    "schema",
+    "replay",
+    "report",
+    "msel",
+    "batch",
+)
 
 
 def _language(argv: Sequence[str]) -> str:

@@ -77,16 +77,23 @@ def test_the_figures_are_those_of_drill_metrics(replay: Replay) -> None:
     assert {k: report.score_counts[k] for k in counts} == counts
 
 
-def test_the_improvement_plan_has_a_row_per_shortfall(replay: Replay) -> None:
+def test_the_improvement_plan_covers_every_shortfall(replay: Replay) -> None:
+    """Each late or missed action and each objective not met is in the plan — as a row's issue or
+    as the evidence of a row with the same cause — with a responsible body and dates to confirm."""
     report = build_report(replay, "en")
-    shortfalls = report.score_counts["late"] + report.score_counts["missed"]
-    unmet = [o for o in report.objectives if not o.met]
+    shortfalls = [s for group in report.scores for s in group.rows if s.status in ("late", "missed")]
+    unmet = [o for o in report.objectives if o.state == "not_met"]
     assert shortfalls and unmet
-    assert len(report.plan) == shortfalls + len(unmet)
-    assert all(row.finding and row.action and row.owner and row.due == "" for row in report.plan)
-    late = next(row for row in report.plan if row.finding.startswith("Late by"))
-    assert "Communicate to the public".lower() in late.finding.lower() or "isolate" in late.finding
-    assert any(row.finding.startswith("Objective not met: time to contain") for row in report.plan)
+    text = " ".join(p.issue + " " + " ".join(p.evidence) for p in report.plan)
+    for s in shortfalls:
+        assert s.action in text
+    for o in unmet:
+        assert o.label in text or o.label in " ".join(c.name for c in report.capabilities)
+    assert all(
+        p.action and p.owner and p.start and p.end and p.priority in ("high", "medium", "low")
+        for p in report.plan
+    )
+    assert any(p.issue.startswith("Objective not met: time to contain") for p in report.plan)
 
 
 def test_the_scorecard_lists_each_expectation_by_team(replay: Replay) -> None:
@@ -161,7 +168,8 @@ def test_the_report_speaks_vietnamese(replay: Replay) -> None:
     md = render_markdown(build_report(replay, "vi"))
     assert md.startswith("# Báo cáo kết quả diễn tập và kế hoạch khắc phục: Mọi thứ cùng lúc")
     for text in (
-        "## 7. Kế hoạch khắc phục",
+        "## 9. Kế hoạch khắc phục",
+        "## 4. Phân tích theo năng lực",
         "Quận Hoàn Kiếm",
         "Tổ giám sát Thành phố",
         "KHÔNG ĐẠT",
@@ -235,16 +243,16 @@ def test_markdown_cells_escape_pipes_and_newlines() -> None:
 
 
 def test_every_action_metric_and_effect_has_its_words() -> None:
-    """Keys built from names (``recommend.<action>``) exist for every name the scenario language has."""
+    """Keys built from names (``corrective.<action>``) exist for every name the scenario language has."""
     from drill.engine.commands import ALL_ACTIONS
     from drill.i18n import LANGUAGES, catalogue
     from drill.model.scenario import ACTIONS, EFFECTS, METRICS
 
     for lang in LANGUAGES:
         words = catalogue(lang)
-        missing = [f"report.recommend.{a}" for a in ACTIONS if f"report.recommend.{a}" not in words]
+        missing = [f"report.corrective.{a}" for a in ACTIONS if f"report.corrective.{a}" not in words]
         missing += [
-            f"report.recommend_metric.{m}" for m in METRICS if f"report.recommend_metric.{m}" not in words
+            f"report.corrective_metric.{m}" for m in METRICS if f"report.corrective_metric.{m}" not in words
         ]
         missing += [f"report.ev_effect_{e}" for e in EFFECTS if f"report.ev_effect_{e}" not in words]
         missing += [f"replay.action.{a}" for a in ALL_ACTIONS if f"replay.action.{a}" not in words]

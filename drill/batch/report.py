@@ -16,6 +16,7 @@ from .figures import (
     format_figure,
     format_points,
     format_share,
+    kind_of,
     metric_label,
 )
 from .runner import Arm, BatchResult
@@ -137,6 +138,13 @@ def _ci(metric: str, low: float | None, high: float | None, signed: bool = False
 
 def _pct(value: float | None) -> str:
     return format_share(value)
+
+
+def _column(arm: Arm, metric: str) -> str:
+    """A figure's column for people: its name and its unit."""
+    unit = {"duration": t("batch.csv_minutes"), "gb": "GB", "share": "0–1"}.get(kind_of(metric), "")
+    label = metric_label(arm.scenario, metric)
+    return f"{label} ({unit})" if unit and f"({unit})" not in label else label
 
 
 def _objective_name(arm: Arm, index: int) -> str:
@@ -317,24 +325,48 @@ def seed_cell(seed: int) -> str:
     return f'="{seed}"'
 
 
-def write_csv(result: BatchResult, path: str) -> None:
-    """One row per run (and arm): its seed, every figure, and each objective met (1) or not (0)."""
+def write_csv(result: BatchResult, path: str, dialect: str = "standard") -> None:
+    """One row per run (and arm): its seed, every figure, and each objective met (1) or not (0).
+    ``excel-vi``: for Excel set to Vietnamese — semicolons, decimal commas, a byte-order mark,
+    the figures' names with their units and the objectives by name."""
     metrics: list[str] = []
     for arm in result.arms:
         metrics += [m for m in arm.metrics if m not in metrics]
     n_obj = max(len(arm.scenario.spec.objectives) for arm in result.arms)
-    header = [
-        "arm",
-        "scenario",
-        "run",
-        "seed",
-        *metrics,
-        *(f"objective_{i}" for i in range(n_obj)),
-        "refused",
-    ]
+    human = dialect == "excel-vi"
+    if human:
+        first = result.arms[0]
+        header = [
+            "arm",
+            "scenario",
+            "run",
+            "seed",
+            *(_column(first, m) for m in metrics),
+            *(
+                t("batch.csv_objective", name=_objective_name(first, i))
+                if i < len(first.scenario.spec.objectives)
+                else f"objective_{i}"
+                for i in range(n_obj)
+            ),
+            "refused",
+        ]
+    else:
+        header = [
+            "arm",
+            "scenario",
+            "run",
+            "seed",
+            *metrics,
+            *(f"objective_{i}" for i in range(n_obj)),
+            "refused",
+        ]
+
+    def number(value: float) -> str:
+        return repr(value).replace(".", ",") if human else repr(value)
+
     try:
-        with Path(path).open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
+        with Path(path).open("w", newline="", encoding="utf-8-sig" if human else "utf-8") as fh:
+            writer = csv.writer(fh, delimiter=";" if human else ",")
             writer.writerow(header)
             for k, (arm, rows) in enumerate(zip(result.arms, result.results, strict=True)):
                 for r in rows:
@@ -346,7 +378,7 @@ def write_csv(result: BatchResult, path: str) -> None:
                             arm.scenario.id,
                             r["index"],
                             seed_cell(r["seed"]),
-                            *("" if figures.get(m) is None else repr(figures[m]) for m in metrics),
+                            *("" if figures.get(m) is None else number(figures[m]) for m in metrics),
                             *met,
                             r["refused"],
                         ]

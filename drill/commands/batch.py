@@ -46,6 +46,12 @@ def add(sub: argparse._SubParsersAction) -> None:
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help=t("cli.json_help"))
     out.add_argument("--csv", metavar="FILE", help=t("batch.csv_help"))
+    p.add_argument(
+        "--csv-dialect",
+        choices=("standard", "excel-vi"),
+        default="standard",
+        help=t("batch.csv_dialect_help"),
+    )
     p.add_argument("--plot", metavar="FILE", help=t("batch.plot_help"))
     p.set_defaults(handler=run)
 
@@ -87,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         result.workers = getattr(pool, "workers_used", result.workers)
     summary = summarise(result)
     if args.csv:
-        write_csv(result, args.csv)
+        write_csv(result, args.csv, args.csv_dialect)
     if args.plot:
         draw(result, args.plot)
     if args.json:

@@ -15,28 +15,68 @@ def add(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help=t("report.help"), description=t("report.description"))
     p.add_argument("log", metavar="LOG", help=t("report.log_arg"))
     p.add_argument("-o", "--output", metavar="FILE", help=t("report.output_help"))
-    p.add_argument("--format", choices=("html", "md"), help=t("report.format_help"))
+    p.add_argument("--format", choices=FORMATS, help=t("report.format_help"))
+    p.add_argument(
+        "--audience",
+        choices=("controllers", "players"),
+        default="controllers",
+        help=t("report.audience_help"),
+    )
+    p.add_argument("--exercise", metavar="FILE", help=t("report.exercise_help"))
+    p.add_argument("--conducted", metavar="DATE", help=t("report.conducted_help"))
+    p.add_argument("--classification", metavar="TEXT", help=t("report.classification_help"))
     # also accepted after the command (``drill report LOG --lang vi``)
     p.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=t("cli.lang_help"))
     p.set_defaults(handler=run)
 
 
+FORMATS = ("html", "md", "docx", "pdf")
+LABELS = {"html": "HTML", "md": "Markdown", "docx": "Word", "pdf": "PDF"}
+
+
 def run(args: argparse.Namespace) -> int:
     fmt = args.format or _format_of(args.output)
+    from ..report.exercise import load_exercise, with_options
+
+    exercise = with_options(load_exercise(args.exercise), args.conducted, args.classification)
     replay = Replay.open(args.log)
     for warning in replay.warnings:
         print(t("replay.warning", message=warning), file=sys.stderr)
     from ..report import build_report, render  # matplotlib and jinja2 load only for a report
 
     lang = get_language()
-    text = render(build_report(replay, lang), fmt)
+    report = build_report(replay, lang, exercise, args.audience)
+    data: str | bytes
+    if fmt == "docx":
+        from ..report.word import render_docx
+
+        data = render_docx(report)
+    elif fmt == "pdf":
+        from ..report.pdf import render_pdf
+
+        data = render_pdf(render(report, "html"))
+    else:
+        data = render(report, fmt)
     if args.output == "-":
-        sys.stdout.write(text)
+        if isinstance(data, bytes):
+            sys.stdout.buffer.write(data)
+        else:
+            sys.stdout.write(data)
         return 0
     out = Path(args.output) if args.output else default_output(Path(args.log), fmt)
-    _write(out, text)
-    print(t("report.written", file=str(out), format=fmt.upper() if fmt == "html" else "Markdown", lang=lang))
+    inputs = [Path(args.log)] + ([Path(args.exercise)] if args.exercise else [])
+    if any(_same(out, i) for i in inputs):
+        raise DrillError(t("report.would_overwrite_input", file=str(out)))
+    _write(out, data)
+    print(t("report.written", file=str(out), format=LABELS[fmt], lang=lang))
     return 0
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 def default_output(log: Path, fmt: str) -> Path:
@@ -46,13 +86,19 @@ def default_output(log: Path, fmt: str) -> Path:
 
 
 def _format_of(output: str | None) -> str:
-    if output and output != "-" and Path(output).suffix.lower() in (".md", ".markdown"):
+    suffix = Path(output).suffix.lower() if output and output != "-" else ""
+    if suffix in (".md", ".markdown"):
         return "md"
+    if suffix in (".docx", ".pdf"):
+        return suffix[1:]
     return "html"
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, data: str | bytes) -> None:
     try:
-        path.write_text(text, encoding="utf-8", newline="\n")
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8", newline="\n")
     except OSError as exc:
         raise DrillError(t("report.cannot_write", file=str(path), reason=exc.strerror or str(exc))) from exc

@@ -328,6 +328,11 @@ class Expectation(Strict):
         description="the simulated team's own playbook doing the action counts for the players "
         "(default: the scenario's counts_automatic)",
     )
+    capability: Id | None = Field(
+        None,
+        description="the capability it exercises: detection, containment, recovery, reporting, "
+        "communication, coordination or one of your own (default: by its action or metric)",
+    )
 
 
 class ServiceDown(Strict):
@@ -461,6 +466,11 @@ class Objective(Strict):
     service: Id | None = None
     site: Id | None = None
     name: Text | None = None
+    capability: Id | None = Field(
+        None,
+        description="the capability it exercises: detection, containment, recovery, reporting, "
+        "communication, coordination or one of your own (default: by its action or metric)",
+    )
 
     @model_validator(mode="after")
     def _bound(self) -> Objective:
@@ -477,6 +487,11 @@ class Deadline(Strict):
     within: Duration
     by: Id | None = None
     text: Text | None = None
+    capability: Id | None = Field(
+        None,
+        description="the capability it exercises: detection, containment, recovery, reporting, "
+        "communication, coordination or one of your own (default: by its action or metric)",
+    )
 
 
 class ScenarioSpec(Strict):

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from .. import __version__
 from ..engine import events as ev
 from ..engine.services import with_reason
-from ..i18n import t
+from ..i18n import catalogue, t
 from ..metrics import ExpectationResult, ObjectiveResult, Snapshot
 from ..model.durations import format_duration, format_offset
 from ..model.scenario import Expectation
 from ..replay import Names, Replay, clock
 from ..summary import format_number, format_value
 from ..viewmodel import replan_why
-from .charts import Line, step_chart
+from .analysis import Analysis, CapabilityResult, PlanItem
+from .charts import Line, held, step_chart
+from .exercise import Exercise
 
 # re-plans the timeline shows: what the work was about changed under it
 _PREMISES = ("encrypted", "wiped", "defaced", "backup_lost", "more_hosts")
@@ -89,6 +92,7 @@ class Row:
     kind: str  # css class: attack, detect, inject, decision, response, service, note, drill
     who: str
     what: str
+    hidden: bool = False  # a hidden inject: the controllers' only
 
 
 @dataclass
@@ -119,12 +123,15 @@ class Note:
     hidden: bool
 
 
+AUDIENCES = ("controllers", "players")
+
+
 @dataclass
-class PlanRow:
-    finding: str
-    action: str
-    owner: str
-    due: str = ""
+class Field:
+    """A line of the exercise overview; an empty value is a blank for the organiser to fill."""
+
+    label: str
+    value: str
 
 
 @dataclass
@@ -133,6 +140,10 @@ class Chart:
     title: str
     svg: str
     facts: list[str]
+    args: dict[str, Any] = field(default_factory=dict)  # to draw it again (as PNG for Word)
+
+    def png(self) -> bytes:
+        return bytes(step_chart(**self.args, fmt="png"))
 
 
 @dataclass
@@ -163,11 +174,16 @@ class Report:
     scores: list[TeamScore]
     score_counts: dict[str, int]
     notes: list[Note]
-    plan: list[PlanRow]
+    plan: list[PlanItem]
     charts: list[Chart]
     warnings: list[str]
     footer: dict[str, str] = field(default_factory=dict)
     definitions: list[str] = field(default_factory=list)
+    overview: list[Field] = field(default_factory=list)
+    capabilities: list[CapabilityResult] = field(default_factory=list)
+    classification: str = ""
+    audience: str = "controllers"
+    exercise_name: str = ""
 
     def t(self, key: str, **values: Any) -> str:
         """A report label in this report's language (for the templates)."""
@@ -175,14 +191,21 @@ class Report:
 
 
 # ---------------------------------------------------------------------------------------------- build
-def build_report(replay: Replay, lang: str) -> Report:
-    return _Builder(replay, lang).build()
+def build_report(
+    replay: Replay, lang: str, exercise: Exercise | None = None, audience: str = "controllers"
+) -> Report:
+    """The report of a replay; ``audience="players"`` leaves out the attacker's ground truth,
+    the hidden injects and the facilitator's notes."""
+    return _Builder(replay, lang, exercise or Exercise(), audience).build()
 
 
 class _Builder:
-    def __init__(self, replay: Replay, lang: str) -> None:
+    def __init__(self, replay: Replay, lang: str, exercise: Exercise, audience: str) -> None:
         self.replay = replay
         self.lang = lang
+        self.exercise = exercise
+        self.players = audience == "players"
+        self.audience = audience
         self.scenario = replay.scenario
         self.spec = replay.scenario.spec
         self.names = Names(replay.scenario, lang)
@@ -195,6 +218,12 @@ class _Builder:
     def tr(self, key: str, **values: Any) -> str:
         return t(f"report.{key}", self.lang, **values)
 
+    def trn(self, key: str, n: float, /, **values: Any) -> str:
+        """A label with a count: ``key_one`` when there is one and the language has that form."""
+        if n == 1 and f"report.{key}_one" in _keys(self.lang):
+            key = f"{key}_one"
+        return self.tr(key, **values)
+
     def clock(self, minutes: float) -> str:
         return clock(self.start, minutes, self.lang, date=self.long)
 
@@ -206,8 +235,11 @@ class _Builder:
         objectives = [self.objective(o) for o in snap.objectives]
         scores, counts = self.scorecard()
         timeline = self.timeline()
-        bodies = self.downtime(snap.downtime_by_body, [], self.names.site)
+        bodies = self.body_rows(snap.downtime_by_body)
         hosts = sorted(snap.hosts_by_body_ever.items(), key=lambda x: (-x[1], x[0]))
+        if self.players:
+            hosts = []
+        capabilities, plan = Analysis(self).run()
         header = replay.header
         origin = header.get("branched_from")
         branched = ""
@@ -238,9 +270,15 @@ class _Builder:
             downtime_services=self.downtime(snap.downtime_by_service, snap.services_down, self.names.service),
             downtime_bodies=bodies[:MAX_BODIES],
             downtime_bodies_more=self.more_bodies(bodies[MAX_BODIES:]),
+            overview=self.overview(),
+            capabilities=capabilities,
+            classification=self.exercise.classification,
+            audience=self.audience,
+            exercise_name=self.exercise.name,
             hosts_by_body=[(self.names.site(site), self.number(hosts)) for site, hosts in hosts[:MAX_BODIES]],
-            hosts_by_body_more=self.tr(
+            hosts_by_body_more=self.trn(
                 "hosts_more",
+                len(hosts) - MAX_BODIES,
                 count=len(hosts) - MAX_BODIES,
                 hosts=self.number(sum(h for _s, h in hosts[MAX_BODIES:])),
             )
@@ -250,8 +288,8 @@ class _Builder:
             timeline_more=max(0, len(timeline) - MAX_TIMELINE),
             scores=scores,
             score_counts=counts,
-            notes=self.notes(),
-            plan=self.plan(scores_raw=self._scores, objectives=snap.objectives),
+            notes=[] if self.players else self.notes(),
+            plan=plan,
             charts=self.charts(),
             warnings=warnings,
             definitions=self.definitions(),
@@ -265,6 +303,43 @@ class _Builder:
                 "topology_sha256": str(header.get("topology_sha256", ""))[:12],
             },
         )
+
+    # ------------------------------------------------------------ overview
+    def overview(self) -> list[Field]:
+        """The exercise's particulars: what the scenario and log know, blanks for the rest."""
+        ex, spec = self.exercise, self.spec
+        fmt = self.tr("date_format")
+        conduct = ex.date.strftime(fmt) if ex.date else ""
+        hours = f"{ex.start} – {ex.end}" if ex.start and ex.end else ex.start or ex.end
+        kind = self.tr(f"type_{ex.type}") if ex.type in ("tabletop", "functional", "full-scale") else ex.type
+        teams = ", ".join(self.names.team(tid) for tid in spec.teams)
+        clock_span = f"{self.clock_full(0.0)} → {self.clock_full(self.replay.end)}"
+        return [
+            Field(self.tr("ov_name"), ex.name or self.names.text(spec.title)),
+            Field(self.tr("ov_type"), kind),
+            Field(self.tr("ov_date"), conduct),
+            Field(self.tr("ov_time"), hours),
+            Field(
+                self.tr("duration"),
+                self.tr(
+                    "duration_value",
+                    recorded=format_duration(self.replay.end),
+                    planned=format_duration(self.replay.duration),
+                ),
+            ),
+            Field(self.tr("ov_scenario_clock"), clock_span),
+            Field(self.tr("ov_location"), ex.location),
+            Field(self.tr("ov_sites"), ", ".join(ex.sites)),
+            Field(self.tr("unit"), self.names.site(spec.unit)),
+            Field(self.tr("ov_organiser"), ex.organiser),
+            Field(self.tr("ov_facilitators"), ", ".join(ex.facilitators)),
+            Field(self.tr("ov_evaluators"), ", ".join(ex.evaluators)),
+            Field(self.tr("ov_organisations"), ", ".join(ex.organisations) or teams),
+            Field(self.tr("ov_classification"), ex.classification),
+        ]
+
+    def clock_full(self, minutes: float) -> str:
+        return clock(self.start, minutes, self.lang, date=True)
 
     # ------------------------------------------------------------ numbers
     def number(self, value: float, decimals: int = 0) -> str:
@@ -342,6 +417,7 @@ class _Builder:
             self.tr("def_contain"),
             self.tr("def_recover"),
             self.tr("def_hosts"),
+            self.tr("def_bodies"),
             self.tr("def_impact"),
             self.tr("def_expected", at=format_offset(s.now)),
             self.tr("def_objectives", planned=format_duration(s.planned)),
@@ -352,17 +428,20 @@ class _Builder:
         bodies = ", ".join(self.names.site(b) for b in s.bodies_affected[:NAMED_BODIES])
         if len(s.bodies_affected) > NAMED_BODIES:
             bodies += " " + self.tr("and_more", count=len(s.bodies_affected) - NAMED_BODIES)
-        hosts_note = self.tr("fig_hosts_note", now=self.number(s.hosts_now), nodes=self.number(s.nodes_ever))
+        hosts_note = self.trn(
+            "fig_hosts_note", s.nodes_ever, now=self.number(s.hosts_now), nodes=self.number(s.nodes_ever)
+        )
         if s.reinfections or s.hosts_reinfected:
-            hosts_note += "; " + self.tr(
+            hosts_note += "; " + self.trn(
                 "fig_reinfected_note",
+                s.reinfections,
                 count=self.number(s.reinfections),
                 hosts=self.number(s.hosts_reinfected),
             )
         services_note = self.tr("fig_services_note", down=self.number(len(s.services_down)))
         out_bodies = sum(1 for m in s.downtime_by_body.values() if m > 0)
         if out_bodies:
-            services_note += "; " + self.tr("fig_bodies_out_note", count=self.number(out_bodies))
+            services_note += "; " + self.trn("fig_bodies_out_note", out_bodies, count=self.number(out_bodies))
         return [
             Figure(
                 self.tr("fig_clock_start"),
@@ -374,7 +453,11 @@ class _Builder:
             Figure(self.tr("fig_recover"), self.time("recover")),
             Figure(self.tr("fig_dwell"), format_duration(s.dwell_mean)),
             Figure(self.tr("fig_hosts"), self.number(s.hosts_ever), hosts_note),
-            Figure(self.tr("fig_bodies"), self.number(len(s.bodies_affected)), bodies),
+            Figure(
+                self.tr("fig_bodies"),
+                self.number(len(s.bodies_affected)),
+                (bodies + " — " if bodies else "") + self.tr("fig_bodies_note"),
+            ),
             Figure(self.tr("fig_services"), self.number(len(s.services_reached)), services_note),
             Figure(self.tr("fig_citizens"), self.number(s.citizen_impact), self.tr("fig_citizens_note")),
             Figure(self.tr("fig_exfil"), f"{self.number(s.data_exfiltrated_gb, 1)} GB"),
@@ -395,15 +478,38 @@ class _Builder:
         rows.sort(key=lambda x: (-x[1], x[0]))
         return [Downtime(name(k), format_duration(m), m, k in still) for k, m in rows]
 
+    def body_rows(self, minutes: dict[str, float]) -> list[Downtime]:
+        """Downtime per body, longest first; bodies out for the same time share one row (a WAN
+        core down cuts off every body for the same hours: one line says so, not 55)."""
+        groups: dict[int, list[str]] = {}
+        for body, m in minutes.items():
+            if m > 0:
+                groups.setdefault(round(m), []).append(body)
+        rows = []
+        for m, bodies in sorted(groups.items(), key=lambda x: -x[0]):
+            names = sorted(self.names.site(b) for b in bodies)
+            if len(names) <= 3:
+                rows += [Downtime(n, format_duration(m), float(m), False) for n in names]
+                continue
+            label = self.tr("bodies_group", count=len(names), names=", ".join(names[:4]), more=len(names) - 4)
+            rows.append(Downtime(label, format_duration(m), float(m), False))
+        return rows
+
     def more_bodies(self, rest: list[Downtime]) -> str:
         if not rest:
             return ""
         low, high = format_duration(rest[-1].minutes), format_duration(rest[0].minutes)
         span = high if low == high else f"{low} – {high}"
-        return self.tr("bodies_more", count=len(rest), span=span)
+        return self.trn("bodies_more", len(rest), count=len(rest), span=span)
 
     # ------------------------------------------------------------ timeline
     def timeline(self) -> list[Row]:
+        rows = self.all_rows()
+        if self.players:
+            rows = [r for r in rows if r.kind not in ("attack", "note") and not r.hidden]
+        return rows
+
+    def all_rows(self) -> list[Row]:
         rows: list[Row] = []
         first_hit: set[str] = set()
         names = self.names
@@ -431,7 +537,8 @@ class _Builder:
             row = self.row(e, first_hit, names)
             if row is not None:
                 kind, who, what = row
-                rows.append(Row(format_offset(e.t), self.clock(e.t), kind, who, what))
+                hidden = e.kind in (ev.INJECT, ev.NOTE) and bool(e.data.get("hidden"))
+                rows.append(Row(format_offset(e.t), self.clock(e.t), kind, who, what, hidden))
             i += 1
         return rows
 
@@ -524,7 +631,9 @@ class _Builder:
                 if record.get("by")
                 else tr(f"source_{record.get('source', 'player')}")
             )
-            return "decision", who, _capital(names.command({k: v for k, v in record.items() if k != "by"}))
+            # a red team's move is the attack's (and the controllers' only), not the players' decision
+            kind = "attack" if record.get("source") == "red-team" else "decision"
+            return kind, who, _capital(names.command({k: v for k, v in record.items() if k != "by"}))
         if e.kind == ev.COMMAND_REFUSED:
             record = d.get("command", {})
             return (
@@ -638,7 +747,9 @@ class _Builder:
         if inject == "deadlines":
             if index < len(self.spec.deadlines):
                 d = self.spec.deadlines[index]
-                return Expectation(action=d.action, to=d.to, within=d.within, by=d.by, text=d.text)
+                return Expectation(
+                    action=d.action, to=d.to, within=d.within, by=d.by, text=d.text, capability=d.capability
+                )
             return None
         for item in self.spec.injects:
             if item.id == inject and index < len(item.expects):
@@ -655,9 +766,19 @@ class _Builder:
             if exp.to:
                 record["to"] = exp.to
         text = self.names.command(record)
+        if action in ("cut-link", "restore-link") and self.internet_only(record.get("target")):
+            text = self.tr(f"{action}_internet")
         if exp is not None:
             text += " " + self.tr("within", within=format_duration(exp.within))
         return text
+
+    def internet_only(self, target: Any) -> bool:
+        """A selector that names only the Internet node(s): the city's Internet connection."""
+        if not isinstance(target, dict) or set(target) != {"node"}:
+            return False
+        nodes = [target["node"]] if isinstance(target["node"], str) else list(target["node"])
+        city = self.scenario.city.nodes
+        return bool(nodes) and all(n in city and city[n].kind == "internet" for n in nodes)
 
     def scorecard(self) -> tuple[list[TeamScore], dict[str, int]]:
         """Every expected action as graded by the metrics at the report's moment."""
@@ -721,38 +842,6 @@ class _Builder:
             if e.kind == ev.NOTE
         ]
 
-    def plan(self, scores_raw: list[ExpectationResult], objectives: list[ObjectiveResult]) -> list[PlanRow]:
-        rows = []
-        unit = self.names.site(self.spec.unit)
-        for item in sorted(scores_raw, key=lambda i: (i.due, i.issued)):
-            if item.status not in ("late", "missed"):
-                continue
-            exp = self.expectation(item.inject, item.index)
-            what = self.describe(item.action, exp)
-            if item.status == "missed":
-                finding = self.tr(
-                    "finding_missed",
-                    action=what,
-                    source=self.source(item.inject),
-                    deadline=format_offset(item.due),
-                )
-            else:
-                finding = self.tr(
-                    "finding_late",
-                    action=what,
-                    source=self.source(item.inject),
-                    late=format_duration((item.done_at or item.due) - item.due),
-                )
-            owner = self.names.team(item.by) if item.by else unit
-            rows.append(PlanRow(finding, self.tr(f"recommend.{item.action}"), owner))
-        for res in objectives:
-            if res.state != "not_met":
-                continue  # met, or still undecided at this moment
-            obj = self.objective(res)
-            finding = self.tr("finding_objective", label=obj.label, value=obj.value, target=obj.target)
-            rows.append(PlanRow(finding, self.tr(f"recommend_metric.{res.metric}"), unit))
-        return rows
-
     # ------------------------------------------------------------ charts
     def charts(self) -> list[Chart]:
         series = self.replay.metrics.series
@@ -768,65 +857,57 @@ class _Builder:
         hosts = series.get("hosts", [])
         up = series.get("services_up", [])
         queue = series.get("queue", [])
-        out = [
-            Chart(
-                "chart-hosts",
-                self.tr("chart_hosts"),
-                step_chart(
-                    hosts,
-                    end,
-                    self.tr("chart_hosts"),
-                    self.tr("chart_hosts_axis"),
-                    xlabel,
-                    "#b3261e",
-                    markers,
-                    chart_id="chart-hosts",
-                ),
-                self.facts_peak(hosts, "fact_hosts"),
-            ),
-            Chart(
+        specs = [
+            ("chart-hosts", "chart_hosts", "chart_hosts_axis", hosts, "#b3261e", markers, None),
+            (
                 "chart-services",
-                self.tr("chart_services"),
-                step_chart(
-                    up,
-                    end,
-                    self.tr("chart_services"),
-                    self.tr("chart_services_axis"),
-                    xlabel,
-                    "#1b6e3a",
-                    ymax=total * 1.08 or 1.0,
-                    chart_id="chart-services",
-                ),
-                self.facts_low(up, total),
+                "chart_services",
+                "chart_services_axis",
+                up,
+                "#1b6e3a",
+                [],
+                total * 1.08 or 1.0,
             ),
-            Chart(
-                "chart-queue",
-                self.tr("chart_queue"),
-                step_chart(
-                    queue,
-                    end,
-                    self.tr("chart_queue"),
-                    self.tr("chart_queue_axis"),
-                    xlabel,
-                    "#1f4e9a",
-                    chart_id="chart-queue",
-                ),
-                self.facts_peak(queue, "fact_queue"),
-            ),
+            ("chart-queue", "chart_queue", "chart_queue_axis", queue, "#1f4e9a", [], None),
         ]
+        out = []
+        for cid, title, axis, points, colour, marks, ymax in specs:
+            args = {
+                "points": points,
+                "end": end,
+                "title": self.tr(title),
+                "ylabel": self.tr(axis),
+                "xlabel": xlabel,
+                "colour": colour,
+                "markers": marks,
+                "ymax": ymax,
+                "chart_id": cid,
+            }
+            facts = (
+                self.facts_low(up, total)
+                if cid == "chart-services"
+                else self.facts_peak(points, "fact_hosts" if cid == "chart-hosts" else "fact_queue")
+            )
+            out.append(Chart(cid, self.tr(title), str(step_chart(**args)), facts, args))
+        if self.players:
+            out = out[1:]  # how many machines the attacker held is the controllers' ground truth
         return out
 
     def facts_peak(self, points: list[tuple[float, float]], key: str) -> list[str]:
         if not points:
             return []
+        points = held(points, max(self.end, 1.0))
         peak_t, peak = max(points, key=lambda p: (p[1], -p[0]))
         return [
-            self.tr(key, peak=self.number(peak), at=format_offset(peak_t), last=self.number(points[-1][1]))
+            self.trn(
+                key, peak, peak=self.number(peak), at=format_offset(peak_t), last=self.number(points[-1][1])
+            )
         ]
 
     def facts_low(self, points: list[tuple[float, float]], total: float) -> list[str]:
         if not points:
             return []
+        points = held(points, max(self.end, 1.0))
         low_t, low = min(points, key=lambda p: (p[1], p[0]))
         return [
             self.tr(
@@ -837,6 +918,11 @@ class _Builder:
                 last=self.number(points[-1][1]),
             )
         ]
+
+
+@cache
+def _keys(lang: str) -> frozenset[str]:
+    return frozenset(catalogue(lang))
 
 
 def _capital(text: str) -> str:

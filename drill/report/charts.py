@@ -46,8 +46,10 @@ def step_chart(
     markers: Sequence[Line] = (),
     ymax: float | None = None,
     chart_id: str = "chart",
-) -> str:
-    """A step chart of a metric series (minutes → value) as an ``<svg>`` element."""
+    fmt: str = "svg",
+) -> str | bytes:
+    """A step chart of a metric series (minutes → value) as an ``<svg>`` element, or as PNG bytes
+    (``fmt="png"``, for a Word document)."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)  # no display, ever
@@ -85,9 +87,20 @@ def step_chart(
             ax.xaxis.set_major_formatter(ticker.FuncFormatter(_hours))
         ax.yaxis.set_major_locator(ticker.MaxNLocator(integer=True, nbins=5))
         fig.subplots_adjust(left=0.085, right=0.96, top=0.87, bottom=0.2)  # one frame: charts line up
+        if fmt == "png":
+            raw = io.BytesIO()
+            fig.savefig(raw, format="png", dpi=200, metadata={"Software": None})
+            return raw.getvalue()
         out = io.StringIO()
         fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
     return _inline(out.getvalue(), chart_id, title)
+
+
+def held(points: Sequence[tuple[float, float]], end: float) -> list[tuple[float, float]]:
+    """The values that held for a while, as the chart draws them: of several changes at one
+    moment only the last one counts (a task queued and taken at once never waited)."""
+    xs, ys = _steps(points, end)
+    return list(zip(xs, ys, strict=True))
 
 
 def _steps(points: Sequence[tuple[float, float]], end: float) -> tuple[list[float], list[float]]:

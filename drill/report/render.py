@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 import jinja2
+from markupsafe import Markup
 
 from .build import Report
 
@@ -22,7 +23,15 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["cell"] = _cell
+    env.filters["css_string"] = _css_string
     return env
+
+
+def _css_string(value: object) -> Markup:
+    """Text inside a CSS string in a <style> element (where HTML escapes are not read)."""
+    # an escape ends with one space, which CSS reads as part of it
+    out = "".join(ch if ch.isalnum() or ch in " -_.,:;/()" else f"\\{ord(ch):x} " for ch in str(value))
+    return Markup(out)
 
 
 def _cell(value: object) -> str:
