@@ -161,10 +161,22 @@ def test_players_edition_leaves_out_ground_truth_hidden_injects_and_notes(tmp_pa
     assert any("power cut" in r.what for r in full.timeline)
     md = render_markdown(players)
     assert "Hidden note for the evaluators" not in md and "Facilitator's notes" not in md
-    # which machines the attacker still held at the end is the controllers' ground truth
-    full_plan = " ".join(p.action for p in full.plan)
-    assert "still active at the end on Hoan Kiem" in full_plan
-    assert "still active at the end on the affected systems" in " ".join(p.action for p in players.plan)
+    # which machines the attacker still held at the end is the controllers' ground truth: a drill
+    # in which nobody acted, and whose teams respond only when told, leaves it on them
+    from test_replay_helpers import write_sink
+
+    from drill.cli import main
+
+    (tmp_path / "idle").mkdir()
+    sink, _ = write_sink(tmp_path / "idle")
+    text = sink.read_text(encoding="utf-8")
+    sink.write_text(text.replace("  rw:\n    steps:", "  rw:\n    auto: false\n    steps:"), encoding="utf-8")
+    main(["--lang", "en", "run", str(sink), "--seed", "4", "--log", str(tmp_path / "idle" / "idle.jsonl")])
+    idle = Replay.open(tmp_path / "idle" / "idle.jsonl")
+    full_plan = " ".join(p.action for p in build_report(idle, "en").plan)
+    players_plan = " ".join(p.action for p in build_report(idle, "en", audience="players").plan)
+    assert "still active at the end on City e-mail server, Hoan Kiem District civil servants' PCs" in full_plan
+    assert "still active at the end on the affected systems" in players_plan
     assert "Hidden note for the evaluators" in render_markdown(full)
 
 
