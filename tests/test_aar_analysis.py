@@ -175,7 +175,8 @@ def test_players_edition_leaves_out_ground_truth_hidden_injects_and_notes(tmp_pa
     idle = Replay.open(tmp_path / "idle" / "idle.jsonl")
     full_plan = " ".join(p.action for p in build_report(idle, "en").plan)
     players_plan = " ".join(p.action for p in build_report(idle, "en", audience="players").plan)
-    assert "still active at the end on City e-mail server, Hoan Kiem District civil servants' PCs" in full_plan
+    held = "still active at the end on City e-mail server, Hoan Kiem District civil servants' PCs"
+    assert held in full_plan
     assert "still active at the end on the affected systems" in players_plan
     assert "Hidden note for the evaluators" in render_markdown(full)
 
