@@ -219,6 +219,7 @@ class CommandHandler:
         sim.attacker.lose_node(node)
         sim.emit(ev.CLEANED, by, node, site=sim.city.nodes[node].site, damaged=damaged)
         sim.services.refresh([node])
+        sim.attacker.network_changed()  # a pivot lost: what went out through it no longer does
 
     def restored(self, node: str, by: str, reconnect: bool) -> None:
         sim = self.sim
