@@ -32,6 +32,9 @@ class CommandHandler:
         # restored machines kept off the network while their body has a known live compromise
         self.held: dict[str, str] = {}
         self._site_nodes: dict[str, list[str]] | None = None
+        # nodes a team took off the network while working an alert on them: a decision to
+        # reconnect their site leaves them to the team (only one that names them brings them back)
+        self.held_by_team: set[str] = set()
 
     # ------------------------------------------------------------ entry
     def apply(self, command: Command) -> ev.Event:
@@ -103,7 +106,9 @@ class CommandHandler:
         return self.sim.city.select(selector) if selector else []
 
     # ------------------------------------------------------------ network
-    def isolate_nodes(self, nodes: list[str], by: str) -> None:
+    def isolate_nodes(self, nodes: list[str], by: str, decision: bool = False) -> None:
+        """Take ``nodes`` off the network; ``decision``: the players' (or the facilitator's) call,
+        else a team's step in working an alert."""
         sim = self.sim
         changed = []
         for node in nodes:
@@ -111,6 +116,8 @@ class CommandHandler:
             if not state.isolated:
                 state.isolated = True
                 self.isolated_by[node] = by
+                if not decision:
+                    self.held_by_team.add(node)
                 changed.append(node)
                 sim.emit(
                     ev.ISOLATE,
@@ -133,6 +140,7 @@ class CommandHandler:
             if state.isolated:
                 state.isolated = False
                 self.isolated_by.pop(node, None)
+                self.held_by_team.discard(node)
                 changed.append(node)
                 sim.emit(
                     ev.RECONNECT,
@@ -221,6 +229,7 @@ class CommandHandler:
         sim.emit(ev.CLEANED, by, node, site=sim.city.nodes[node].site, damaged=damaged)
         sim.services.refresh([node])
         self._release_held()
+        sim.attacker.network_changed()  # a pivot lost: what went out through it no longer does
 
     def restored(self, node: str, by: str, reconnect: bool) -> None:
         sim = self.sim
@@ -287,10 +296,20 @@ class CommandHandler:
 
     # ------------------------------------------------------------ the commands
     def do_isolate(self, c: Command) -> None:
-        self.isolate_nodes(self.nodes(c.target), c.by or c.source)
+        self.isolate_nodes(self.nodes(c.target), c.by or c.source, decision=True)
 
     def do_reconnect(self, c: Command) -> None:
-        self.reconnect_nodes(self.nodes(c.target), c.by or c.source)
+        # an infected node that a team isolated to work its alert stays off until the team is done
+        # (its restore brings it back), unless the decision names it: reconnecting a site does not
+        # plug back the infected PCs the IT staff pulled off
+        named = set(c.target.node) if c.target else set()
+        states = self.sim.nodes
+        nodes = [
+            n
+            for n in self.nodes(c.target)
+            if n in named or n not in self.held_by_team or states[n].status != "compromised"
+        ]
+        self.reconnect_nodes(nodes, c.by or c.source)
 
     def do_cut_link(self, c: Command) -> None:
         assert c.target is not None

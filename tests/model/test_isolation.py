@@ -70,6 +70,53 @@ def test_ten_toggles_are_between_always_and_never_isolating_200_seeds():
     _toggling_is_between_always_and_never(FULL)
 
 
+def _toggling_with_the_response(seeds: range) -> None:
+    # the bundled drill as it is: the IT staff isolate the PCs they work on, and the players'
+    # reconnections of the site leave those off, so the ten toggles still cost the attacker
+    scenario = bundled("ransomware-hoan-kiem")
+    p = paired(figure(scenario, hosts_ever), figure(scenario, hosts_ever, decisions(*toggles(10))), seeds)
+    # before: 172 → 2,944 hosts (40 seeds); with only the chains fixed, 151 → 367 (200 seeds),
+    # each reconnection plugging back the infected PCs the team had pulled off
+    assert p.ci95()[0] <= 0, p
+
+
+def test_ten_toggles_with_the_automatic_response_give_nothing():
+    _toggling_with_the_response(QUICK)
+
+
+@pytest.mark.slow
+def test_ten_toggles_with_the_automatic_response_give_nothing_200_seeds():
+    _toggling_with_the_response(FULL)
+
+
+def test_reconnecting_a_site_leaves_the_infected_nodes_its_team_pulled_off():
+    scenario = bundled("ransomware-hoan-kiem")
+
+    def team_isolated_ws(seed: int) -> float | None:
+        sim, _ = run(scenario, seed, until=120)
+        return next(
+            (
+                e.t
+                for e in sim.events
+                if e.kind == "isolate" and e.target == "hoan-kiem-ws" and e.actor == "hoan-kiem-it"
+            ),
+            None,
+        )
+
+    seed, at = next((s, t) for s in range(40) if (t := team_isolated_ws(s)) is not None and t < 110)
+    toggle = [
+        {"action": "isolate", "target": HOAN_KIEM, "at": at + 5},
+        {"action": "reconnect", "target": HOAN_KIEM, "at": at + 6},
+    ]
+    sim, _ = run(scenario, seed, decisions(*toggle), until=at + 7)
+    assert sim.nodes["hoan-kiem-ws"].status == "compromised"
+    assert sim.nodes["hoan-kiem-ws"].isolated  # still off: the team is working on it
+    assert not sim.nodes["hoan-kiem-gw"].isolated  # the rest of the site is back
+    named = [*toggle, {"action": "reconnect", "target": {"node": "hoan-kiem-ws"}, "at": at + 6}]
+    sim, _ = run(scenario, seed, decisions(*named), until=at + 7)
+    assert not sim.nodes["hoan-kiem-ws"].isolated  # a decision that names it brings it back
+
+
 def _one_minute_off_gives_nothing(seeds: range) -> None:
     scenario = bundled("ransomware-hoan-kiem")
     never = figure(scenario, hosts_ever)
