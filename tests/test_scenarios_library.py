@@ -276,5 +276,6 @@ def test_a_poisoned_update_lands_only_while_its_server_is_reachable():
             [{"at": "T+1m", "action": "isolate", "target": {"node": "sdc-docmgmt-app"}}],
         )
         installs = [e for e in plain if e.kind == "compromise" and e.data.get("stage") == "install"]
-        assert len(installs) > 20
+        # the control arm: many units install it (through the morning, as PCs restart) …
+        assert len(installs) > 10
         assert not any(e.kind == "compromise" and e.data.get("stage") == "install" for e in stopped)
