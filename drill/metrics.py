@@ -786,7 +786,13 @@ class Metrics:
 
         if metric.startswith("time_to_"):
             if value is not None:
-                return compare(value)
+                verdict = compare(value)
+                if verdict == MET and metric != "time_to_detect" and not final:
+                    # a new foothold (or new harm) re-opens containment (or recovery) and moves its
+                    # clock later: only the planned end settles it; a clock past its bound never
+                    # comes back under it
+                    return UNDECIDED
+                return verdict
             start = snap.incident_start
             if start is None or (metric == "time_to_recover" and not self.harmed_ever):
                 # nothing happened (yet): nothing to detect, contain or recover

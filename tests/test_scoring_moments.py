@@ -172,3 +172,22 @@ def test_every_reader_grades_the_same_at_any_moment(ref, tmp_path):
         # row with the same cause (a report missed after an inject and under the standing duty)
         missed = sum(1 for p in report.plan for x in (p.issue, *p.evidence) if x.startswith("Missed:"))
         assert missed == expected["missed"]
+
+
+def test_containment_met_early_stays_undecided_until_the_end(tmp_path):
+    """Contained at T+50m against '< 4h': at T+1h30m a new foothold could still re-open it (and
+    one not contained by T+4h would fail it), so it is undecided; the planned end settles it."""
+    scenario = tiny(tmp_path)
+    s = Stream()
+    s.add(0.0, "compromise", "c", "d1-ws", hosts=1, infected=1)
+    s.add(20.0, "detection", "soc", "d1-ws", how="sensor")
+    s.add(50.0, "isolate", "soc", "d1-ws")
+    states = {o.metric: o.state for o in fold(scenario, s.events, 90.0).objectives}
+    assert states["time_to_contain"] == "undecided"
+    final = {o.metric: o for o in fold(scenario, s.events, 480.0).objectives}
+    assert final["time_to_contain"].state == "met" and final["time_to_contain"].value == 50.0
+    # re-opened at T+5h and never contained again: past the bound, not met — and final at once
+    s.add(300.0, "compromise", "c", "d1-srv", hosts=1, infected=1)
+    assert {o.metric: o.state for o in fold(scenario, s.events, 310.0).objectives}["time_to_contain"] == (
+        "not_met"
+    )
