@@ -310,3 +310,16 @@ def test_the_classification_is_safe_inside_the_print_styles() -> None:
     # CSS reads "\22 " as one double quote (the space ends the escape) and "\3c " as "<":
     # a classification cannot end the string or the <style> element
     assert _css_string('MẬT "A" </style>') == "MẬT \\22 A\\22  \\3c /style\\3e "
+
+
+def test_a_cut_log_does_not_rate_what_can_still_change(tmp_path: Path) -> None:
+    """docmgmt-credential-theft stopped at T+3h: containment is not yet done and its objective is
+    undecided — no 'performed without challenges' for it before the drill can no longer change it."""
+    from drill.cli import main
+
+    log = tmp_path / "cut.jsonl"
+    main(["--lang", "en", "run", "docmgmt-credential-theft", "--until", "3h", "--log", str(log)])
+    report = build_report(Replay.open(log), "en")
+    containment = next(c for c in report.capabilities if c.key == "containment")
+    assert containment.rating in ("N", "M", "U"), (containment.rating, containment.reason)
+    assert containment.rating != "P"

@@ -106,6 +106,7 @@ def test_bundled_drills_keep_every_clock_in_order(ref):
             assert snap.time_to_detect is not None
         if snap.time_to_recover is not None:
             # recovery ends no earlier than the longest outage, which began at or after the start
-            assert first_effect + snap.time_to_recover >= max(
-                (e.t for e in sim.events if e.kind == "service_up"), default=0.0
-            ) - 1e-9  # the sum of two clock readings, to float precision
+            assert (
+                first_effect + snap.time_to_recover
+                >= max((e.t for e in sim.events if e.kind == "service_up"), default=0.0) - 1e-9
+            )  # the sum of two clock readings, to float precision

@@ -113,6 +113,7 @@ class _Cap:
     unmet: int = 0
     never: int = 0
     costly: int = 0
+    pending: int = 0  # objectives undecided and actions not yet due: the drill can still change them
     strengths: list[Finding] = field(default_factory=list)
     improvements: list[Finding] = field(default_factory=list)
     objectives: list[str] = field(default_factory=list)
@@ -175,6 +176,7 @@ class Analysis:
             what = b.describe(item.action, exp)
             source = b.source(item.inject)
             if item.status == "open":
+                cap.pending += 1
                 continue
             cap.asked += 1
             if item.status == "met" and item.done_at is not None:
@@ -247,6 +249,7 @@ class Analysis:
                 )
                 continue
             if res.state != "not_met":
+                cap.pending += 1  # undecided
                 continue
             cap.unmet += 1
             if res.value is None:
@@ -522,6 +525,9 @@ class Analysis:
             return "U", b.tr("rule_U")
         if cap.missed or cap.unmet:
             return "M", b.tr("rule_M", missed=cap.missed, unmet=cap.unmet)
+        if cap.pending:
+            # nothing wrong so far, but what is still open may yet go wrong: no P or S before it is
+            return "N", b.tr("rule_N", pending=cap.pending)
         if cap.late or cap.costly:
             return "S", b.tr("rule_S", late=cap.late, costly=cap.costly)
         return "P", b.tr("rule_P")
