@@ -318,8 +318,13 @@ def test_a_cut_log_does_not_rate_what_can_still_change(tmp_path: Path) -> None:
     from drill.cli import main
 
     log = tmp_path / "cut.jsonl"
-    main(["--lang", "en", "run", "docmgmt-credential-theft", "--until", "3h", "--log", str(log)])
+    decisions = (
+        Path(__file__).resolve().parents[1] / "scenarios" / "decisions" / "docmgmt-credential-theft.yaml"
+    )
+    # (its decisions after T+3h are refused, said, and the run stops at T+3h all the same)
+    main(["--lang", "en", "run", "docmgmt-credential-theft", "--until", "3h", "--log", str(log)]
+         + ["--decisions", str(decisions)])  # fmt: skip
     report = build_report(Replay.open(log), "en")
     containment = next(c for c in report.capabilities if c.key == "containment")
-    assert containment.rating in ("N", "M", "U"), (containment.rating, containment.reason)
-    assert containment.rating != "P"
+    # its actions so far were all met on time: nothing wrong yet, but not contained yet either
+    assert containment.rating == "N", (containment.rating, containment.reason)
