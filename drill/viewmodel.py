@@ -776,6 +776,7 @@ def command_text(record: dict[str, Any], lang: str | None = None) -> str:
 _TASK_KINDS = frozenset({ev.TASK_START, ev.TASK_END, ev.TASK_WAITING, ev.TASK_REPLANNED})
 # why work under way was re-planned, as the engine says it
 REPLAN_REASONS = (
+    "cleaned",
     "encrypted",
     "wiped",
     "defaced",

@@ -52,7 +52,7 @@ DAMAGED = ("encrypted", "wiped", "defaced")
 # containment: worth taking a person off later work for, while the attacker is still on the network
 CONTAIN = ("triage", "isolate")
 # events that may change what a running task works on (more machines, data lost, a backup lost)
-_PREMISE_KINDS = frozenset({ev.COMPROMISE, ev.EFFECT, ev.BACKUP_LOST})
+_PREMISE_KINDS = frozenset({ev.COMPROMISE, ev.EFFECT, ev.BACKUP_LOST, ev.CLEANED})
 
 
 @dataclass(eq=False)
@@ -660,6 +660,17 @@ class Defenders:
             if not task.planned:
                 continue
             step = task.step
+            if step.do == "reimage" and state.status != "compromised" and not task.waiting:
+                # other work (a decision's reimage or restore) already cleaned it: nothing is
+                # left to do here, and the people go on to what comes next
+                was = self._remaining(task)
+                self._progress(task)
+                task.effort = 0.0
+                task.earliest = self.sim.now
+                if task.people:
+                    self._plan_end(task)
+                    self._replanned(task, "cleaned", was)
+                continue
             extra = max(0, self.machines(step.do, node) - task.machines)
             source, lead = (task.source, task.lead)
             if step.wait == FROM_BACKUP:
@@ -742,7 +753,8 @@ class Defenders:
             sim.handler.clean(node, by=team)
         elif step.do == "restore":
             state.working = False
-            sim.handler.restored(node, by=team, reconnect=task.auto)
+            # outside help works the calling team's queue: it puts back what that team took off
+            sim.handler.restored(node, by=team, reconnect=task.auto, owner=task.team)
         elif step.do == "patch":
             sim.handler.patched(node, by=team)
         elif step.do == "reset-credentials":

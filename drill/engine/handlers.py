@@ -231,7 +231,7 @@ class CommandHandler:
         self._release_held()
         sim.attacker.network_changed()  # a pivot lost: what went out through it no longer does
 
-    def restored(self, node: str, by: str, reconnect: bool) -> None:
+    def restored(self, node: str, by: str, reconnect: bool, owner: str | None = None) -> None:
         sim = self.sim
         state = sim.nodes[node]
         if state.status == "compromised":
@@ -248,10 +248,11 @@ class CommandHandler:
             from_backup=sim.city.nodes[node].backup is not None and not state.backup_lost,
         )
         sim.services.refresh([node])
-        if reconnect and self.isolated_by.get(node) == by:
+        isolated_by = self.isolated_by.get(node)
+        if reconnect and isolated_by is not None and isolated_by in (by, owner):
             # not back into a body where a compromise the team knows of is still on the network:
             # the machine waits, isolated, until that is contained
-            self.held[node] = by
+            self.held[node] = isolated_by
             self._release_held()
 
     def _live_known(self, site: str) -> bool:
