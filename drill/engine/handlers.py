@@ -333,13 +333,17 @@ class CommandHandler:
         self.cut(links, c.by or c.source, restore=True)
 
     def _work(self, c: Command, steps: tuple[str, ...]) -> None:
-
         defenders = self.sim.defenders
         for node in self.nodes(c.target):
             team = c.by or defenders.team_for(node)
             chosen = []
             playbook = defenders.playbook.get(team)
-            for want in steps:
+            wanted = steps
+            if steps == ("restore",) and self.sim.nodes[node].status == "compromised":
+                # data put back on a machine the attacker still holds does not evict it: the
+                # machine is rebuilt first (the reimage's effort), then its data restored
+                wanted = ("reimage", "restore")
+            for want in wanted:
                 step = next((s for s in (playbook.steps if playbook else ()) if s.do == want), None)
                 if step is None:
                     step = next(s for s in DEFAULT_WORK if s.do == want)
