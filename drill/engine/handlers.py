@@ -338,12 +338,7 @@ class CommandHandler:
             team = c.by or defenders.team_for(node)
             chosen = []
             playbook = defenders.playbook.get(team)
-            wanted = steps
-            if steps == ("restore",) and self.sim.nodes[node].status == "compromised":
-                # data put back on a machine the attacker still holds does not evict it: the
-                # machine is rebuilt first (the reimage's effort), then its data restored
-                wanted = ("reimage", "restore")
-            for want in wanted:
+            for want in steps:
                 step = next((s for s in (playbook.steps if playbook else ()) if s.do == want), None)
                 if step is None:
                     step = next(s for s in DEFAULT_WORK if s.do == want)

@@ -98,6 +98,13 @@ class Msel:
             self._effect(inject)
         for index, exp in enumerate(inject.expects):
             self._expect(inject_id, index, exp)
+        if inject.reveals and sim.defenders.first_detection is None:
+            # the defenders now know of the incident, as the figures say: the deadlines that run
+            # from the first detection start, and `detected: true` conditions hold
+            sim.defenders.first_detection = sim.now
+            self.first_detection()
+            if self.pending_conditions:
+                sim.env.timeout(0).callbacks.append(lambda _e: self.check_conditions())
 
     def deliver_free(self, text: Any, to: str | None, hidden: bool) -> None:
         self.sim.emit(

@@ -50,31 +50,3 @@ def test_outside_help_puts_back_what_the_calling_team_took_off():
             back = [e for e in sim.events if e.kind == ev.RECONNECT and e.target == r.target and e.t >= r.t]
             assert back, r.target
 
-
-def test_a_restore_of_a_machine_the_attacker_holds_costs_its_rebuild():
-    """Five infected PCs isolated, then restored on a decision: restoring their data does not
-    evict the attacker for half an hour's checks — they are reimaged first, as a reimage would."""
-    from .paired import decisions, scenario_from
-
-    path = Path(__file__).resolve().parents[2] / "scenarios" / "ransomware-hoan-kiem.yaml"
-    manual = scenario_from(
-        path,
-        **{
-            "    name: {en: Ransomware response, vi: Ứng phó mã độc tống tiền}\n": (
-                "    name: {en: Ransomware response, vi: Ứng phó mã độc tống tiền}\n    auto: false\n"
-            )
-        },
-    )
-    isolate = {"at": "T+40m", "action": "isolate", "target": {"node": "hoan-kiem-ws"}, "by": "hoan-kiem-it"}
-    for seed in range(1, 6):
-        restore = run(manual, seed, decisions(isolate, {**isolate, "at": "T+41m", "action": "restore"}))[0]
-        reimage = run(manual, seed, decisions(isolate, {**isolate, "at": "T+41m", "action": "reimage"}))[0]
-
-        def cleaned(sim):
-            return next(
-                (e.t for e in sim.events if e.kind == ev.CLEANED and e.target == "hoan-kiem-ws"), None
-            )
-
-        if cleaned(reimage) is None:
-            continue  # the PCs were not taken in this seed
-        assert cleaned(restore) is not None and cleaned(restore) >= cleaned(reimage) - 1e-9, seed
