@@ -54,7 +54,10 @@ def time_text(snap: Snapshot, which: str) -> str:
         return t("summary.never")
     if which == "contain":
         return t("summary.not_contained")
-    return t("summary.not_recovered") if snap.harmed else t("summary.nothing_to_recover")
+    # nothing harmed, but the attacker still on the network: not recovered (it can still harm)
+    return (
+        t("summary.nothing_to_recover") if not snap.harmed and snap.contained else t("summary.not_recovered")
+    )
 
 
 def objective_mark(state: str) -> str:

@@ -110,3 +110,14 @@ def test_bundled_drills_keep_every_clock_in_order(ref):
                 first_effect + snap.time_to_recover
                 >= max((e.t for e in sim.events if e.kind == "service_up"), default=0.0) - 1e-9
             )  # the sum of two clock readings, to float precision
+
+
+def test_an_attacker_still_on_the_network_leaves_nothing_recovered(capsys):
+    """supply-chain-update with nobody acting: thousands of PCs still compromised at the end and
+    data still leaving. Recovery cannot be 'nothing to recover' while it is not contained."""
+    from drill.cli import main
+
+    assert main(["--lang", "en", "run", "supply-chain-update"]) == 0
+    out = capsys.readouterr().out
+    assert "time to contain:  not contained" in out
+    assert "time to recover:  not recovered" in out and "nothing to recover" not in out

@@ -400,7 +400,7 @@ class _Builder:
             return "—"
         if s.now < s.planned:
             return self.tr("not_yet")
-        if which == "recover" and not s.harmed:
+        if which == "recover" and not s.harmed and s.contained:
             return self.tr("nothing_to_recover")
         return self.tr(NEVER[f"time_to_{which}"])
 
