@@ -120,6 +120,7 @@ class Metrics:
         self.nodes_ever: set[str] = set()
         self.body_ever: dict[str, int] = {}
         self.down_since: dict[str, float] = {}
+        self.first_down: float | None = None  # the first outage: a flood's incident starts there
         self.downtime: dict[str, float] = {}
         self.services_reached: list[str] = []
         self.disconnected_since: dict[str, float] = {}
@@ -247,6 +248,8 @@ class Metrics:
     def _service_down(self, e: Event) -> None:
         sid = e.target
         self.down_since[sid] = e.t
+        if self.first_down is None:
+            self.first_down = e.t
         if sid not in self.services_reached:
             self.services_reached.append(sid)
         self.recovered_at = None
@@ -331,9 +334,7 @@ class Metrics:
             if (contained and self.contained_at is not None and fc is not None)
             else None
         )
-        start = fc if fc is not None else min(self.down_since.values(), default=None)
-        if start is None and self.services_reached:
-            start = 0.0
+        start = fc if fc is not None else self.first_down
         ttr = None
         if (
             self.services_reached
