@@ -21,6 +21,8 @@ from oracle_cases import (
     worm,
 )
 
+from drill.engine.commands import TimedCommand
+
 
 # ---------------------------------------------------------------- the control arms
 def test_without_isolation_the_worm_walks_the_whole_line_one_hop_at_a_time():
@@ -166,3 +168,26 @@ def test_one_machine_is_never_counted_twice():
         for node in ever_compromised(sim):
             total = sum(e.data["hosts"] for e in compromises(sim) if e.target == node)
             assert total == 1, (node, seed)  # every node here stands for one machine
+
+
+# ---------------------------------------------------------------- a poisoned update
+POISON = (
+    "        - {id: take, technique: T1195.002, at: T+0m, targets: {node: upd-srv}, success: 1}\n"
+    "        - {id: push, technique: T1072, after: take, targets: {site: upd, kind: workstations},"
+    " via: [update], delay: 10m}\n"
+)
+
+
+def test_a_poisoned_update_reaches_only_the_machines_that_fetch_updates_from_the_taken_server():
+    sim = run(scenario(POISON))
+    taken = sorted((e.t, e.target) for e in compromises(sim))
+    assert taken == [(0.0, "upd-srv"), (10.0, "upd-a"), (10.0, "upd-b")]
+
+
+def test_a_poisoned_update_from_a_server_isolated_or_cleaned_in_time_reaches_nobody():
+    assert ever_compromised(run(scenario(POISON), 1, [isolate("upd-srv", 5)])) == {"upd-srv"}
+    clean = [TimedCommand(at=1, action="reimage", target={"node": "upd-srv"}, by="soc")]
+    fast = scenario(POISON, "playbooks:\n  fix: {auto: false, steps: [{do: reimage, takes: 2m}]}\n")
+    sim = run(fast, 1, clean)
+    assert [e.t for e in sim.events if e.kind == "cleaned"] == [3.0]
+    assert ever_compromised(sim) == {"upd-srv"}
