@@ -345,3 +345,156 @@ def test_a_red_team_compromise_and_a_stage_started_by_hand():
     assert sim.nodes["hub-a"].status == "compromised"  # hours before its time
     sim.run_until(sim.end)
     assert [e.data["why"] for e in sim.events if e.kind == "stage_start"] == ["red-team"]  # once only
+
+
+# ---------------------------------------------------------------- effects and floods in detail
+def _flood(extra: str = "") -> str:
+    return (
+        "        - {id: flood, technique: T1498, at: T+10m, targets: {node: dc-app}, effect: deny,"
+        f" lasts: 40m{extra}}}\n"
+    )
+
+
+def test_a_flood_is_recorded_with_its_stage_and_how_long_it_lasts():
+    sim = run(scenario(_flood()))
+    effect = next(e for e in sim.events if e.kind == "effect")
+    assert (effect.actor, effect.target) == ("flood", "dc-app")
+    assert effect.data == {"effect": "deny", "stage": "flood", "lasts": 40.0, "site": "dc"}
+    end = next(e for e in sim.events if e.kind == "effect_end")
+    assert (end.t, end.actor, end.target, end.data) == (50.0, "", "dc-app", {"effect": "deny"})
+
+
+def test_a_second_flood_before_the_first_ends_keeps_the_node_down_until_the_last_one_ends():
+    second = _flood().replace("id: flood", "id: again").replace("T+10m", "T+30m")
+    sim = run(scenario(_flood() + second))
+    assert timeline(sim, ("effect", "effect_end")) == [
+        (10.0, "effect", "dc-app"),
+        (70.0, "effect_end", "dc-app"),
+    ]
+    assert timeline(sim, ("service_down", "service_up"))[::2] == [
+        (10.0, "service_down", "app"),
+        (70.0, "service_up", "app"),
+    ]
+
+
+def test_a_flood_comes_from_the_internet_along_the_links_it_names():
+    # the Internet reaches dc-app through wan-core and dc-sw, whose last link lets web through
+    assert timeline(run(scenario(_flood())), ("effect",)) == [(10.0, "effect", "dc-app")]
+    assert timeline(run(scenario(_flood(", via: [web]"))), ("effect",)) == [(10.0, "effect", "dc-app")]
+    assert timeline(run(scenario(_flood(", via: [smb]"))), ("effect",)) == []  # no SMB on that link
+    assert timeline(run(scenario(_flood(", over: [internet, wan]"))), ("effect",)) == []  # not the LAN
+    assert timeline(run(scenario(_flood(", over: [internet, wan, lan]"))), ("effect",)) != []
+    for gear in ("dc-sw", "wan-core"):
+        blocked = by((5, {"action": "isolate", "target": {"node": gear}, "by": "soc"}))
+        assert timeline(run(scenario(_flood()), commands=blocked), ("effect",)) == [], gear
+    cut = by((5, {"action": "cut-link", "target": {"node": "internet"}, "by": "soc"}))
+    sim = run(scenario(_flood()), commands=cut)
+    assert timeline(sim, ("link_cut",)) == [(5.0, "link_cut", "internet--wan-core")]
+    assert timeline(sim, ("effect",)) == []
+
+
+def test_the_internet_itself_can_be_flooded():
+    flood = _flood().replace("{node: dc-app}", "{node: internet}")
+    assert timeline(run(scenario(flood)), ("effect",)) == [(10.0, "effect", "internet")]
+
+
+def test_a_flood_after_a_foothold_overloads_the_machine_taken():
+    choke = land("hub-a") + "        - {id: choke, technique: T1499, after: land, effect: deny, lasts: 25m}\n"
+    sim = run(scenario(choke))
+    assert timeline(sim, ("effect", "effect_end")) == [
+        (0.0, "effect", "hub-a"),
+        (25.0, "effect_end", "hub-a"),
+    ]
+
+
+def test_an_effect_lands_only_on_its_own_targets():
+    # the worm holds the whole line; the encryption is aimed at line-c alone
+    stages = (
+        "        - {id: land, technique: T1566.001, at: T+0m, targets: {node: line-a}, success: 1}\n"
+        "        - {id: spread, technique: T1021.002, after: land, over: [lan], via: [smb], delay: 10m}\n"
+        "        - {id: enc, technique: T1486, after: {stage: land, wait: 3h}, targets: {node: line-c},"
+        " effect: encrypt}\n"
+    )
+    sim = run(scenario(stages))
+    assert ever_compromised_of(sim) == {"line-a", "line-b", "line-c"}
+    assert timeline(sim, ("effect",)) == [(180.0, "effect", "line-c")]
+    assert [n for n in ("line-a", "line-b", "line-c") if sim.nodes[n].impact == "encrypted"] == ["line-c"]
+
+
+def ever_compromised_of(sim: Simulation) -> set[str]:
+    return {e.target for e in sim.events if e.kind == "compromise"}
+
+
+def test_an_effect_due_on_a_machine_cleaned_in_the_meantime_does_nothing():
+    enc = (
+        land("hub-a")
+        + "        - {id: enc, technique: T1486, after: {stage: land, wait: 2h}, effect: encrypt}\n"
+    )
+    fix = "playbooks:\n  fix: {auto: false, steps: [{do: reimage, takes: 30m}]}\n"
+    clean = by((10, {"action": "reimage", "target": {"node": "hub-a"}, "by": "soc"}))
+    sim = run(scenario(enc, fix), commands=clean)
+    assert timeline(sim, ("cleaned",)) == [(40.0, "cleaned", "hub-a")]
+    assert timeline(sim, ("effect",)) == []
+    assert timeline(run(scenario(enc, fix)), ("effect",)) == [(120.0, "effect", "hub-a")]
+
+
+def test_what_each_effect_leaves_on_the_machine():
+    def after(effect: str, extra: str = "") -> Simulation:
+        stage = f"        - {{id: hit, technique: T1486, after: land, effect: {effect}{extra}}}\n"
+        return run(
+            scenario(
+                land("dc-app") + stage, "playbooks:\n  p: {auto: false, steps: [{do: triage, takes: 1m}]}\n"
+            )
+        )
+
+    assert after("encrypt").nodes["dc-app"].impact == "encrypted"
+    assert after("deface").nodes["dc-app"].impact == "defaced"
+    assert after("exfiltrate").nodes["dc-app"].impact == "exfiltrating"
+    wiped = after("wipe")
+    assert wiped.nodes["dc-app"].impact == "wiped" and wiped.nodes["dc-app"].backup_lost  # its backup too
+    privileged = after("privilege")
+    assert privileged.nodes["dc-app"].impact == "privileged"
+    assert privileged.nodes["dc-app"].label == "privileged"
+    effect = next(e for e in after("encrypt").events if e.kind == "effect")
+    assert (effect.actor, effect.data) == (
+        "worm",
+        {"effect": "encrypt", "stage": "hit", "hosts": 1, "site": "dc"},
+    )
+    steal = next(e for e in after("exfiltrate", ", rate_gb_per_hour: 3").events if e.kind == "effect")
+    assert steal.data == {
+        "effect": "exfiltrate",
+        "stage": "hit",
+        "hosts": 1,
+        "site": "dc",
+        "rate_gb_per_hour": 3.0,
+        "data_gb": 0.0,
+    }
+
+
+def test_loud_harm_is_noticed_by_users_and_quiet_harm_is_not():
+    def users_saw(effect: str, extra: str = "") -> bool:
+        stage = f"        - {{id: hit, technique: T1486, after: land, effect: {effect}{extra}}}\n"
+        sim = run(scenario(land("hub-a") + stage))  # hub-a has no sensor: only users can notice
+        return any(e.kind == "detection" and e.data["how"] == "users" for e in sim.events)
+
+    assert users_saw("encrypt") and users_saw("wipe") and users_saw("deface")
+    assert not users_saw("exfiltrate") and not users_saw("privilege")
+    assert users_saw("exfiltrate", ", loud: true") and not users_saw("encrypt", ", loud: false")
+
+
+def test_data_theft_after_encryption_changes_nothing():
+    stages = (
+        land("dc-db")
+        + "        - {id: enc, technique: T1486, after: land, effect: encrypt}\n"
+        + "        - {id: steal, technique: T1041, after: {stage: land, wait: 5m}, effect: exfiltrate}\n"
+    )
+    sim = run(scenario(stages, "playbooks:\n  p: {auto: false, steps: [{do: triage, takes: 1m}]}\n"))
+    assert [e.data["effect"] for e in sim.events if e.kind == "effect"] == ["encrypt"]
+    assert sim.nodes["dc-db"].impact == "encrypted"
+
+
+def test_a_stage_that_takes_every_machine_of_a_group_at_once():
+    stages = "        - {id: land, technique: T1078, at: T+0m, targets: {node: west-pc}, hosts: all}\n"
+    sim = run(scenario(stages))
+    hit = next(e for e in sim.events if e.kind == "compromise")
+    assert (hit.data["hosts"], hit.data["infected"]) == (1, 1)  # west-pc is one machine
