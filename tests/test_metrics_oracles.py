@@ -315,3 +315,131 @@ def test_a_metrics_object_fed_one_event_at_a_time_reads_the_same_at_every_step()
         metrics.snapshot(e.t)
     assert metrics.snapshot(200.0).time_to_contain == 80.0
     assert metrics.snapshot(200.0).hosts_now == 5
+
+
+def test_without_a_time_the_figures_are_those_at_the_last_event():
+    events = incident().events[:6]  # up to the app going down at T+50
+    snap = Metrics(SCENARIO).feed_all(events).snapshot()
+    assert snap.now == 50.0 and snap.downtime_by_service == {"app": 0.0}
+    # at T+40, the last event: d1-ws seen 30 minutes after it fell, d1-srv unseen for 20 so far
+    assert fold(SCENARIO, events[:5]).dwell_mean == pytest.approx((30 + 20) / 2)
+
+
+def test_machines_now_are_counted_by_body():
+    events = [*incident().events[:4], Event(27.0, 4, "compromise", "x", "d2-ws", {"hosts": 4})]
+    snap = fold(SCENARIO, events, 30.0)
+    assert snap.hosts_by_body_now == {"d1": 6, "d2": 4}
+    assert snap.hosts_by_body_ever == {"d1": 6, "d2": 4}
+    assert snap.bodies_affected == ["d1", "d2"]
+
+
+def test_a_machine_cleaned_and_taken_again_is_seen_again():
+    events = (
+        Stream()
+        .add(0, "drill_start", "s", teams={})
+        .add(10, "compromise", "d1-ws", hosts=1)
+        .add(20, "detection", "d1-ws")  # seen after 10 minutes
+        .add(30, "cleaned", "d1-ws")
+        .add(40, "compromise", "d1-ws", hosts=1)
+        .add(70, "detection", "d1-ws")  # seen again, after 30 minutes
+        .events
+    )
+    snap = fold(SCENARIO, events, 100.0)
+    assert snap.dwell_mean == pytest.approx((10 + 30) / 2)
+    assert snap.time_to_detect == 10.0  # the first detection counts
+    assert snap.hosts_ever == 2 and snap.hosts_now == 1
+
+
+def test_a_machine_reconnected_before_it_is_taken_counts_as_spreading():
+    events = (
+        Stream()
+        .add(0, "drill_start", "s", teams={})
+        .add(5, "isolate", "d2-srv")
+        .add(6, "reconnect", "d2-srv")
+        .add(10, "compromise", "d2-srv", hosts=1)
+        .events
+    )
+    snap = fold(SCENARIO, events, 60.0)
+    assert not snap.contained and snap.time_to_contain is None
+
+
+def test_two_whole_outages_add_up():
+    events = (
+        Stream()
+        .add(0, "drill_start", "s", teams={})
+        .add(10, "service_down", "records")
+        .add(20, "service_up", "records")
+        .add(50, "service_down", "records")
+        .add(70, "service_up", "records")
+        .events
+    )
+    snap = fold(SCENARIO, events, 100.0)
+    assert snap.downtime_by_service == {"records": 30.0}
+    assert snap.time_to_recover == 60.0  # from the first outage (T+10) to the end of the last (T+70)
+
+
+def test_exfiltration_that_starts_late_and_starts_again_after_a_pause():
+    events = (
+        Stream()
+        .add(0, "drill_start", "s", teams={})
+        .add(30, "compromise", "dc-db", hosts=1)
+        .add(30, "effect", "dc-db", effect="exfiltrate", rate_gb_per_hour=1.0)
+        .events
+    )
+    assert fold(SCENARIO, events, 90.0).data_exfiltrated_gb == pytest.approx(1.0)  # from T+30 to T+90
+    resumed = [
+        *events,
+        Event(60.0, 3, "isolate", "x", "dc-db", {}),  # 0.5 GB by then
+        Event(100.0, 4, "reconnect", "x", "dc-db", {}),
+        Event(100.0, 5, "effect", "x", "dc-db", {"effect": "exfiltrate", "rate_gb_per_hour": 1.0}),
+    ]
+    assert fold(SCENARIO, resumed, 160.0).data_exfiltrated_gb == pytest.approx(1.5)  # 0.5 + 1
+
+
+def test_a_team_without_anyone_is_not_busy():
+    events = Stream().add(0, "drill_start", "s", teams={"soc": 0, "cert": 0}).events
+    assert fold(SCENARIO, events, 100.0).utilisation == {"soc": 0.0, "cert": 0.0}
+    half = (
+        Stream()
+        .add(0, "drill_start", "s", teams={"soc": 1})
+        .add(0, "task_start", "d1-ws", actor="soc", queued=0)
+        .events
+    )
+    assert fold(SCENARIO, half, 0.5).utilisation == {"soc": 1.0}  # half a minute, all of it busy
+
+
+def test_downtime_figures_when_nothing_is_down():
+    snap = fold(SCENARIO, Stream().add(0, "drill_start", "s", teams={}).events, 60.0)
+    assert snap.figure("downtime") == 0.0
+    assert snap.figure("downtime", site="d1") == 0.0
+    assert snap.figure("downtime", service="app") == 0.0
+    with pytest.raises(KeyError, match="no-such-figure"):
+        snap.figure("no-such-figure")
+
+
+def test_objectives_on_one_service_or_one_body_read_that_service_or_body():
+    scenario = _worm(
+        "  - {metric: downtime, service: records, under: 10m}\n"
+        "  - {metric: hosts_compromised, site: d2, under: 1}\n"
+        "  - {metric: downtime, site: d2, under: 10m}\n"
+    )
+    snap = fold(scenario, incident().events, 200.0)  # the app was down 80 minutes, records never
+    assert [(o.value, o.met) for o in snap.objectives] == [(0.0, True), (0.0, True), (80.0, False)]
+
+
+def test_the_figures_as_a_dictionary_for_tools():
+    snap = fold(_worm(OBJECTIVES), incident().events, 200.0)
+    out = snap.as_dict()
+    assert out["time_to_detect"] == 30.0 and out["hosts_ever"] == 6 and out["now"] == 200.0
+    assert out["downtime_by_service"] == {"app": 80.0}
+    assert [o["met"] for o in out["objectives"]] == [o.met for o in snap.objectives]
+    assert out["objectives"][0] == {
+        "index": 0,
+        "metric": "time_to_detect",
+        "value": 30.0,
+        "bound": 20.0,
+        "kind": "under",
+        "met": False,
+        "service": None,
+        "site": None,
+    }
