@@ -43,15 +43,22 @@ def scenario(stages: str, extra: str = "", teams: str = TEAM, duration: str = "1
     return found
 
 
-def worm(
+def worm_stages(
     start: str, success: float = 1, delay: str = "10m", attempts: int = 200, over: str = "lan"
-) -> Scenario:
-    """A worm that lands on ``start`` at T+0 and spreads over ``over`` links by SMB."""
-    return scenario(
+) -> str:
+    """The stages of a worm that lands on ``start`` at T+0 and spreads over ``over`` links by SMB."""
+    return (
         f"        - {{id: land, technique: T1566.001, at: T+0m, targets: {{node: {start}}}, success: 1}}\n"
         f"        - {{id: spread, technique: T1021.002, after: land, over: [{over}], via: [smb],"
         f" success: {success}, delay: {delay}, attempts: {attempts}}}\n"
     )
+
+
+def worm(
+    start: str, success: float = 1, delay: str = "10m", attempts: int = 200, over: str = "lan"
+) -> Scenario:
+    """A worm that lands on ``start`` at T+0 and spreads over ``over`` links by SMB."""
+    return scenario(worm_stages(start, success, delay, attempts, over))
 
 
 def isolate(node: str, at: float) -> TimedCommand:

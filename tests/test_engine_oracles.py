@@ -19,6 +19,7 @@ from oracle_cases import (
     run,
     scenario,
     worm,
+    worm_stages,
 )
 
 from drill.engine.commands import TimedCommand
@@ -191,3 +192,94 @@ def test_a_poisoned_update_from_a_server_isolated_or_cleaned_in_time_reaches_nob
     sim = run(fast, 1, clean)
     assert [e.t for e in sim.events if e.kind == "cleaned"] == [3.0]
     assert ever_compromised(sim) == {"upd-srv"}
+
+
+def test_a_poisoned_update_comes_from_any_server_still_held():
+    # both update servers are taken; isolating one leaves the other to push the update
+    two = POISON.replace("targets: {node: upd-srv}", "targets: {node: [upd-srv, upd-srv2]}")
+    sim = run(scenario(two), 1, [isolate("upd-srv", 5)])
+    assert {e.target for e in compromises(sim) if e.t == 10} == {"upd-a", "upd-b"}
+    both = run(scenario(two), 1, [isolate("upd-srv", 5), isolate("upd-srv2", 5)])
+    assert ever_compromised(both) == {"upd-srv", "upd-srv2"}
+
+
+def test_an_update_after_a_stage_that_took_no_machine_has_nowhere_to_come_from():
+    flood_first = (
+        "        - {id: take, technique: T1498, at: T+0m, targets: {node: upd-srv}, effect: deny,"
+        " lasts: 5m}\n"
+        "        - {id: push, technique: T1072, after: take, targets: {site: upd, kind: workstations},"
+        " via: [update], delay: 10m}\n"
+    )
+    assert ever_compromised(run(scenario(flood_first))) == set()
+
+
+# ---------------------------------------------------------------- groups of like machines
+GROUP = (
+    "        - {id: land, technique: T1566.001, at: T+0m, targets: {node: grp-ws}, success: 1}\n"
+    "        - {id: spread, technique: T1021.002, after: land, over: [OVER], via: [smb], delay: 10m}\n"
+)
+
+
+def infected_at(sim, node: str, t: float) -> int:
+    return max((e.data["infected"] for e in compromises(sim) if e.target == node and e.t <= t), default=0)
+
+
+def test_a_lan_worm_spreads_inside_a_group_every_infected_machine_trying_once_a_round():
+    # one machine at T+0; every 10 minutes each infected machine (up to 20 at once) tries once,
+    # and with success 1 and nothing else in reach each try takes one more machine of the 40
+    sim = run(scenario(GROUP.replace("OVER", "lan")))
+    assert [infected_at(sim, "grp-ws", t) for t in (0, 10, 20, 30, 40, 50, 60)] == [1, 2, 4, 8, 16, 32, 40]
+    assert sim.nodes["grp-ws"].infected == 40
+    assert sum(e.data["hosts"] for e in compromises(sim)) == 40  # every machine counted once
+
+
+def test_without_lan_links_in_its_way_a_worm_stays_on_its_first_machine_of_a_group():
+    sim = run(scenario(GROUP.replace("OVER", "wan")))
+    assert sim.nodes["grp-ws"].infected == 1
+
+
+def test_a_worm_over_shared_credentials_reaches_the_other_end_of_the_trust_link():
+    stages = (
+        "        - {id: land, technique: T1078, at: T+0m, targets: {node: tr-a}, success: 1}\n"
+        "        - {id: spread, technique: T1078.002, after: land, over: [trust], delay: 10m}\n"
+    )
+    assert [(e.t, e.target) for e in compromises(run(scenario(stages)))] == [(0.0, "tr-a"), (10.0, "tr-b")]
+    assert ever_compromised(run(scenario(stages.replace("[trust]", "[lan]")))) == {"tr-a"}
+
+
+def test_a_spreading_stage_takes_only_its_targets_and_what_faces_the_internet_when_it_says_so():
+    base = worm("hub-a")
+    aimed = scenario(
+        "        - {id: land, technique: T1566.001, at: T+0m, targets: {node: hub-a}, success: 1}\n"
+        "        - {id: spread, technique: T1021.002, after: land, over: [lan], via: [smb],"
+        " delay: 10m, TARGET}\n".replace("TARGET", "targets: {node: [hub-a, hub-c]}")
+    )
+    assert ever_compromised(run(base)) == {"hub-a", "hub-b", "hub-c"}
+    assert ever_compromised(run(aimed)) == {"hub-a", "hub-c"}
+    for exposed, reached in (("true", {"hub-a", "hub-c"}), ("false", {"hub-a", "hub-b"})):
+        facing = scenario(
+            "        - {id: land, technique: T1566.001, at: T+0m, targets: {node: hub-a}, success: 1}\n"
+            "        - {id: spread, technique: T1021.002, after: land, over: [lan], via: [smb],"
+            f" delay: 10m, exposed: {exposed}}}\n"
+        )
+        assert ever_compromised(run(facing)) == reached, exposed
+
+
+def test_an_infected_machine_switched_off_stops_attacking():
+    cut = "injects:\n  - {id: cut, at: T+5m, text: Power cut, effect: {offline: {node: line-a}}}\n"
+    sim = run(scenario(worm_stages("line-a"), cut))
+    assert ever_compromised(sim) == {"line-a"}
+    assert [e.t for e in sim.events if e.kind == "offline"] == [5.0]
+
+
+def test_a_flood_stage_does_not_spread_from_the_machines_its_campaign_takes():
+    # the flood's `over` is its way in from the Internet, which hub-b cannot be reached by: it never
+    # lands, and the machine the campaign takes next door must not carry it as a worm either
+    stages = (
+        "        - {id: flood, technique: T1498, at: T+0m, targets: {node: hub-b}, effect: deny,"
+        " lasts: 5h, over: [internet, wan, lan]}\n"
+        "        - {id: land, technique: T1566.001, at: T+1m, targets: {node: hub-a}, success: 1}\n"
+    )
+    sim = run(scenario(stages))
+    assert ever_compromised(sim) == {"hub-a"}
+    assert [e for e in sim.events if e.kind == "effect"] == []

@@ -498,3 +498,58 @@ def test_a_stage_that_takes_every_machine_of_a_group_at_once():
     sim = run(scenario(stages))
     hit = next(e for e in sim.events if e.kind == "compromise")
     assert (hit.data["hosts"], hit.data["infected"]) == (1, 1)  # west-pc is one machine
+
+
+def test_nothing_is_taken_from_or_added_to_a_wiped_machine():
+    stages = (
+        land("dc-db")
+        + "        - {id: wipe, technique: T1485, after: land, effect: wipe}\n"
+        + "        - {id: steal, technique: T1041, after: {stage: land, wait: 5m}, effect: exfiltrate}\n"
+        + "        - {id: admin, technique: T1078.003, after: {stage: land, wait: 6m}, effect: privilege}\n"
+    )
+    sim = run(scenario(stages, "playbooks:\n  p: {auto: false, steps: [{do: triage, takes: 1m}]}\n"))
+    assert [e.data["effect"] for e in sim.events if e.kind == "effect"] == ["wipe"]
+    assert sim.nodes["dc-db"].impact == "wiped"
+
+
+def test_privilege_on_an_encrypted_machine_changes_nothing():
+    stages = (
+        land("dc-db")
+        + "        - {id: enc, technique: T1486, after: land, effect: encrypt}\n"
+        + "        - {id: admin, technique: T1078.003, after: {stage: land, wait: 6m}, effect: privilege}\n"
+    )
+    sim = run(scenario(stages, "playbooks:\n  p: {auto: false, steps: [{do: triage, takes: 1m}]}\n"))
+    assert [e.data["effect"] for e in sim.events if e.kind == "effect"] == ["encrypt"]
+
+
+def test_encryption_of_every_machine_of_a_group_or_of_those_infected():
+    def encrypted(hosts: str) -> tuple[int, int]:
+        stages = (
+            "        - {id: land, technique: T1566.001, at: T+0m, targets: {node: grp-ws}, success: 1}\n"
+            f"        - {{id: enc, technique: T1486, after: land, effect: encrypt, hosts: {hosts}}}\n"
+        )
+        sim = Simulation(scenario(stages), seed=1)
+        sim.run_until(1)  # before anyone notices
+        effect = next(e for e in sim.events if e.kind == "effect")
+        return effect.data["hosts"], sim.nodes["grp-ws"].infected
+
+    assert encrypted("all") == (40, 40)
+    assert encrypted("one") == (1, 1)
+
+
+def test_an_effect_scheduled_before_the_machine_was_cleaned_does_nothing_when_it_comes():
+    # the encryption is drawn at the compromise (T+0) for T+60; the machine is clean from T+40
+    enc = land("hub-a") + "        - {id: enc, technique: T1486, after: land, effect: encrypt, delay: 1h}\n"
+    fix = "playbooks:\n  fix: {auto: false, steps: [{do: reimage, takes: 30m}]}\n"
+    clean = by((10, {"action": "reimage", "target": {"node": "hub-a"}, "by": "soc"}))
+    assert timeline(run(scenario(enc, fix), commands=clean), ("effect",)) == []
+    assert timeline(run(scenario(enc, fix)), ("effect",)) == [(60.0, "effect", "hub-a")]
+
+
+def test_a_flood_after_a_foothold_is_recorded_under_its_stage():
+    choke = land("hub-a") + "        - {id: choke, technique: T1499, after: land, effect: deny, lasts: 25m}\n"
+    effect = next(e for e in run(scenario(choke)).events if e.kind == "effect")
+    assert (effect.actor, effect.data) == (
+        "choke",
+        {"effect": "deny", "stage": "choke", "lasts": 25.0, "site": "hub"},
+    )
