@@ -17,7 +17,9 @@ def test_golden_log_is_reproduced_exactly(name):
     expected = (HERE / "golden" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
     found = golden_lines(name)
     for i, (a, b) in enumerate(zip(expected, found, strict=False)):
-        assert a == b, f"line {i + 1} differs (run tests/golden/regenerate.py only if the change is intended)"
+        assert a == b, (
+            f"line {i + 1} differs (python tests/golden/regenerate.py says what changed; review it)"
+        )
     assert len(found) == len(expected)
     assert len(found) > 20
 

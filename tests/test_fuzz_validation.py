@@ -225,7 +225,6 @@ def _cli(path: Path, *extra: str, lang: str = "en") -> int:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(["--lang", lang, "validate", *extra, str(path)])
-    assert "Traceback" not in err.getvalue()
     return code
 
 

@@ -11,8 +11,10 @@ import pytest
 from test_replay_helpers import record
 
 from drill.cli import main
-from drill.metrics import fold
-from drill.model.durations import format_duration
+from drill.engine import Simulation
+from drill.engine.events import Event
+from drill.log import header_for, write_log
+from drill.model.load import load_scenario
 from drill.replay import Replay
 from drill.report import build_report, render_html, render_markdown
 
@@ -61,20 +63,44 @@ def _parse(html: str) -> _Tables:
     return parser
 
 
-def test_the_figures_are_those_of_drill_metrics(replay: Replay) -> None:
-    report = build_report(replay, "en")
-    snap = fold(replay.scenario, replay.events)
+ENGINE = Path(__file__).resolve().parent / "fixtures" / "engine"
+
+
+@pytest.fixture(scope="module")
+def known(tmp_path_factory: pytest.TempPathFactory) -> Replay:
+    """A log of the engine test worm written by hand, so every figure is known: 30 machines of
+    District 1 fall at T+10, are seen at T+40 and isolated at T+60; the app (1,000 citizens a
+    day) is down from T+50 to T+140; the expected isolation is met."""
+    scenario = load_scenario(str(ENGINE / "worm.yaml"))
+    header = header_for(Simulation(scenario, seed=1), str(ENGINE / "worm.yaml"), "en")
+    stream = [
+        (0.0, "drill_start", "engine-worm", {"teams": {"soc": 2, "cert": 0}}),
+        (10.0, "compromise", "d1-ws", {"hosts": 30, "site": "d1", "source": "", "stage": "land"}),
+        (40.0, "detection", "d1-ws", {"how": "sensor", "site": "d1", "campaign": "worm"}),
+        (50.0, "service_down", "app", {"reason": "node:dc-app"}),
+        (60.0, "isolate", "d1-ws", {"site": "d1", "compromised": True}),
+        (140.0, "service_up", "app", {"down_for": 90.0}),
+        (720.0, "drill_end", "engine-worm", {}),
+    ]
+    events = [Event(t, i, kind, "x", target, data) for i, (t, kind, target, data) in enumerate(stream)]
+    path = tmp_path_factory.mktemp("known") / "known.jsonl"
+    write_log(path, header, events)
+    return Replay.open(path)
+
+
+def test_the_figures_are_the_ones_worked_out_by_hand(known: Replay) -> None:
+    report = build_report(known, "en")
     figures = {f.label: f.value for f in report.figures}
-    assert figures["Hosts compromised"] == f"{snap.hosts_ever:,}"
-    assert figures["Time to detect"] == format_duration(snap.time_to_detect)
-    assert figures["Data exfiltrated"] == f"{snap.data_exfiltrated_gb:,.1f} GB"
-    assert figures["Citizen impact"] == f"{snap.citizen_impact:,.0f}"
-    assert figures["Bodies affected"] == str(len(snap.bodies_affected))
-    assert [o.met for o in report.objectives] == [o.met for o in snap.objectives]
+    assert figures["Time to detect"] == "30m"  # T+10 to T+40
+    assert figures["Time to contain"] == "50m"  # T+10 to T+60
+    assert figures["Time to recover"] == "2h 10m"  # T+10 to T+140
+    assert figures["Hosts compromised"] == "30"
+    assert figures["Bodies affected"] == "1"
+    assert figures["Citizen impact"] == "188"  # 1,000 a day × 90 min of an 8-hour day
+    assert figures["Data exfiltrated"] == "0.0 GB"
     service = report.downtime_services[0]
-    assert service.minutes == max(snap.downtime_by_service.values())
-    counts = {k: snap.expectations.get(k, 0) for k in ("met", "late", "missed")}
-    assert {k: report.score_counts[k] for k in counts} == counts
+    assert service.minutes == 90.0
+    assert [o.met for o in report.objectives] == [True]  # contained within 4h
 
 
 def test_the_improvement_plan_covers_every_shortfall(replay: Replay) -> None:

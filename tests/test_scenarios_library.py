@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import statistics
-import time
 from pathlib import Path
 
 import pytest
@@ -81,7 +80,7 @@ def test_scenario_runs_from_the_cli_with_its_decisions(sid, lang, capsys):
 # ---------------------------------------------------------------- outcomes over many seeds
 
 
-def _runs(sid: str, with_decisions: bool) -> list[tuple[Snapshot, list, float]]:
+def _runs(sid: str, with_decisions: bool) -> list[tuple[Snapshot, list]]:
     scenario = load_scenario(sid)
     commands = load_decisions(DECISIONS / f"{sid}.yaml") if with_decisions else []
     out = []
@@ -89,16 +88,15 @@ def _runs(sid: str, with_decisions: bool) -> list[tuple[Snapshot, list, float]]:
         sim = Simulation(scenario, seed=seed)
         metrics = Metrics(scenario)
         sim.subscribe(metrics.feed)
-        began = time.perf_counter()
         sim.run(commands)
-        out.append((metrics.snapshot(sim.now), sim.events, time.perf_counter() - began))
+        out.append((metrics.snapshot(sim.now), sim.events))
     return out
 
 
-_CACHE: dict[tuple[str, bool], list[tuple[Snapshot, list, float]]] = {}
+_CACHE: dict[tuple[str, bool], list[tuple[Snapshot, list]]] = {}
 
 
-def runs(sid: str, with_decisions: bool) -> list[tuple[Snapshot, list, float]]:
+def runs(sid: str, with_decisions: bool) -> list[tuple[Snapshot, list]]:
     key = (sid, with_decisions)
     if key not in _CACHE:
         _CACHE[key] = _runs(sid, with_decisions)
@@ -114,20 +112,20 @@ def contained_within(snaps, minutes: float) -> int:
 
 
 @pytest.mark.parametrize("sid", LIBRARY)
-def test_each_run_is_quick_and_outcomes_vary_with_the_seed(sid):
+def test_outcomes_vary_with_the_seed(sid):
+    # how long a run takes is measured by benchmarks/run.py ("default scenario run")
     for decided in (False, True):
         results = runs(sid, decided)
-        assert max(elapsed for _, _, elapsed in results) < 1.0
         outcomes = {
             (s.hosts_ever, round(s.data_exfiltrated_gb), round(sum(s.downtime_by_service.values())))
-            for s, _, _ in results
+            for s, _ in results
         }
         assert len(outcomes) > 3
 
 
 def test_default_usually_escapes_without_decisions_and_is_contained_with_them():
-    plain = [s for s, _, _ in runs("ransomware-hoan-kiem", False)]
-    decided = [s for s, _, _ in runs("ransomware-hoan-kiem", True)]
+    plain = [s for s, _ in runs("ransomware-hoan-kiem", False)]
+    decided = [s for s, _ in runs("ransomware-hoan-kiem", True)]
     assert contained_within(plain, 240) <= len(SEEDS) // 2
     assert sum(1 for s in plain if len(s.bodies_affected) > 1) >= len(SEEDS) // 3
     assert contained_within(decided, 240) >= len(SEEDS) * 3 // 4
@@ -144,37 +142,35 @@ def _effects(events, effect: str, node: str) -> bool:
 def test_portal_is_defaced_in_most_seeds_and_decisions_keep_the_data_in():
     plain = runs("portal-defacement", False)
     decided = runs("portal-defacement", True)
-    defaced = [_effects(events, "deface", "portal-web") for _, events, _ in plain]
+    defaced = [_effects(events, "deface", "portal-web") for _, events in plain]
     assert sum(defaced) >= 13
     # the defacement is driven from the Internet: a web server that the team isolated before it
     # came is not defaced; only a failed attempt (one in ten) spares another one
     isolated_first = [
         not hit and any(e.kind == "isolate" and e.target == "portal-web" for e in events)
-        for hit, (_, events, _) in zip(defaced, plain, strict=True)
+        for hit, (_, events) in zip(defaced, plain, strict=True)
     ]
     assert sum(defaced) + sum(isolated_first) >= len(SEEDS) - 2
-    assert 0 < contained_within([s for s, _, _ in plain], 180) < len(SEEDS)
-    assert mean(s.data_exfiltrated_gb for s, _, _ in decided) < mean(
-        s.data_exfiltrated_gb for s, _, _ in plain
-    )
-    assert mean(s.downtime_by_service.get("electronic-portal", 0.0) for s, _, _ in decided) < mean(
-        s.downtime_by_service.get("electronic-portal", 0.0) for s, _, _ in plain
+    assert 0 < contained_within([s for s, _ in plain], 180) < len(SEEDS)
+    assert mean(s.data_exfiltrated_gb for s, _ in decided) < mean(s.data_exfiltrated_gb for s, _ in plain)
+    assert mean(s.downtime_by_service.get("electronic-portal", 0.0) for s, _ in decided) < mean(
+        s.downtime_by_service.get("electronic-portal", 0.0) for s, _ in plain
     )
 
 
 def test_ddos_hits_the_portal_and_cutting_the_internet_links_shortens_the_outage():
     plain = runs("ddos-filing-deadline", False)
     decided = runs("ddos-filing-deadline", True)
-    assert all(_effects(events, "deny", "portal-web") for _, events, _ in plain)
-    assert mean(s.downtime_by_service.get("one-stop-shop", 0.0) for s, _, _ in decided) < 0.7 * mean(
-        s.downtime_by_service.get("one-stop-shop", 0.0) for s, _, _ in plain
+    assert all(_effects(events, "deny", "portal-web") for _, events in plain)
+    assert mean(s.downtime_by_service.get("one-stop-shop", 0.0) for s, _ in decided) < 0.7 * mean(
+        s.downtime_by_service.get("one-stop-shop", 0.0) for s, _ in plain
     )
-    assert mean(s.citizen_impact for s, _, _ in decided) < mean(s.citizen_impact for s, _, _ in plain)
+    assert mean(s.citizen_impact for s, _ in decided) < mean(s.citizen_impact for s, _ in plain)
 
 
 def test_stolen_credentials_leak_documents_unless_the_way_in_is_closed():
-    plain = [s for s, _, _ in runs("docmgmt-credential-theft", False)]
-    decided = [s for s, _, _ in runs("docmgmt-credential-theft", True)]
+    plain = [s for s, _ in runs("docmgmt-credential-theft", False)]
+    decided = [s for s, _ in runs("docmgmt-credential-theft", True)]
     assert sum(1 for s in plain if s.data_exfiltrated_gb > 0) >= len(SEEDS) // 2
     assert sum(1 for s in plain if "sdc" in s.bodies_affected) >= len(SEEDS) // 2
     assert mean(s.data_exfiltrated_gb for s in decided) < 0.5 * mean(s.data_exfiltrated_gb for s in plain)
@@ -182,8 +178,8 @@ def test_stolen_credentials_leak_documents_unless_the_way_in_is_closed():
 
 
 def test_poisoned_update_reaches_many_units_and_stopping_it_spares_some():
-    plain = [s for s, _, _ in runs("supply-chain-update", False)]
-    decided = [s for s, _, _ in runs("supply-chain-update", True)]
+    plain = [s for s, _ in runs("supply-chain-update", False)]
+    decided = [s for s, _ in runs("supply-chain-update", True)]
     assert mean(len(s.bodies_affected) for s in plain) > 20
     assert mean(len(s.bodies_affected) for s in decided) < mean(len(s.bodies_affected) for s in plain)
     assert mean(s.data_exfiltrated_gb for s in decided) < mean(s.data_exfiltrated_gb for s in plain)
@@ -193,8 +189,8 @@ def test_grassroots_drill_is_short_and_rewards_a_quick_officer():
     scenario = load_scenario("grassroots-district-drill")
     assert scenario.spec.duration <= 90
     assert len(scenario.spec.injects) <= 6
-    plain = [s for s, _, _ in runs("grassroots-district-drill", False)]
-    decided = [s for s, _, _ in runs("grassroots-district-drill", True)]
+    plain = [s for s, _ in runs("grassroots-district-drill", False)]
+    decided = [s for s, _ in runs("grassroots-district-drill", True)]
     assert mean(s.hosts_ever for s in decided) < mean(s.hosts_ever for s in plain)
     assert contained_within(decided, 40) > contained_within(plain, 40)
     assert scenario.city.sites[scenario.spec.unit].kind == "rural-district"

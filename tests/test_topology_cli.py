@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -81,3 +82,42 @@ def test_the_headless_parts_never_load_the_user_interface():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_show_nodes_lists_every_node_under_its_body(capsys):
+    # the engine test city, read from its file: 11 nodes in 5 bodies, as written there
+    topology = str(Path(__file__).resolve().parent / "fixtures" / "engine" / "topology.yaml")
+    assert main(["topology", "show", topology]) == 0
+    without = capsys.readouterr().out
+    assert main(["topology", "show", topology, "--nodes"]) == 0
+    out = capsys.readouterr().out
+    added = [line.split() for line in out.splitlines() if line not in without.splitlines()]
+    assert sorted(row[0] for row in added) == sorted(
+        [
+            "wan-core",
+            "dc-fw",
+            "dc-app",
+            "dc-db",
+            "d1-gw",
+            "d1-ws",
+            "d1-srv",
+            "d2-gw",
+            "d2-ws",
+            "d2-srv",
+            "island-pc",
+        ]
+    )
+    rows = {row[0]: row[1:] for row in added}
+    assert rows["d1-ws"] == ["workstations", "lan", "x100"]
+    assert rows["island-pc"] == ["workstations", "lan", "x20"]
+    assert rows["dc-db"] == ["database", "dc", "x1"]
+    lines = out.splitlines()
+    body_of = {}
+    body = None
+    for line in lines:
+        if line.startswith("  ") and not line.startswith("      "):
+            body = line.split()[0]
+        elif line.startswith("      "):
+            body_of[line.split()[0]] = body
+    assert body_of["d1-ws"] == "d1" and body_of["d2-srv"] == "d2" and body_of["island-pc"] == "island"
+    assert body_of["dc-app"] == "dc" and body_of["wan-core"] == "core"

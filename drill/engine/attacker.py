@@ -239,6 +239,8 @@ class Attacker:
         if stage.id in self.succeeded:
             return
         self.succeeded[stage.id] = self.sim.now
+        # the event that told of the success came first: an inject waiting for it looks again now
+        self.sim.msel.state_changed()
         for follower in self.followers.get(stage.id, ()):
             wait = follower.after.wait if follower.after else 0.0
             self._later(wait, self.activate, follower, f"after:{stage.id}")

@@ -242,7 +242,7 @@ class Msel:
                 self._settle(item, "missed", by=-1)
 
     # ------------------------------------------------------------ conditions
-    def state_changed(self, event: ev.Event) -> None:
+    def state_changed(self, event: ev.Event | None = None) -> None:
         if self.pending_conditions and not self._checking:
             self.check_conditions()
 

@@ -49,4 +49,3 @@ def test_outside_help_puts_back_what_the_calling_team_took_off():
         if isolated_by and isolated_by[-1] == "city-soc":
             back = [e for e in sim.events if e.kind == ev.RECONNECT and e.target == r.target and e.t >= r.t]
             assert back, r.target
-

@@ -11,9 +11,9 @@ from tui_helpers import sync
 from drill.engine import Simulation
 from drill.engine import events as ev
 from drill.engine.commands import Command, TimedCommand
+from drill.i18n import t
 from drill.log import read_log
 from drill.session import first_difference, recorded_commands, resimulate
-from drill.tui.base import DrillBaseApp
 from drill.tui.pacing import SPEEDS, Pacer
 
 SIZE = (160, 50)
@@ -98,9 +98,15 @@ async def test_the_drill_runs_to_its_end_at_top_speed(live, clock):
         await pilot.pause()
         assert app.session.finished and not app.running
         assert read_log(app.session.log_path).events[-1].kind == ev.DRILL_END
-        await pilot.press("i")  # nothing more can be entered, and nothing breaks
-        await pilot.pause()
         assert "ended" in app.export_text()
+        events, log = len(app.session.sim.events), app.session.log_path.read_bytes()
+        await pilot.press("i", "full_stop", "j")  # isolate, step, next inject: after the end
+        await pilot.pause()
+        # nothing more is entered or run, the log stays as it is, and the facilitator is told why
+        assert len(app.session.sim.events) == events
+        assert app.session.log_path.read_bytes() == log
+        told = [n.message for n in app._notifications]
+        assert told.count(t("tui.drill_over")) >= 2, told
 
 
 @sync
@@ -318,12 +324,17 @@ def test_play_without_a_terminal_says_what_to_do(capsys):
 
     assert main(["play"]) == 1
     err = capsys.readouterr().err
-    assert "drill run" in err and "Traceback" not in err
+    assert "drill run" in err
     assert main([]) == 1  # a bare `drill` opens play
 
 
-def test_the_app_never_loads_outside_the_tui_package():
-    assert DrillBaseApp.CSS_PATH == "drill.tcss"
-    from importlib import resources
-
-    assert (resources.files("drill.tui") / "drill.tcss").is_file()
+@sync
+async def test_the_stylesheet_is_found_from_any_folder(live, tmp_path, monkeypatch):
+    # the look lives in the package's drill.tcss: started elsewhere, the app still wears it
+    monkeypatch.chdir(tmp_path)
+    app = live()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        header = app.query_one("HeaderBar")
+        assert header.styles.dock == "top"  # written only in drill.tcss
+        assert header.region.y == 0 and header.region.height == 1

@@ -98,3 +98,68 @@ async def test_the_replay_changes_nothing(recorded):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("end", "i", "x", "q")
     assert path.read_bytes() == before
+
+
+@sync
+async def test_jumping_back_and_forth_between_decisions_notes_and_detections(recorded, clock):
+    path, events = recorded
+    # the marks, by the kinds of the events the fixture recorded: the decisions are the isolation
+    # (T+60) and the note entered as a command (T+70); the note itself; the sensors' detections
+    decisions = [i for i, e in enumerate(events) if e.kind == ev.COMMAND]
+    notes = [i for i, e in enumerate(events) if e.kind == ev.NOTE]
+    detections = [i for i, e in enumerate(events) if e.kind == ev.DETECTION]
+    assert len(decisions) == 2 and len(notes) == 1 and len(detections) == 1
+    app = make_replay_app(path, wallclock=lambda: WALL, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("end")
+        await pilot.press("D")  # the last decision before the end
+        assert app.count == decisions[1] + 1 and app.playhead == events[decisions[1]].t == 70
+        await pilot.press("D")
+        assert app.count == decisions[0] + 1 and app.playhead == events[decisions[0]].t == 60
+        await pilot.press("d")
+        assert app.count == decisions[1] + 1
+        await pilot.press("end", "N")  # back to the note
+        assert app.count == notes[0] + 1
+        _same(app, events, notes[0] + 1)
+        await pilot.press("home", "a")  # the detection
+        assert app.count == detections[0] + 1 and app.playhead == events[detections[0]].t
+        _same(app, events, detections[0] + 1)
+        await pilot.press("a")  # none after it: the replay stays where it is
+        assert app.count == detections[0] + 1
+        await pilot.press("end", "A")
+        assert app.count == detections[0] + 1
+        await pilot.press("A")  # none before it
+        assert app.count == detections[0] + 1
+
+
+def _mark_on_screen(app, glyph: str) -> tuple[int, int]:
+    """Where ``glyph`` is drawn on the screen in the timeline bar (its first line of marks)."""
+    bar = app.query_one("TimelineBar")
+    row = bar.render().plain.split("\n")[0]
+    return bar.content_region.x + row.index(glyph), bar.content_region.y
+
+
+@sync
+async def test_clicking_a_mark_on_the_timeline_goes_to_its_moment(recorded, clock):
+    path, events = recorded
+    first_inject = next(e for e in events if e.kind == ev.INJECT)
+    app = make_replay_app(path, wallclock=lambda: WALL, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        bar = app.query_one("TimelineBar")
+        span = max(float(app.scenario.spec.duration), events[-1].t)
+        cell = span / (bar.content_region.width - 2 * len("T+00:00") - 2)  # minutes a cell stands for
+        x, y = _mark_on_screen(app, "◆")
+        await pilot.click(offset=(x, y))
+        await pilot.pause()
+        assert abs(app.playhead - first_inject.t) <= cell, (app.playhead, first_inject.t, cell)
+        _same(app, events, sum(1 for e in events if e.t < app.playhead))
+        # the far right of the bar is the drill's end; the label beside it is not the bar
+        end_label = bar.content_region.x + bar.content_region.width - len("T+00:00")
+        await pilot.click(offset=(end_label - 2, y + 1))
+        await pilot.pause()
+        assert app.playhead >= span - cell
+        before = app.playhead
+        await pilot.click(offset=(end_label + 2, y + 1))
+        await pilot.pause()
+        assert app.playhead == before

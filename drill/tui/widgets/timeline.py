@@ -69,6 +69,9 @@ class TimelineBar(DrillWidgetMixin, Widget):
         width = max(10, self.content_region.width)
         label = len(format_offset(0)) + 1
         bar_width = max(4, width - label - len(format_offset(self._span())) - 1)
-        x = event.x - label
+        inside = event.get_content_offset(self)  # the bar is drawn in the content, inside the padding
+        if inside is None:
+            return
+        x = inside.x - label
         if 0 <= x < bar_width:
             self.post_message(SeekRequested((x + 0.5) / bar_width * self._span()))

@@ -1,0 +1,163 @@
+"""The MSEL on hand-built drills: injects fire when they should, and expected actions are scored
+met, late or missed by the clock — worked out by hand for each case.
+
+One inject, ``call``, comes at T+30 and asks the SOC to isolate dc-app within an hour: due at T+90.
+"""
+
+from __future__ import annotations
+
+from oracle_cases import scenario
+
+from drill.engine import Simulation
+from drill.engine.commands import Command, TimedCommand
+from drill.metrics import fold
+
+QUIET = "        - {id: land, technique: T1078, at: T+6h, targets: {node: hub-a}, success: 1}\n"
+TEAMS = "  soc: {name: SOC, staff: 1}\n  cert: {name: CERT, staff: 2}\n"
+MANUAL = "playbooks:\n  respond: {auto: false, steps: [{do: triage, takes: 10m}]}\n"
+CALL = (
+    "  - {id: call, at: T+30m, to: [soc], text: {en: Call, vi: Gọi},"
+    " expects: [{action: isolate, target: {node: dc-app}, within: 1h, by: soc}]}\n"
+)
+
+
+def drill(injects: str = CALL, stages: str = QUIET, extra: str = "") -> Simulation:
+    return Simulation(scenario(stages, MANUAL + "injects:\n" + injects + extra, teams=TEAMS), seed=1)
+
+
+def statuses(sim: Simulation, inject: str = "call") -> list[tuple[float, str]]:
+    return [(e.t, e.data["status"]) for e in sim.events if e.kind == "expectation" and e.target == inject]
+
+
+def isolate(at: float, node: str = "dc-app", team: str = "soc") -> TimedCommand:
+    return TimedCommand(at=at, action="isolate", target={"node": node}, by=team)
+
+
+def mark(at: float) -> TimedCommand:
+    return TimedCommand(at=at, action="mark", inject="call", source="facilitator")
+
+
+def scored(commands: list[TimedCommand]) -> list[tuple[float, str]]:
+    sim = drill()
+    sim.run(commands)
+    return statuses(sim)
+
+
+def test_an_action_by_its_deadline_is_met_after_it_late_and_never_missed():
+    assert scored([isolate(80)]) == [(30.0, "open"), (80.0, "met")]
+    assert scored([isolate(90)]) == [(30.0, "open"), (90.0, "met")]  # on the deadline is on time
+    assert scored([isolate(100)]) == [(30.0, "open"), (90.0, "overdue"), (100.0, "late")]
+    assert scored([]) == [(30.0, "open"), (90.0, "overdue"), (720.0, "missed")]
+
+
+def test_an_action_taken_before_it_was_asked_for_counts_as_on_time():
+    assert scored([isolate(10)]) == [(30.0, "open"), (30.0, "met")]
+
+
+def test_the_wrong_node_or_the_wrong_team_does_not_answer():
+    assert scored([isolate(40, node="hub-a")])[-1] == (720.0, "missed")
+    assert scored([isolate(40, team="cert")])[-1] == (720.0, "missed")
+    refused = TimedCommand(at=40, action="reconnect", target={"node": "dc-app"}, by="soc")
+    assert scored([refused])[-1] == (720.0, "missed")  # another action
+
+
+def test_a_facilitators_mark_is_scored_by_the_clock_too():
+    assert scored([mark(60)]) == [(30.0, "open"), (60.0, "met")]
+    # a late mark is late: the facilitator records that it was done, not that it was on time
+    assert scored([mark(100)]) == [(30.0, "open"), (90.0, "overdue"), (100.0, "late")]
+    sim = drill()
+    sim.run([mark(100)])
+    assert fold(sim.scenario, sim.events, sim.now).expectations["late"] == 1
+
+
+def test_a_mark_settles_an_expectation_once():
+    assert scored([mark(60), isolate(70), mark(80)]) == [(30.0, "open"), (60.0, "met")]
+
+
+def test_a_mark_for_an_expected_action_that_does_not_exist_is_refused():
+    sim = drill()
+    sim.run_until(40)
+    event = sim.apply(Command(action="mark", inject="call", expectation=3, source="facilitator"))
+    assert event.kind == "command_refused"
+    assert statuses(sim) == [(30.0, "open")]
+
+
+def test_an_inject_delayed_comes_later_and_its_deadline_moves_with_it():
+    sim = drill()
+    sim.run([TimedCommand(at=10, action="delay-inject", inject="call", delay=15, source="facilitator")])
+    assert [e.t for e in sim.events if e.kind == "inject"] == [45.0]
+    assert statuses(sim)[:2] == [(45.0, "open"), (105.0, "overdue")]
+    delayed = next(e for e in sim.events if e.kind == "inject_delayed")
+    assert delayed.data["due"] == 45.0 and delayed.data["by"] == 15.0
+
+
+def test_an_inject_skipped_never_comes_and_asks_nothing():
+    sim = drill()
+    sim.run([TimedCommand(at=10, action="skip-inject", inject="call", source="facilitator")])
+    assert [e for e in sim.events if e.kind == "inject"] == []
+    assert statuses(sim) == []
+    assert fold(sim.scenario, sim.events, sim.now).figure("expectations_met") == 1.0
+
+
+def test_an_inject_delivered_early_by_hand_comes_once():
+    sim = drill()
+    sim.run([TimedCommand(at=5, action="inject", inject="call", source="facilitator")])
+    delivered = [(e.t, e.data["why"]) for e in sim.events if e.kind == "inject"]
+    assert delivered == [(5.0, "facilitator")]
+    assert statuses(sim)[:2] == [(5.0, "open"), (65.0, "overdue")]
+
+
+# ---------------------------------------------------------------- conditions
+def _fired(injects: str, commands: list[TimedCommand], stages: str = QUIET) -> list[tuple[float, str, str]]:
+    sim = drill(injects, stages)
+    sim.run(commands)
+    return [(e.t, e.target, e.data["why"]) for e in sim.events if e.kind == "inject"]
+
+
+def test_an_inject_on_a_service_down_for_a_while_fires_when_that_while_is_over():
+    press = "  - {id: press, when: {service_down: {service: app, for: 30m}}, text: Press}\n"
+    down = TimedCommand(at=20, action="offline", service="app", by="soc")
+    assert _fired(press, [down]) == [(50.0, "press", "condition")]
+    up = TimedCommand(at=40, action="online", service="app", by="soc")
+    assert _fired(press, [down, up]) == []  # back before the half hour
+
+
+def test_an_inject_on_a_node_state_fires_when_the_node_gets_there():
+    cut = "  - {id: cut, when: {node: {targets: {node: dc-db}, state: isolated}}, text: Cut}\n"
+    assert _fired(cut, [isolate(25, node="dc-db")]) == [(25.0, "cut", "condition")]
+    assert _fired(cut, [isolate(25, node="dc-app")]) == []
+
+
+def test_an_inject_on_machines_compromised_waits_for_that_many():
+    worm = (
+        "        - {id: land, technique: T1566.001, at: T+0m, targets: {node: line-a}, success: 1}\n"
+        "        - {id: spread, technique: T1021.002, after: land, over: [lan], via: [smb], delay: 10m}\n"
+    )
+    three = "  - {id: three, when: {hosts_compromised: {at_least: 3, site: line}}, text: Three}\n"
+    fired = _fired(three, [], stages=worm)
+    sim = drill(three, worm)
+    sim.run()
+    third = sorted(e.t for e in sim.events if e.kind == "compromise")[2]
+    assert fired == [(third, "three", "condition")]
+    elsewhere = three.replace("site: line", "site: hub")
+    assert _fired(elsewhere, [], stages=worm) == []
+
+
+def test_an_inject_after_another_waits_its_time_and_one_on_a_stage_waits_for_its_success():
+    chain = CALL + "  - {id: then, when: {after_inject: {inject: call, wait: 20m}}, text: Then}\n"
+    assert _fired(chain, [])[-1] == (50.0, "then", "condition")
+    staged = "  - {id: took, when: {stage_succeeded: land}, text: Took}\n"
+    assert _fired(staged, []) == [(360.0, "took", "condition")]
+
+
+def test_deadlines_run_from_the_first_detection():
+    detect = "  - {id: seen, at: T+1m, text: Seen, effect: {detect: {node: hub-a}}}\n"
+    early = "        - {id: land, technique: T1078, at: T+0m, targets: {node: hub-a}, success: 1}\n"
+    duty = "deadlines:\n  - {action: report, to: cert, within: 1h, by: soc}\n"
+    sim = drill(detect, early, duty)
+    sim.run([TimedCommand(at=70, action="report", to="cert", by="soc")])
+    assert [e.t for e in sim.events if e.kind == "detection"] == [1.0]
+    assert statuses(sim, "deadlines") == [(1.0, "open"), (61.0, "overdue"), (70.0, "late")]
+    sim = drill(detect, early, duty)
+    sim.run([TimedCommand(at=30, action="report", to="cert", by="soc")])
+    assert statuses(sim, "deadlines") == [(1.0, "open"), (30.0, "met")]

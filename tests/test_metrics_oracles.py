@@ -1,0 +1,445 @@
+"""Every figure of drill/metrics.py against a value worked out by hand from a hand-built stream.
+
+The streams use the engine test city (tests/fixtures/engine/topology.yaml): districts d1 and d2,
+a data centre with dc-app (service ``app``, 1,000 citizens a day, needs ``wan``) and dc-db
+(``records``, 3 GB of data), and five bodies that all use every service.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drill.engine.events import Event
+from drill.metrics import WORKING_DAY_HOURS, Metrics, fold
+from drill.model.load import Scenario, load_scenario, parse_scenario
+
+ENGINE = Path(__file__).resolve().parent / "fixtures" / "engine"
+BODIES = ["core", "d1", "d2", "dc", "island"]
+
+
+def _worm(objectives: str = "") -> Scenario:
+    text = (ENGINE / "worm.yaml").read_text(encoding="utf-8")
+    if objectives:
+        head, _, _ = text.partition("objectives:")
+        text = head + "objectives:\n" + objectives
+    scenario, problems = parse_scenario(text, str(ENGINE / "worm.yaml"), ENGINE)
+    assert scenario is not None, problems
+    return scenario
+
+
+SCENARIO = load_scenario(str(ENGINE / "worm.yaml"))
+
+
+class Stream:
+    """Events in order, numbered as they are added."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def add(self, t: float, kind: str, target: str = "", actor: str = "x", **data) -> Stream:
+        self.events.append(Event(float(t), len(self.events), kind, actor, target, data))
+        return self
+
+
+def incident() -> Stream:
+    return (
+        Stream()
+        .add(0, "drill_start", "s", teams={"soc": 2, "cert": 0})
+        .add(10, "compromise", "d1-ws", hosts=3)
+        .add(20, "compromise", "d1-srv", hosts=1)
+        .add(25, "compromise", "d1-ws", hosts=2)  # more machines of a group already held
+        .add(40, "detection", "d1-ws")
+        .add(50, "service_down", "app", reason="node:dc-app")
+        .add(60, "isolate", "d1-ws")
+        .add(70, "isolate", "d1-srv")  # everything held is isolated: contained at T+70 …
+        .add(80, "reconnect", "d1-srv")  # … until a held node comes back
+        .add(90, "cleaned", "d1-srv")  # contained again, for good, at T+90
+        .add(130, "service_up", "app", down_for=80.0)
+    )
+
+
+def test_the_life_cycle_of_an_incident():
+    snap = fold(SCENARIO, incident().events, 200.0)
+    assert snap.time_to_detect == 30.0  # first compromise T+10, first detection T+40
+    assert snap.time_to_contain == 80.0  # contained for good at T+90
+    assert snap.contained
+    assert snap.time_to_recover == 120.0  # from the first compromise to the last service back
+    assert snap.hosts_ever == 6 and snap.nodes_ever == 2
+    assert snap.hosts_now == 5 and snap.nodes_now == 1  # d1-srv was cleaned
+    assert snap.hosts_by_body_ever == {"d1": 6} and snap.hosts_by_body_now == {"d1": 5}
+    assert snap.bodies_affected == ["d1"]
+    assert snap.dwell_mean == 30.0  # d1-ws seen after 30 minutes; d1-srv cleaned unseen
+    assert snap.services_reached == ["app"] and snap.services_down == []
+    assert snap.downtime_by_service == {"app": 80.0}
+    assert snap.downtime_by_body == dict.fromkeys(BODIES, 80.0)  # every body uses the app
+    assert snap.citizen_impact == pytest.approx(1000 * 80 / 60 / WORKING_DAY_HOURS)
+    assert snap.now == 200.0
+
+
+def test_figures_in_the_middle_of_the_incident():
+    events = incident().events
+    at_75 = fold(SCENARIO, [e for e in events if e.t <= 75], 75.0)
+    assert at_75.contained and at_75.time_to_contain == 60.0  # both isolated by T+70
+    assert at_75.services_down == ["app"] and at_75.time_to_recover is None
+    assert at_75.downtime_by_service == {"app": 25.0}  # down since T+50, still down
+    assert at_75.downtime_by_body == dict.fromkeys(BODIES, 25.0)
+    # d1-srv undetected for 55 minutes so far; d1-ws seen after 30
+    assert at_75.dwell_mean == pytest.approx((30 + 55) / 2)
+    at_85 = fold(SCENARIO, [e for e in events if e.t <= 85], 85.0)
+    assert not at_85.contained and at_85.time_to_contain is None  # d1-srv reconnected infected
+    at_30 = fold(SCENARIO, [e for e in events if e.t <= 30], 30.0)
+    assert at_30.time_to_detect is None and not at_30.contained
+    assert at_30.hosts_now == 6
+
+
+def test_the_series_behind_the_charts():
+    snap_metrics = Metrics(SCENARIO).feed_all(incident().events)
+    assert snap_metrics.series["hosts"] == [(0.0, 0.0), (10.0, 3.0), (20.0, 4.0), (25.0, 6.0), (90.0, 5.0)]
+    # four services in the city: all up at the start, one down from T+50 to T+130
+    assert snap_metrics.series["services_up"] == [(0.0, 4.0), (50.0, 3.0), (130.0, 4.0)]
+
+
+def test_nothing_happened():
+    snap = fold(SCENARIO, Stream().add(0, "drill_start", "s", teams={"soc": 2}).events, 720.0)
+    assert snap.time_to_detect is None and snap.time_to_contain is None and snap.time_to_recover is None
+    assert not snap.contained
+    assert snap.hosts_ever == 0 and snap.bodies_affected == [] and snap.dwell_mean is None
+    assert snap.downtime_by_service == {} and snap.citizen_impact == 0.0
+    assert snap.utilisation == {"soc": 0.0}
+
+
+def test_a_service_down_without_a_compromise_recovers_from_its_own_start():
+    # a flood: no foothold, so the incident starts with the outage
+    events = (
+        Stream()
+        .add(0, "drill_start", "s", teams={})
+        .add(30, "effect", "dc-app", effect="deny")
+        .add(30, "service_down", "app")
+        .add(45, "service_down", "onestop")
+        .add(90, "service_up", "app")
+        .add(100, "service_up", "onestop")
+        .events
+    )
+    snap = fold(SCENARIO, events, 120.0)
+    assert snap.time_to_detect is None and snap.time_to_contain is None
+    assert snap.time_to_recover == 70.0  # T+30 to T+100, when the last one came back
+    assert snap.downtime_by_service == {"app": 60.0, "onestop": 55.0}
+    assert snap.downtime_by_body == dict.fromkeys(BODIES, 70.0)  # hurt while either is down
+    assert snap.citizen_impact == pytest.approx((1000 * 60 + 5000 * 55) / 60 / WORKING_DAY_HOURS)
+    assert snap.services_reached == ["app", "onestop"]
+
+
+def test_a_second_outage_adds_to_the_downtime():
+    events = (
+        Stream()
+        .add(0, "drill_start", "s", teams={})
+        .add(10, "service_down", "records")
+        .add(20, "service_up", "records")
+        .add(50, "service_down", "records")
+        .events
+    )
+    snap = fold(SCENARIO, events, 80.0)
+    assert snap.downtime_by_service == {"records": 40.0}  # 10 + 30 so far
+    assert snap.services_down == ["records"] and snap.time_to_recover is None
+
+
+def test_a_body_cut_off_from_the_wan_is_down_while_it_is():
+    events = (
+        Stream()
+        .add(0, "drill_start", "s", teams={})
+        .add(10, "site_disconnected", "d2")
+        .add(40, "site_connected", "d2")
+        .add(60, "site_disconnected", "d2")
+        .events
+    )
+    assert fold(SCENARIO, events, 100.0).downtime_by_body == {"d2": 70.0}  # 30, then 40 so far
+    assert fold(SCENARIO, events, 100.0).downtime_by_service == {}
+
+
+def test_the_responders_load():
+    stream = (
+        Stream()
+        .add(0, "drill_start", "s", teams={"soc": 2, "cert": 0})
+        .add(10, "alert", "d1-ws", actor="soc", queued=3)
+        .add(10, "task_start", "d1-ws", actor="soc", queued=2)  # one busy
+        .add(20, "task_start", "d1-srv", actor="soc", queued=1)  # two busy
+        .add(40, "task_end", "d1-ws", actor="soc", queued=1)  # one busy
+        .add(50, "team_arrived", "soc", actor="cert", staff=4)
+        .add(60, "task_end", "d1-srv", actor="soc", queued=0)  # none busy
+    )
+    snap = fold(SCENARIO, stream.events, 100.0)
+    busy = 1 * 10 + 2 * 20 + 1 * 20  # staff-minutes at work
+    assert snap.utilisation["soc"] == pytest.approx(busy / (2 * 100))
+    assert snap.utilisation["cert"] == 0.0
+    assert snap.staff == {"soc": 2, "cert": 4}
+    assert snap.queue == {"soc": 0, "cert": 0}
+    at_30 = fold(SCENARIO, [e for e in stream.events if e.t <= 30], 30.0)
+    assert at_30.queue["soc"] == 1 and at_30.utilisation["soc"] == pytest.approx((10 + 2 * 10) / (2 * 30))
+    # a team cut to one person at T+70: its staff-minutes shrink, its busy minutes do not
+    stream.add(70, "staff_change", "soc", actor="soc", change=-1, staff=1)
+    snap = fold(SCENARIO, stream.events, 100.0)
+    assert snap.staff["soc"] == 1
+    assert snap.utilisation["soc"] == pytest.approx(busy / (2 * 70 + 1 * 30))
+    assert Metrics(SCENARIO).feed_all(stream.events).series["queue"] == [
+        (0.0, 0.0),
+        (10.0, 3.0),
+        (10.0, 2.0),
+        (20.0, 1.0),
+        (40.0, 1.0),
+        (60.0, 0.0),
+    ]
+
+
+def test_exfiltration_runs_at_its_rate_until_the_node_is_isolated_or_cleaned():
+    def stream(stop: str | None) -> list[Event]:
+        s = (
+            Stream()
+            .add(0, "drill_start", "s", teams={})
+            .add(0, "compromise", "dc-db", hosts=1)
+            .add(0, "effect", "dc-db", effect="exfiltrate", rate_gb_per_hour=1.0)
+        )
+        if stop:
+            s.add(90, stop, "dc-db")
+        return s.events
+
+    assert fold(SCENARIO, stream(None), 30.0).data_exfiltrated_gb == pytest.approx(0.5)
+    assert fold(SCENARIO, stream(None), 600.0).data_exfiltrated_gb == pytest.approx(3.0)  # all it holds
+    for stop in ("isolate", "cleaned", "restored"):
+        assert fold(SCENARIO, stream(stop), 600.0).data_exfiltrated_gb == pytest.approx(1.5), stop
+
+
+def test_expectations_are_counted_by_their_last_status():
+    events = (
+        Stream()
+        .add(0, "drill_start", "s", teams={})
+        .add(10, "expectation", "call", index=0, status="open")
+        .add(10, "expectation", "call", index=1, status="open")
+        .add(10, "expectation", "press", index=0, status="open")
+        .add(10, "expectation", "other", index=0, status="open")
+        .add(20, "expectation", "call", index=0, status="met")
+        .add(70, "expectation", "call", index=1, status="overdue")
+        .add(80, "expectation", "call", index=1, status="late")
+        .add(90, "expectation", "other", index=0, status="overdue")
+        .add(720, "expectation", "press", index=0, status="missed")
+        .events
+    )
+    snap = fold(SCENARIO, events, 720.0)
+    assert snap.expectations == {"open": 0, "overdue": 1, "met": 1, "late": 1, "missed": 1}
+    assert snap.figure("expectations_met") == pytest.approx(1 / 3)  # met of met, late and missed
+    assert fold(SCENARIO, events[:1], 0.0).figure("expectations_met") == 1.0  # none asked yet
+
+
+def test_figures_by_the_names_objectives_use():
+    events = [
+        *incident().events,
+        Event(140.0, 99, "compromise", "x", "d2-srv", {"hosts": 1}),
+        Event(150.0, 100, "service_down", "x", "records", {}),
+    ]
+    snap = fold(SCENARIO, events, 200.0)
+    assert snap.figure("time_to_detect") == 30.0
+    assert snap.figure("time_to_contain") is None  # d2-srv is held and not isolated
+    assert snap.figure("time_to_recover") is None  # records is down
+    assert snap.figure("hosts_compromised") == 7.0
+    assert snap.figure("hosts_compromised", site="d1") == 6.0
+    assert snap.figure("hosts_compromised", site="d2") == 1.0
+    assert snap.figure("hosts_compromised", site="island") == 0.0
+    assert snap.figure("nodes_compromised") == 3.0
+    assert snap.figure("bodies_affected") == 2.0
+    assert snap.figure("downtime", service="app") == 80.0
+    assert snap.figure("downtime", service="onestop") == 0.0
+    assert snap.figure("downtime", site="d2") == 80.0 + 50.0  # app's outage, then records' so far
+    assert snap.figure("downtime") == 80.0  # the longest of any service
+    assert snap.figure("citizen_impact") == pytest.approx(1000 * 80 / 60 / WORKING_DAY_HOURS)
+    assert snap.figure("data_exfiltrated_gb") == 0.0
+    with pytest.raises(KeyError):
+        snap.figure("no-such-figure")
+
+
+OBJECTIVES = """\
+  - {metric: time_to_detect, under: 20m}
+  - {metric: time_to_contain, under: 4h}
+  - {metric: hosts_compromised, under: 6}
+  - {metric: hosts_compromised, under: 7}
+  - {metric: downtime, service: app, under: 80m}
+  - {metric: downtime, service: app, under: 81m}
+  - {metric: bodies_affected, at_least: 1}
+  - {metric: bodies_affected, at_least: 2}
+"""
+
+
+def test_objectives_are_met_strictly_under_or_at_least_their_bound():
+    snap = fold(_worm(OBJECTIVES), incident().events, 200.0)
+    results = [(o.metric, o.value, o.bound, o.kind, o.met) for o in snap.objectives]
+    assert results == [
+        ("time_to_detect", 30.0, 20.0, "under", False),
+        ("time_to_contain", 80.0, 240.0, "under", True),
+        ("hosts_compromised", 6.0, 6.0, "under", False),  # under means below, not equal
+        ("hosts_compromised", 6.0, 7.0, "under", True),
+        ("downtime", 80.0, 80.0, "under", False),
+        ("downtime", 80.0, 81.0, "under", True),
+        ("bodies_affected", 1.0, 1.0, "at_least", True),  # at least includes equal
+        ("bodies_affected", 1.0, 2.0, "at_least", False),
+    ]
+    assert [o.index for o in snap.objectives] == list(range(8))
+    assert snap.objectives[4].service == "app"
+
+
+def test_an_incident_that_never_happens_meets_its_time_objectives_and_one_never_closed_fails_them():
+    scenario = _worm(
+        "  - {metric: time_to_detect, under: 1h}\n"
+        "  - {metric: time_to_contain, under: 1h}\n"
+        "  - {metric: time_to_recover, under: 1h}\n"
+    )
+    quiet = fold(scenario, Stream().add(0, "drill_start", "s", teams={}).events, 720.0)
+    assert [o.met for o in quiet.objectives] == [True, True, True]
+    open_ = (
+        Stream()
+        .add(0, "drill_start", "s", teams={})
+        .add(10, "compromise", "d1-ws", hosts=1)
+        .add(20, "service_down", "app")
+        .events
+    )
+    never = fold(scenario, open_, 720.0)
+    assert [o.met for o in never.objectives] == [False, False, False]
+    assert [o.value for o in never.objectives] == [None, None, None]
+
+
+def test_a_metrics_object_fed_one_event_at_a_time_reads_the_same_at_every_step():
+    # a snapshot does not disturb the fold: reading in the middle changes nothing after
+    events = incident().events
+    metrics = Metrics(SCENARIO)
+    for e in events:
+        metrics.feed(e)
+        metrics.snapshot(e.t)
+    assert metrics.snapshot(200.0).time_to_contain == 80.0
+    assert metrics.snapshot(200.0).hosts_now == 5
+
+
+def test_without_a_time_the_figures_are_those_at_the_last_event():
+    events = incident().events[:6]  # up to the app going down at T+50
+    snap = Metrics(SCENARIO).feed_all(events).snapshot()
+    assert snap.now == 50.0 and snap.downtime_by_service == {"app": 0.0}
+    # at T+40, the last event: d1-ws seen 30 minutes after it fell, d1-srv unseen for 20 so far
+    assert fold(SCENARIO, events[:5]).dwell_mean == pytest.approx((30 + 20) / 2)
+
+
+def test_machines_now_are_counted_by_body():
+    events = [*incident().events[:4], Event(27.0, 4, "compromise", "x", "d2-ws", {"hosts": 4})]
+    snap = fold(SCENARIO, events, 30.0)
+    assert snap.hosts_by_body_now == {"d1": 6, "d2": 4}
+    assert snap.hosts_by_body_ever == {"d1": 6, "d2": 4}
+    assert snap.bodies_affected == ["d1", "d2"]
+
+
+def test_a_machine_cleaned_and_taken_again_is_seen_again():
+    events = (
+        Stream()
+        .add(0, "drill_start", "s", teams={})
+        .add(10, "compromise", "d1-ws", hosts=1)
+        .add(20, "detection", "d1-ws")  # seen after 10 minutes
+        .add(30, "cleaned", "d1-ws")
+        .add(40, "compromise", "d1-ws", hosts=1)
+        .add(70, "detection", "d1-ws")  # seen again, after 30 minutes
+        .events
+    )
+    snap = fold(SCENARIO, events, 100.0)
+    assert snap.dwell_mean == pytest.approx((10 + 30) / 2)
+    assert snap.time_to_detect == 10.0  # the first detection counts
+    assert snap.hosts_ever == 2 and snap.hosts_now == 1
+
+
+def test_a_machine_reconnected_before_it_is_taken_counts_as_spreading():
+    events = (
+        Stream()
+        .add(0, "drill_start", "s", teams={})
+        .add(5, "isolate", "d2-srv")
+        .add(6, "reconnect", "d2-srv")
+        .add(10, "compromise", "d2-srv", hosts=1)
+        .events
+    )
+    snap = fold(SCENARIO, events, 60.0)
+    assert not snap.contained and snap.time_to_contain is None
+
+
+def test_two_whole_outages_add_up():
+    events = (
+        Stream()
+        .add(0, "drill_start", "s", teams={})
+        .add(10, "service_down", "records")
+        .add(20, "service_up", "records")
+        .add(50, "service_down", "records")
+        .add(70, "service_up", "records")
+        .events
+    )
+    snap = fold(SCENARIO, events, 100.0)
+    assert snap.downtime_by_service == {"records": 30.0}
+    assert snap.time_to_recover == 60.0  # from the first outage (T+10) to the end of the last (T+70)
+
+
+def test_exfiltration_that_starts_late_and_starts_again_after_a_pause():
+    events = (
+        Stream()
+        .add(0, "drill_start", "s", teams={})
+        .add(30, "compromise", "dc-db", hosts=1)
+        .add(30, "effect", "dc-db", effect="exfiltrate", rate_gb_per_hour=1.0)
+        .events
+    )
+    assert fold(SCENARIO, events, 90.0).data_exfiltrated_gb == pytest.approx(1.0)  # from T+30 to T+90
+    resumed = [
+        *events,
+        Event(60.0, 3, "isolate", "x", "dc-db", {}),  # 0.5 GB by then
+        Event(100.0, 4, "reconnect", "x", "dc-db", {}),
+        Event(100.0, 5, "effect", "x", "dc-db", {"effect": "exfiltrate", "rate_gb_per_hour": 1.0}),
+    ]
+    assert fold(SCENARIO, resumed, 160.0).data_exfiltrated_gb == pytest.approx(1.5)  # 0.5 + 1
+
+
+def test_a_team_without_anyone_is_not_busy():
+    events = Stream().add(0, "drill_start", "s", teams={"soc": 0, "cert": 0}).events
+    assert fold(SCENARIO, events, 100.0).utilisation == {"soc": 0.0, "cert": 0.0}
+    half = (
+        Stream()
+        .add(0, "drill_start", "s", teams={"soc": 1})
+        .add(0, "task_start", "d1-ws", actor="soc", queued=0)
+        .events
+    )
+    assert fold(SCENARIO, half, 0.5).utilisation == {"soc": 1.0}  # half a minute, all of it busy
+
+
+def test_downtime_figures_when_nothing_is_down():
+    snap = fold(SCENARIO, Stream().add(0, "drill_start", "s", teams={}).events, 60.0)
+    assert snap.figure("downtime") == 0.0
+    assert snap.figure("downtime", site="d1") == 0.0
+    assert snap.figure("downtime", service="app") == 0.0
+    with pytest.raises(KeyError, match="no-such-figure"):
+        snap.figure("no-such-figure")
+
+
+def test_objectives_on_one_service_or_one_body_read_that_service_or_body():
+    scenario = _worm(
+        "  - {metric: downtime, service: records, under: 10m}\n"
+        "  - {metric: hosts_compromised, site: d2, under: 1}\n"
+        "  - {metric: downtime, site: d2, under: 10m}\n"
+    )
+    snap = fold(scenario, incident().events, 200.0)  # the app was down 80 minutes, records never
+    assert [(o.value, o.met) for o in snap.objectives] == [(0.0, True), (0.0, True), (80.0, False)]
+
+
+def test_the_figures_as_a_dictionary_for_tools():
+    snap = fold(_worm(OBJECTIVES), incident().events, 200.0)
+    out = snap.as_dict()
+    assert out["time_to_detect"] == 30.0 and out["hosts_ever"] == 6 and out["now"] == 200.0
+    assert out["downtime_by_service"] == {"app": 80.0}
+    assert [o["met"] for o in out["objectives"]] == [o.met for o in snap.objectives]
+    assert out["objectives"][0] == {
+        "index": 0,
+        "metric": "time_to_detect",
+        "value": 30.0,
+        "bound": 20.0,
+        "kind": "under",
+        "met": False,
+        "service": None,
+        "site": None,
+    }
