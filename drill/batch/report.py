@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 from typing import Any
 
 from ..diagnostics import DrillError
 from ..i18n import t
+from ..outputs import atomic_writer
 from ..summary import format_value, objective_label
 from .figures import bounds, can_be_missing, format_figure, format_share, metric_label
 from .runner import Arm, BatchResult
@@ -285,7 +285,7 @@ def write_csv(result: BatchResult, path: str) -> None:
         "refused",
     ]
     try:
-        with Path(path).open("w", newline="", encoding="utf-8") as fh:
+        with atomic_writer(path, what="batch.cannot_write") as fh:  # csv ends its lines itself
             writer = csv.writer(fh)
             writer.writerow(header)
             for k, (arm, rows) in enumerate(zip(result.arms, result.results, strict=True)):

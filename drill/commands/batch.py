@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from ..diagnostics import DrillError
 from ..i18n import t
+from ..outputs import add_force, check_output, same_file
+from .run import check_seed
 
 if TYPE_CHECKING:
     from ..batch.runner import Arm, Progress
@@ -46,6 +48,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     out.add_argument("--json", action="store_true", help=t("cli.json_help"))
     out.add_argument("--csv", metavar="FILE", help=t("batch.csv_help"))
     p.add_argument("--plot", metavar="FILE", help=t("batch.plot_help"))
+    add_force(p)
     p.set_defaults(handler=run)
 
 
@@ -58,8 +61,7 @@ def run(args: argparse.Namespace) -> int:
 
     if not 1 <= args.runs <= MAX_RUNS:
         raise DrillError(t("batch.bad_runs", runs=args.runs, limit=MAX_RUNS))
-    if args.seed is not None and args.seed < 0:
-        raise DrillError(t("cli.bad_seed", seed=args.seed))
+    check_seed(args.seed)
     if args.workers is not None and args.workers < 1:
         raise DrillError(t("batch.bad_workers", workers=args.workers))
     if args.plot:
@@ -68,6 +70,13 @@ def run(args: argparse.Namespace) -> int:
     if args.vs or args.vs_sets:
         # the --set values hold for both arms; --vs-set only for the second
         arms.append(load_arm(args.vs or args.scenario, args.sets + args.vs_sets, args.decisions))
+    # before the runs, not after them: a refusal must not throw an hour of work away
+    inputs = [arm.scenario.file for arm in arms] + [args.decisions]
+    outputs = [name for name in (args.csv, args.plot) if name]
+    if len(outputs) == 2 and same_file(*outputs):
+        raise DrillError(t("outputs.twice", file=args.plot))
+    for name in outputs:
+        check_output(name, inputs=inputs, force=args.force, what="batch.cannot_write")
     seed = arms[0].scenario.spec.seed if args.seed is None else args.seed
     workers = args.workers or default_workers()
     quiet = args.json

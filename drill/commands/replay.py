@@ -12,6 +12,7 @@ from typing import Any
 from ..diagnostics import DrillError
 from ..i18n import LANGUAGES, get_language, pick, t
 from ..model.durations import DurationError, format_duration, format_offset, parse_offset
+from ..outputs import add_force, check_output, same_file
 from ..replay import Replay, when
 from ..summary import summary_lines
 
@@ -23,6 +24,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--branch-at", metavar="T", help=t("replay.branch_help"))
     p.add_argument("--log", dest="new_log", metavar="NEWLOG", help=t("replay.new_log_help"))
     p.add_argument("--at", metavar="T", help=t("replay.at_help"))
+    add_force(p)
     # also accepted after the command (``drill replay LOG --lang vi``)
     p.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=t("cli.lang_help"))
     p.set_defaults(handler=run)
@@ -39,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         if code or not args.branch_at:
             return code
     if args.branch_at:
-        return branch(replay, args.branch_at, args.new_log)
+        return branch(replay, args.branch_at, args.new_log, args.force)
     if args.at:
         return at(replay, args.at)
     return interactive(replay, args.log)
@@ -81,9 +83,12 @@ def _event(e: Any) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- branch
-def branch(replay: Replay, value: str, new_log: str | None) -> int:
+def branch(replay: Replay, value: str, new_log: str | None, force: bool = False) -> int:
     moment = _offset(value)
     path = Path(new_log) if new_log else default_branch_path(Path(replay.log.path), moment)
+    if same_file(path, replay.log.path):
+        raise DrillError(t("replay.branch_same_log", file=str(path)))
+    check_output(path, inputs=[replay.log.path, replay.scenario.file], force=force)
     session = replay.branch(moment, path)
     try:
         print(

@@ -14,6 +14,7 @@ from ..diagnostics import DrillError, nearest
 from ..generate import add_parser as add_generate
 from ..i18n import pick, t
 from ..model.city import City, load_city
+from ..outputs import add_force, atomic_writer, check_output, write_text
 
 GROUP_ORDER = ("core", "datacentre", "portal", "departments", "districts", "communes", "external")
 
@@ -33,8 +34,17 @@ def add(sub: argparse._SubParsersAction) -> None:
         "--format", choices=("graphml", "json"), default="graphml", help=t("topology.format_help")
     )
     export.add_argument("-o", "--output", metavar="FILE", help=t("topology.output_help"))
+    add_force(export)
     export.set_defaults(handler=run_export)
     add_generate(tsub)
+
+
+def topology_file(name: str) -> Path | None:
+    """The file a topology name stands for (a bundled one's too), if it is one."""
+    bundled = bundled_topologies()
+    if name in bundled:
+        return Path(bundled[name])
+    return Path(name) if Path(name).is_file() else None
 
 
 def resolve_topology(name: str) -> City:
@@ -155,14 +165,14 @@ def _scalar(value: object) -> object:
 def run_export(args: argparse.Namespace) -> int:
     city = resolve_topology(args.name)
     out = Path(args.output or f"{city.id}.{args.format}")
+    what = "topology.cannot_write"
+    check_output(out, inputs=[topology_file(args.name)], force=args.force, what=what)
     graph = export_graph(city)
-    try:
-        if args.format == "graphml":
-            nx.write_graphml(graph, out)
-        else:
-            data = nx.node_link_data(graph, edges="links")
-            out.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    except OSError as exc:
-        raise DrillError(t("topology.cannot_write", file=str(out), reason=exc.strerror or str(exc))) from exc
+    if args.format == "graphml":
+        with atomic_writer(out, binary=True, what=what) as stream:
+            nx.write_graphml(graph, stream)
+    else:
+        data = nx.node_link_data(graph, edges="links")
+        write_text(out, json.dumps(data, ensure_ascii=False, indent=1), what=what)
     print(t("topology.exported", file=str(out), nodes=graph.number_of_nodes(), links=graph.number_of_edges()))
     return 0
