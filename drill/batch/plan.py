@@ -19,7 +19,7 @@ def load_arm(name: str | None, sets: list[str], decisions: str | None = None) ->
     The scenario must be valid as written; each problem an override then causes is blamed on it.
     """
     path = resolve_scenario(name)
-    text = read_text(path, MAX_YAML_BYTES)
+    text = read_text(path, MAX_YAML_BYTES, "io.too_large_scenario")
     scenario, problems = parse_scenario(text, str(path), path.parent)
     if scenario is None:
         raise DrillError("\n".join(d.format() for d in problems), problems)
@@ -33,6 +33,6 @@ def load_arm(name: str | None, sets: list[str], decisions: str | None = None) ->
     if decisions:
         load_decisions(decisions)  # every problem in the file, located, before any run
         limit = MAX_JSON_BYTES if decisions.endswith(".json") else MAX_YAML_BYTES
-        decision_texts = (read_text(Path(decisions), limit), decisions)
+        decision_texts = (read_text(Path(decisions), limit, "io.too_large_decisions"), decisions)
     label = " ".join([scenario.id, *(o.text for o in overrides)])
     return Arm(label, scenario, overrides, make_job(scenario, overrides, decision_texts))

@@ -17,13 +17,15 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    files, missing = expand_paths(args.paths)
+    skipped: list[str] = []
+    files, missing = expand_paths(args.paths, skipped)
     results = [check_file(path) for path in files]
     errors = sum(len(r.diagnostics) for r in results) + len(missing)
     if args.format == "json":
         out = {
             "valid": errors == 0,
             "missing": missing,
+            "skipped": skipped,
             "files": [
                 {
                     "file": r.file,
@@ -36,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0 if errors == 0 else 1
-    for message in missing:
+    for message in [*missing, *skipped]:
         print(message)
     for r in results:
         if r.valid:

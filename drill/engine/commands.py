@@ -103,7 +103,7 @@ class TimedCommand(Command):
 
 def load_decisions(path: Path | str) -> list[TimedCommand]:
     """A decisions file: a YAML list of timed commands; raise DrillError listing every problem."""
-    doc = load_file(path)
+    doc = load_file(path, "io.too_large_decisions")
     problems: list[Diagnostic] = list(doc.problems)
     out: list[TimedCommand] = []
     if not isinstance(doc.data, list):
