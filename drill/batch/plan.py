@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..diagnostics import DrillError
+from ..diagnostics import DrillError, problems_text
 from ..engine.commands import load_decisions
 from ..model.load import check_scenario_document, parse_scenario, resolve_scenario
 from ..yamlio import MAX_JSON_BYTES, MAX_YAML_BYTES, load_yaml, read_text
@@ -22,7 +22,7 @@ def load_arm(name: str | None, sets: list[str], decisions: str | None = None) ->
     text = read_text(path, MAX_YAML_BYTES, "io.too_large_scenario")
     scenario, problems = parse_scenario(text, str(path), path.parent)
     if scenario is None:
-        raise DrillError("\n".join(d.format() for d in problems), problems)
+        raise DrillError(problems_text(problems), problems)
     overrides: list[Override] = [parse_override(s) for s in sets]
     if overrides:
         doc, paths = apply_overrides(load_yaml(text, str(path)), overrides)

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from ..diagnostics import DrillError
+from ..diagnostics import DrillError, capped
 from ..engine import Simulation
 from ..engine.commands import load_decisions
 from ..i18n import get_language, t
@@ -85,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
         print("\n".join(summary_lines(scenario, snap, sim.seed)))
         if args.log:
             print(t("cli.log_written", file=args.log, count=len(sim.events)))
-    for e in refused:
-        print(t("cli.refused", at=f"{e.t:.0f}", action=e.target, reason=e.data["reason"]), file=sys.stderr)
+    lines = [t("cli.refused", at=f"{e.t:.0f}", action=e.target, reason=e.data["reason"]) for e in refused]
+    for line in capped(lines, [e.target for e in refused]):
+        print(line, file=sys.stderr)
     return 1 if refused else 0

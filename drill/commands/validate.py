@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from ..diagnostics import problems_text
 from ..i18n import t
 from ..model.check import check_file, expand_paths
 
@@ -43,8 +44,8 @@ def run(args: argparse.Namespace) -> int:
     for r in results:
         if r.valid:
             print(t("validate.ok", file=r.file, what=t(f"validate.what_{r.kind}")))
-        for d in r.diagnostics:
-            print(d.format())
+        elif r.diagnostics:
+            print(problems_text(r.diagnostics))  # the JSON form lists every one
     bad = sum(1 for r in results if not r.valid) + len(missing)
     if errors:
         print(t("validate.summary_bad", count=len(results), errors=errors, bad=bad))

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from ..diagnostics import Diagnostic, DrillError
+from ..diagnostics import Diagnostic, DrillError, problems_text
 from ..i18n import t
 from ..model.common import Duration, NodeSelector, Offset, Strict, Text
 from ..model.validation import validate_model
@@ -115,6 +115,6 @@ def load_decisions(path: Path | str) -> list[TimedCommand]:
             if item is not None:
                 out.append(item)
     if problems:
-        raise DrillError("\n".join(d.format() for d in problems), problems)
+        raise DrillError(problems_text(problems), problems)
     # stable: decisions at one time keep the file's order
     return sorted(out, key=lambda c: c.at)

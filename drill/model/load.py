@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data import bundled_scenarios, bundled_topologies
-from ..diagnostics import Diagnostic, DrillError, nearest, path_text
+from ..diagnostics import Diagnostic, DrillError, nearest, path_text, problems_text
 from ..i18n import t
 from ..yamlio import MAX_YAML_BYTES, Document, load_file, load_yaml, read_text
 from .city import City, build_city, check_selector
@@ -69,7 +69,7 @@ def load_scenario(name_or_path: str | Path | None) -> Scenario:
     text = read_text(path, MAX_YAML_BYTES, "io.too_large_scenario")
     scenario, problems = parse_scenario(text, str(path), path.parent)
     if scenario is None:
-        raise DrillError("\n".join(d.format() for d in problems), problems)
+        raise DrillError(problems_text(problems), problems)
     return scenario
 
 
