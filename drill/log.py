@@ -289,27 +289,55 @@ def parse_log(raw: bytes, name: str) -> LogData:
         lines.pop()
     if not lines:
         raise DrillError(t("log.empty", file=name))
-    header = parse_header(lines[0], name)
-    duration = header.get("duration")
+    reader = LineReader(name)
+    reader.read(lines[0])
     events: list[Event] = []
     warnings: list[str] = []
     last = len(lines)
-    before = 0.0
     for number, line in enumerate(lines[1:], start=2):
         try:
-            event = decode_line(line)
-        except BadLine as exc:
+            event = reader.read(line)
+        except DrillError:
             if number == last and cut_off:
                 warnings.append(t("log.cut_off", file=name, line=number))
                 break
-            raise DrillError(bad_line_message(name, number, exc)) from exc
-        if event.seq != len(events):
-            raise DrillError(t("log.out_of_order", file=name, line=number))
-        if event.t < before or (duration is not None and event.t > duration + 1e-6):
-            raise DrillError(t("log.bad_time", file=name, line=number, t=f"{event.t:g}"))
-        before = event.t
+            raise
+        assert event is not None
         events.append(event)
-    return LogData(header, events, warnings, name)
+    assert reader.header is not None
+    return LogData(reader.header, events, warnings, name)
+
+
+class LineReader:
+    """Reads a log one line at a time, checking each as it comes: the header, then every event
+    well formed, in sequence and in time order (a whole log, or one being written)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.header: dict[str, Any] | None = None
+        self.line = 0  # lines read
+        self.count = 0  # events read
+        self._before = 0.0
+        self._duration: float | None = None
+
+    def read(self, line: bytes) -> Event | None:
+        """The event on ``line`` (None for the header); DrillError naming the line if it is bad."""
+        self.line += 1
+        if self.header is None:
+            self.header = parse_header(line, self.name)
+            self._duration = self.header.get("duration")
+            return None
+        try:
+            event = decode_line(line)
+        except BadLine as exc:
+            raise DrillError(bad_line_message(self.name, self.line, exc)) from exc
+        if event.seq != self.count:
+            raise DrillError(t("log.out_of_order", file=self.name, line=self.line))
+        if event.t < self._before or (self._duration is not None and event.t > self._duration + 1e-6):
+            raise DrillError(t("log.bad_time", file=self.name, line=self.line, t=f"{event.t:g}"))
+        self._before = event.t
+        self.count += 1
+        return event
 
 
 def write_log(path: Path | str, header: dict[str, Any], events: Iterable[Event]) -> None:

@@ -53,7 +53,7 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch.backends import default_workers, executor
+    from ..batch.backends import default_workers, executor, stop_on_signals
     from ..batch.plan import load_arm
     from ..batch.plot import check_plot_path, draw
     from ..batch.report import jsonable, summarise, text_lines, write_csv
@@ -82,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
     quiet = args.json
     total = args.runs * len(arms)
     with (
+        stop_on_signals() as stopped_by,
         executor(args.backend, workers, args.scheduler) as (pool, slots),
         _progress(quiet, arms, total) as progress,
     ):
@@ -100,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
                 print(t("batch.written", file=name))
     if result.interrupted:
         print(t("cli.interrupted"), file=sys.stderr)
-        return 130
+        return 128 + stopped_by[0] if stopped_by else 130
     return 0
 
 
