@@ -13,7 +13,7 @@ from ..diagnostics import DrillError
 from ..i18n import LANGUAGES, get_language, pick, t
 from ..model.durations import DurationError, format_duration, format_offset, parse_offset
 from ..outputs import add_force, check_output, same_file
-from ..replay import Replay, when
+from ..replay import Replay, Verdict, verify_log, when
 from ..summary import summary_lines
 
 
@@ -33,12 +33,18 @@ def add(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.new_log and not args.branch_at:
         raise DrillError(t("replay.log_needs_branch"))
+    if args.verify and not args.branch_at:
+        # no seeking after a verification: the log is not folded for it
+        verdict, seed = verify_log(args.log)
+        for warning in verdict.warnings:
+            print(t("replay.warning", message=warning), file=sys.stderr)
+        return report_verdict(verdict, seed)
     replay = Replay.open(args.log)
     for warning in replay.warnings:
         print(t("replay.warning", message=warning), file=sys.stderr)
     if args.verify:
-        code = verify(replay)
-        if code or not args.branch_at:
+        code = report_verdict(replay.verify(), replay.seed)
+        if code:
             return code
     if args.branch_at:
         return branch(replay, args.branch_at, args.new_log, args.force)
@@ -55,10 +61,9 @@ def _offset(value: str) -> float:
 
 
 # ---------------------------------------------------------------------------------------------- verify
-def verify(replay: Replay) -> int:
-    verdict = replay.verify()
+def report_verdict(verdict: Verdict, seed: int) -> int:
     if verdict.identical:
-        print(t("replay.identical", count=verdict.checked, commands=verdict.commands, seed=replay.seed))
+        print(t("replay.identical", count=verdict.checked, commands=verdict.commands, seed=seed))
         return 0
     assert verdict.seq is not None and verdict.expected is not None
     print(
