@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -132,6 +133,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except MemoryError:
+        print(t("cli.out_of_memory"), file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug in drill: one line to report it by, never a traceback
+        if os.environ.get("DRILL_DEBUG"):
+            raise
+        print(t("cli.internal", error=f"{type(exc).__name__}: {exc}"[:300]), file=sys.stderr)
+        return 1
 
 
 def _commands(parser: argparse.ArgumentParser) -> list[str]:
