@@ -228,3 +228,26 @@ def test_a_drill_killed_at_random_moments_resumes_and_verifies(tmp_path: Path) -
 @pytest.mark.slow
 def test_a_drill_killed_at_many_random_moments_resumes_and_verifies(tmp_path: Path) -> None:
     kill_at_random_moments(tmp_path, moments=100, seed=1000)
+
+
+def test_quitting_an_ended_drill_points_to_the_debrief(tmp_path: Path) -> None:
+    from drill.tui.app import make_app
+    from drill.tui.screens.dialogs import ConfirmScreen
+
+    async def body() -> None:
+        app = make_app(seed=7, log_path=tmp_path / "drill.jsonl")
+        async with app.run_test(size=(160, 50)) as pilot:
+            app.session.advance_to(60)
+            await app.action_quit()
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen) and "drill play --resume" in app.screen.detail
+            app.screen.dismiss(False)
+            await pilot.pause()
+            app.session.advance_to(app.session.sim.end)
+            await app.action_quit()
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            assert "has ended" in app.screen.detail and "drill report" in app.screen.detail
+            assert "--resume" not in app.screen.detail
+
+    asyncio.run(body())

@@ -143,6 +143,7 @@ DIGITS = "9" * 5000
         ("at.yaml", f"- {{at: {DIGITS}, action: note, text: hi}}\n", ":1:8:"),
         ("city.json", None, ":"),
     ],
+    ids=["scenario-seed", "decision-at", "json-topology"],
 )
 def test_a_number_too_long_to_read_is_located_not_a_bug(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, text: str | None, where: str
