@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import stat
 from collections.abc import Iterable
@@ -92,16 +93,31 @@ def _no_constant(name: str) -> Any:
     raise BadLine("", "finite")
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (math.inf, -math.inf):  # 1e999: a number too large for a float
+        raise BadLine("", "finite")
+    return value
+
+
 def parse_record(line: bytes) -> Any:
     """One JSON line of a log (NaN, Infinity and numbers too long to read are refused)."""
     if len(line) > MAX_LINE_BYTES:
         raise BadLine("", "too_long")
     try:
-        return json.loads(line.decode("utf-8"), parse_constant=_no_constant)
+        return json.loads(line.decode("utf-8"), parse_constant=_no_constant, parse_float=_finite)
     except BadLine as exc:
         # the rare bad line: read it again to name the key that holds the value
-        marked = json.loads(line.decode("utf-8"), parse_constant=lambda _name: _NonFinite())
-        raise BadLine(_path_of_non_finite(marked), "finite") from exc
+        try:
+            marked = json.loads(
+                line.decode("utf-8"),
+                parse_constant=lambda _name: _NonFinite(),
+                parse_float=lambda text: _NonFinite() if math.isinf(float(text)) else float(text),
+            )
+            key = _path_of_non_finite(marked)
+        except (ValueError, RecursionError):
+            key = ""
+        raise BadLine(key, "finite") from exc
     except (UnicodeDecodeError, json.JSONDecodeError, ValueError, RecursionError) as exc:
         raise BadLine() from exc
 

@@ -21,7 +21,7 @@ from .i18n import get_language, t
 from .log import LogData, LogWriter, encode, header_for, header_line, read_log
 from .metrics import Metrics
 from .model.load import Scenario, load_scenario
-from .outputs import atomic_writer, check_output
+from .outputs import atomic_writer, check_output, same_file
 
 
 def recorded_commands(events: list[Event]) -> list[tuple[float, int, Command]]:
@@ -177,6 +177,8 @@ class Session:
     def save_log(self, path: str | Path, force: bool = False) -> Path:
         """Write the whole drill so far to ``path`` and carry on writing there."""
         inputs = [self.scenario.file] + ([self.log_path] if self.log_path and not self.log_error else [])
+        # back into the log that failed (space was freed): what is saved holds all it held
+        force = force or bool(self.log_error and self.log_path and same_file(path, self.log_path))
         target = check_output(path, inputs=inputs, force=force)
         with atomic_writer(target) as out:
             out.write(header_line(self.header) + "\n")
@@ -199,8 +201,8 @@ class Session:
             Path(tempfile.gettempdir()),
             Path.home(),
         ]
+        stem = name[: -len(".jsonl")] if name.endswith(".jsonl") else name
         for folder in folders:
-            stem = name[: -len(".jsonl")] if name.endswith(".jsonl") else name
             for n in range(1, 100):
                 candidate = folder / f"{stem}.rescued-{n}.jsonl"
                 if candidate.exists():
@@ -208,11 +210,9 @@ class Session:
                 try:
                     saved = self.save_log(candidate)
                 except DrillError:
-                    break
-                if not self.log_error:
-                    self.close()
-                    return saved
-                break
+                    break  # this folder takes nothing: the next one
+                self.close()
+                return saved
         return None
 
     # ------------------------------------------------------------ rebuilding

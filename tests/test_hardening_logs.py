@@ -132,7 +132,7 @@ def test_a_bad_host_count_is_refused_by_every_reader(
 # values of the wrong type or out of range for the fields every drill writes; each makes a log
 # that no drill could have written (the oracle: by construction, not by asking drill)
 WRONG = {
-    "t": ['"10"', "-1", "1e300", "null", "true", "Infinity"],
+    "t": ['"10"', "-1", "1e300", "null", "true", "Infinity", "1e999"],
     "seq": ['"3"', "1.5", "-1", "null"],
     "kind": ["5", "null", "[]"],
     "actor": ["5", "{}", "false"],
@@ -169,7 +169,7 @@ REQUIRED_DATA = [
 def mutate(lines: list[str], rng: random.Random) -> tuple[str, list[str]]:
     """One damaged copy of a log's lines, and what was done."""
     out = list(lines)
-    how = rng.choice(["type", "data", "drop", "drop-data", "duplicate", "reorder", "header", "cut"])
+    how = rng.choice(["type", "data", "drop", "drop-data", "duplicate", "reorder", "header", "cut", "extra"])
     events = range(1, len(out))
     if how == "type":
         i, key = rng.choice(events), rng.choice(list(WRONG))
@@ -207,6 +207,10 @@ def mutate(lines: list[str], rng: random.Random) -> tuple[str, list[str]]:
         header[key] = "__MARK__"
         out[0] = json.dumps(header).replace('"__MARK__"', rng.choice(HEADER_WRONG[key]))
         return f"{how} {key}", out
+    if how == "extra":  # a field no reader knows, holding what JSON from drill never holds
+        i = rng.choice(events)
+        out[i] = with_value(out[i], "zz", rng.choice(["NaN", "-Infinity", "1e999", "[1e400]"]))
+        return f"{how} line {i + 1}", out
     i = rng.choice(range(1, len(out) - 1))  # a line cut short in the middle of the log
     out[i] = out[i][: rng.randrange(1, len(out[i]) - 1)]
     return f"{how} line {i + 1}", out

@@ -38,7 +38,7 @@ def test_run_never_writes_its_log_over_its_scenario(
     before = scenario.read_bytes()
     for force in ([], ["--force"]):
         code, err = run(capsys, "run", str(scenario), "--log", str(scenario), *force)
-        assert code == 1 and f"{scenario} is {scenario}, an input of this command" in err
+        assert code == 1 and f"{scenario} is an input of this command" in err
     assert scenario.read_bytes() == before
 
 
