@@ -222,6 +222,8 @@ class Session:
         log = read_log(log_path)
         scenario, warnings = scenario_of(log)
         warnings = [*log.warnings, *warnings]
+        if log.ended:  # nothing more can be entered: say so, and what is left to do with it
+            warnings.append(t("session.resume_ended", file=str(log_path)))
         seed = int(log.header["seed"])
         sim = resimulate(scenario, seed, log.events)
         mismatch = first_difference(log.events, sim.events)

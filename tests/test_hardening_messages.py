@@ -245,3 +245,16 @@ def test_after_the_drill_ended_quitting_suggests_the_debrief_not_resume(
     from drill.log import read_log
 
     assert read_log(tmp_path / "drill.jsonl").ended  # the log records that it ended
+
+
+def test_resuming_an_ended_drill_says_it_has_ended(tmp_path: Path) -> None:
+    from drill.model.load import load_scenario
+    from drill.session import Session
+
+    session = Session(load_scenario(None), seed=7, log_path=tmp_path / "drill.jsonl")
+    session.advance_to(session.sim.end)
+    session.close()
+    resumed, warnings = Session.resume(tmp_path / "drill.jsonl")
+    resumed.close()
+    assert resumed.finished
+    assert any("has ended" in w and "drill report" in w for w in warnings)
