@@ -20,7 +20,7 @@ from .data import bundled_scenarios
 from .diagnostics import DrillError
 from .engine.events import DRILL_END, Event
 from .i18n import t
-from .logcheck import HEADER_FIELDS, MAX_NUMBER, event_problem, problem
+from .logcheck import HEADER_FIELDS, MAX_NUMBER, Names, event_problem, name_problem, problem
 from .outputs import AtomicFile
 
 FORMAT = "drill-log"
@@ -354,6 +354,17 @@ class LineReader:
         self._before = event.t
         self.count += 1
         return event
+
+
+def check_names(events: Iterable[Event], scenario: Any, name: str) -> None:
+    """Refuse a log whose events name nodes, sites, services, teams, stages or injects that its
+    scenario does not have (a log of another drill, or one altered by hand)."""
+    names = Names(scenario)
+    for e in events:
+        key = name_problem(e.kind, e.actor, e.target, e.data, names)
+        if key is not None:
+            value = e.target if key == "target" else e.actor if key == "actor" else e.data.get(key[5:])
+            raise DrillError(t("log.unknown_name", file=name, line=e.seq + 2, key=key, value=value))
 
 
 def write_log(path: Path | str, header: dict[str, Any], events: Iterable[Event]) -> None:

@@ -234,3 +234,68 @@ def _command_problem(record: dict[str, Any]) -> tuple[str, str] | None:
     except (ValueError, TypeError, OverflowError):
         return "data.command", "command"
     return None
+
+
+# ---------------------------------------------------------------------------------------------- names
+# what an event's target names, by kind: once a log's scenario is known, each must exist in it
+_ON_NODES = (
+    ev.COMPROMISE,
+    ev.EFFECT,
+    ev.EFFECT_END,
+    ev.DETECTION,
+    ev.ALERT,
+    ev.TASK_START,
+    ev.TASK_END,
+    ev.ISOLATE,
+    ev.RECONNECT,
+    ev.PATCHED,
+    ev.CLEANED,
+    ev.RESTORED,
+    ev.BACKUP_LOST,
+)
+_ON_SERVICES = (ev.SERVICE_DOWN, ev.SERVICE_UP, ev.SERVICE_REASON)
+_ON_SITES = (ev.SITE_DISCONNECTED, ev.SITE_CONNECTED)
+_ON_INJECTS = (ev.INJECT_SKIPPED, ev.INJECT_DELAYED)
+_BY_TEAMS = (ev.ALERT, ev.TASK_START, ev.TASK_END, ev.STAFF_CHANGE)
+DEADLINES = "deadlines"  # the expectations of the scenario's deadlines, as the MSEL names them
+
+
+class Names:
+    """The names a scenario and its topology define, for checking a log against them."""
+
+    def __init__(self, scenario: Any) -> None:
+        city, spec = scenario.city, scenario.spec
+        self.nodes = city.nodes
+        self.sites = city.sites
+        self.services = city.services
+        self.teams = spec.teams
+        self.stages = set(scenario.stage_ids())
+        self.expects = {inject.id: len(inject.expects) for inject in spec.injects}
+        self.expects[DEADLINES] = len(spec.deadlines)
+
+
+def name_problem(kind: str, actor: str, target: str, data: Mapping[str, Any], names: Names) -> str | None:
+    """The key of an event that names something its scenario does not have (None: all exist)."""
+    if kind in _ON_NODES and target not in names.nodes:
+        return "target"
+    if kind in (ev.OFFLINE, ev.ONLINE) and target not in names.nodes and target not in names.services:
+        return "target"
+    if kind in _ON_SERVICES and target not in names.services:
+        return "target"
+    if kind in _ON_SITES and target not in names.sites:
+        return "target"
+    if kind == ev.STAGE_START and target not in names.stages:
+        return "target"
+    if (kind in _ON_INJECTS or (kind == ev.INJECT and target)) and target not in names.expects:
+        return "target"
+    if kind == ev.EXPECTATION and not 0 <= int(data.get("index", 0)) < names.expects.get(target, 0):
+        return "target" if target not in names.expects else "data.index"
+    if kind in _BY_TEAMS and actor not in names.teams:
+        return "actor"
+    if kind in (ev.LINK_CUT, ev.LINK_RESTORED):
+        for key in ("a", "b"):
+            if key in data and data[key] not in names.nodes:
+                return f"data.{key}"
+    if "site" in data and data["site"] not in names.sites:
+        return "data.site"
+    return None

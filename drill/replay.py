@@ -25,7 +25,7 @@ from .engine.commands import PLAYER_ACTIONS
 from .engine.events import Event
 from .engine.state import NodeState, new_nodes
 from .i18n import get_language, pick, t
-from .log import LogData, read_log
+from .log import LogData, check_names, read_log
 from .metrics import Metrics, Snapshot
 from .model.durations import format_offset
 from .model.load import Scenario
@@ -453,6 +453,7 @@ def open_log(path: str | Path) -> tuple[LogData, Scenario, list[str]]:
     if not log.events:
         raise DrillError(t("replay.no_events", file=str(path)))
     scenario, warnings = _find_scenario(log, Path(path))
+    check_names(log.events, scenario, str(path))
     return log, scenario, [*log.warnings, *warnings]
 
 

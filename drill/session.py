@@ -18,7 +18,7 @@ from .engine.commands import Command
 from .engine.events import Event
 from .engine.simulation import Simulation
 from .i18n import get_language, t
-from .log import LogData, LogWriter, encode, header_for, header_line, read_log
+from .log import LogData, LogWriter, check_names, encode, header_for, header_line, read_log
 from .metrics import Metrics
 from .model.load import Scenario, load_scenario
 from .outputs import atomic_writer, check_output, same_file
@@ -221,6 +221,7 @@ class Session:
         """Rebuild a drill from its log and carry on writing to the same log."""
         log = read_log(log_path)
         scenario, warnings = scenario_of(log)
+        check_names(log.events, scenario, str(log_path))
         warnings = [*log.warnings, *warnings]
         if log.ended:  # nothing more can be entered: say so, and what is left to do with it
             warnings.append(t("session.resume_ended", file=str(log_path)))

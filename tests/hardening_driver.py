@@ -3,8 +3,9 @@
 that escapes ``main`` (which the program would print as a traceback) reported.
 
 Reads a JSON list of argument lists on stdin; writes one JSON line per command on stdout:
-``{"args": [...], "code": 1, "err": "...", "escaped": null}``. ``play`` believes it has a terminal
-and its app returns at once: what it reads (``--resume``, ``--players --log``) is read as usual.
+``{"args": [...], "code": 1, "out": "...", "err": "...", "escaped": null}``. ``play`` believes it
+has a terminal and its app returns at once: what it reads (``--resume``, ``--players --log``) is
+read as usual.
 Started as a subprocess, so whatever the program would print on its own stderr stays visible.
 """
 
@@ -30,18 +31,20 @@ def main() -> int:
     real_stdout.isatty = lambda: True  # type: ignore[method-assign]
     for args in commands:
         err = io.StringIO()
+        out = io.StringIO()
         escaped = None
         code = None
         set_language("en")
         try:
-            with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()) as out:
-                out.isatty = lambda: True  # type: ignore[method-assign]
+            out.isatty = lambda: True  # type: ignore[method-assign]
+            with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
                 code = drill(args)
         except SystemExit as exc:  # argparse's usage errors
             code = exc.code if isinstance(exc.code, int) else 1
         except BaseException:  # what the program would print as a traceback
             escaped = traceback.format_exc()
-        print(json.dumps({"args": args, "code": code, "err": err.getvalue(), "escaped": escaped}))
+        result = {"args": args, "code": code, "out": out.getvalue()[-2000:], "err": err.getvalue()}
+        print(json.dumps({**result, "escaped": escaped}))
         real_stdout.flush()
     return 0
 

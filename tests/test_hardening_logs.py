@@ -128,6 +128,28 @@ def test_a_bad_host_count_is_refused_by_every_reader(
     assert_refused(drive(readers(bad, tmp_path, "hosts")), f"line {i + 1}:", "data.hosts", says)
 
 
+@pytest.mark.parametrize(
+    ("kind", "key", "value"),
+    [
+        ("compromise", "target", '"hoan-k9em-ws"'),
+        ("service_down", "target", '"no-such-service"'),
+        ("task_start", "actor", '"no-such-team"'),
+        ("isolate", "site", '"atlantis"'),
+    ],
+)
+def test_a_name_its_scenario_does_not_have_is_refused(
+    good: Path, tmp_path: Path, kind: str, key: str, value: str
+) -> None:
+    lines = lines_of(good)
+    i = first(lines, kind)
+    lines[i] = with_value(lines[i], key, value)
+    bad = write(tmp_path / "names.jsonl", lines)
+    where = key if key in ("target", "actor") else f"data.{key}"
+    assert_refused(
+        drive(readers(bad, tmp_path, "names")), f"line {i + 1}: {where} names {value.strip(chr(34))}"
+    )
+
+
 # ---------------------------------------------------------------------------------------------- fuzzing
 # values of the wrong type or out of range for the fields every drill writes; each makes a log
 # that no drill could have written (the oracle: by construction, not by asking drill)
@@ -242,7 +264,29 @@ def test_damaged_logs_are_refused_by_every_reader_never_with_a_traceback(good: P
 @pytest.mark.slow
 def test_many_damaged_logs_are_refused_by_every_reader(good: Path, tmp_path: Path) -> None:
     for seed in range(10):
-        fuzz(good, tmp_path, seed=100 + seed, count=20)
+        folder = tmp_path / f"seed-{seed}"
+        folder.mkdir()
+        fuzz(good, folder, seed=100 + seed, count=20)
+
+
+@pytest.mark.slow
+def test_logs_with_random_bytes_changed_never_crash_a_reader(good: Path, tmp_path: Path) -> None:
+    """Blind damage may leave a log that is still valid (a digit changed in a time): then the
+    readers may accept it; what they may never do is crash."""
+    rng = random.Random(7)
+    raw = good.read_bytes()
+    commands = []
+    for n in range(60):
+        damaged = bytearray(raw)
+        for _ in range(rng.choice([1, 3, 20])):
+            damaged[rng.randrange(len(damaged))] = rng.choice(b'0123456789.-e"{}[],:x\n\x00\xff')
+        log = tmp_path / f"b{n}.jsonl"
+        log.write_bytes(bytes(damaged))
+        commands += readers(log, tmp_path, f"b{n}")
+    for r in drive(commands, timeout=60 * 60):
+        assert r["escaped"] is None, f"{r['args']}: escaped\n{r['escaped']}"
+        assert r["code"] in (0, 1) and INTERNAL not in r["err"] and "Traceback" not in r["err"], r
+        assert r["code"] == 0 or (r["out"] + r["err"]).strip(), r  # a verdict, or a refusal
 
 
 # ---------------------------------------------------------------------------------------------- limits
