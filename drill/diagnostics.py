@@ -28,6 +28,29 @@ class Diagnostic:
         return asdict(self)
 
 
+# a message lists this many problems at most, then counts the rest by kind: 100,000 bad lines
+# are one mistake made many times, and 93,000 lines of it hide the first one
+MAX_SHOWN = 20
+
+
+def capped(lines: Sequence[str], kinds: Sequence[str], limit: int = MAX_SHOWN) -> list[str]:
+    """The first ``limit`` lines, then one line counting the others by their kind."""
+    if len(lines) <= limit:
+        return list(lines)
+    from .i18n import t  # the catalogue loads only when there is something to say
+
+    rest: dict[str, int] = {}
+    for kind in kinds[limit:]:
+        rest[kind] = rest.get(kind, 0) + 1
+    counts = ", ".join(f"{n:,} × {kind}" for kind, n in sorted(rest.items(), key=lambda kv: (-kv[1], kv[0])))
+    return [*lines[:limit], t("validate.more_problems", count=f"{len(lines) - limit:,}", kinds=counts)]
+
+
+def problems_text(diagnostics: Sequence[Diagnostic], limit: int = MAX_SHOWN) -> str:
+    """Problems as lines of text, the first ``limit`` in full and the rest counted."""
+    return "\n".join(capped([d.format() for d in diagnostics], [d.code for d in diagnostics], limit))
+
+
 class DrillError(Exception):
     """A failure to report to the user as text, never as a traceback."""
 

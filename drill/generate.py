@@ -27,6 +27,7 @@ from typing import Any
 
 from .diagnostics import DrillError
 from .i18n import get_language, t
+from .outputs import add_force, check_output, write_text
 from .yamlio import MAX_YAML_BYTES, dump_yaml, flow_yaml
 
 MAX_SITES = 50_000
@@ -672,10 +673,7 @@ def write_topology(data: dict[str, Any], path: Path | str, command: str = "") ->
         raise DrillError(t("generate.yaml_too_big", size=number(size), limit=number(MAX_YAML_BYTES)))
     if path.is_dir():
         raise DrillError(t("generate.cannot_write", file=str(path), reason=t("generate.is_folder")))
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise DrillError(t("generate.cannot_write", file=str(path), reason=exc.strerror or str(exc))) from exc
+    write_text(path, text, what="generate.cannot_write")
     return size
 
 
@@ -691,6 +689,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--hosts-per-site", type=int, required=True, metavar="M", help=t("generate.hosts_help"))
     p.add_argument("--seed", type=int, default=1, metavar="S", help=t("generate.seed_help"))
     p.add_argument("-o", "--output", required=True, metavar="FILE", help=t("generate.output_help"))
+    add_force(p)
     p.set_defaults(handler=run)
 
 
@@ -698,6 +697,7 @@ def run(args: argparse.Namespace) -> int:
     path = Path(args.output)
     if path.suffix.lower() not in SUFFIXES:
         raise DrillError(t("generate.bad_suffix", file=str(path), suffixes=", ".join(SUFFIXES)))
+    check_output(path, force=args.force, what="generate.cannot_write")
     data = generate_topology(args.sites, args.hosts_per_site, args.seed)
     command = (
         f"drill topology generate --sites {args.sites} --hosts-per-site {args.hosts_per_site} "
@@ -837,8 +837,4 @@ def worm_scenario(
 
 def write_scenario(scenario: dict[str, Any], path: Path | str) -> None:
     """Write a scenario as YAML (next to its topology, which it names by file name)."""
-    path = Path(path)
-    try:
-        path.write_text(dump_yaml(scenario), encoding="utf-8")
-    except OSError as exc:
-        raise DrillError(t("generate.cannot_write", file=str(path), reason=exc.strerror or str(exc))) from exc
+    write_text(path, dump_yaml(scenario), what="generate.cannot_write")

@@ -25,7 +25,7 @@ from .engine.commands import PLAYER_ACTIONS
 from .engine.events import Event
 from .engine.state import NodeState, new_nodes
 from .i18n import get_language, pick, t
-from .log import LogData, read_log
+from .log import LogData, check_names, read_log
 from .metrics import Metrics, Snapshot
 from .model.durations import format_offset
 from .model.load import Scenario
@@ -322,16 +322,8 @@ class Replay:
     @classmethod
     def open(cls, path: str | Path) -> Replay:
         """Read a log and find its scenario; every problem is a DrillError, never a traceback."""
-        log = read_log(path)
-        for key in ("seed", "scenario"):
-            if key not in log.header:
-                raise DrillError(t("replay.header_missing", file=str(path), key=key))
-        if not isinstance(log.header.get("seed"), int):
-            raise DrillError(t("replay.header_missing", file=str(path), key="seed"))
-        if not log.events:
-            raise DrillError(t("replay.no_events", file=str(path)))
-        scenario, warnings = _find_scenario(log, Path(path))
-        replay = cls(log, scenario, [*log.warnings, *warnings])
+        log, scenario, warnings = open_log(path)
+        replay = cls(log, scenario, warnings)
         # the log and its checkpoints live as long as the replay and never change: keep the
         # collector from walking them again (a full pass over a long log pauses a seek ~0.3 s)
         gc.freeze()
@@ -429,16 +421,7 @@ class Replay:
     # ------------------------------------------------------------ verify and branch
     def verify(self) -> Verdict:
         """Re-run the drill from its seed and recorded commands and compare the two streams."""
-        sim = resimulate(self.scenario, self.seed, self.events)
-        seq = first_difference(self.events, sim.events)
-        commands = len(recorded_commands(self.events))
-        verdict = Verdict(seq is None, len(self.events), commands, warnings=list(self.warnings))
-        if seq is not None:
-            verdict.seq = seq
-            verdict.expected = self.events[seq]
-            verdict.found = sim.events[seq] if seq < len(sim.events) else None
-            verdict.checked = seq
-        return verdict
+        return verify_events(self.scenario, self.seed, self.events, self.warnings)
 
     def branch(self, at: float, log_path: str | Path) -> Session:
         """A live drill from the moment ``at``, with everything before it re-run, writing a new log
@@ -461,6 +444,39 @@ class Replay:
             scenario_ref=ref,
             header_extra={"branched_from": origin},
         )
+
+
+def open_log(path: str | Path) -> tuple[LogData, Scenario, list[str]]:
+    """A log with its events, its scenario and the warnings about both; DrillError if it cannot
+    be replayed."""
+    log = read_log(path)
+    if not log.events:
+        raise DrillError(t("replay.no_events", file=str(path)))
+    scenario, warnings = _find_scenario(log, Path(path))
+    check_names(log.events, scenario, str(path))
+    return log, scenario, [*log.warnings, *warnings]
+
+
+def verify_events(scenario: Scenario, seed: int, events: list[Event], warnings: list[str]) -> Verdict:
+    """Re-run a drill from its seed and recorded commands and compare the two streams."""
+    sim = resimulate(scenario, seed, events)
+    seq = first_difference(events, sim.events)
+    commands = len(recorded_commands(events))
+    verdict = Verdict(seq is None, len(events), commands, warnings=list(warnings))
+    if seq is not None:
+        verdict.seq = seq
+        verdict.expected = events[seq]
+        verdict.found = sim.events[seq] if seq < len(sim.events) else None
+        verdict.checked = seq
+    return verdict
+
+
+def verify_log(path: str | Path) -> tuple[Verdict, int]:
+    """Verify a log without folding it for seeking (a verification costs about what the drill's
+    run cost, whatever the log's length); the verdict and the log's seed."""
+    log, scenario, warnings = open_log(path)
+    seed = int(log.header["seed"])
+    return verify_events(scenario, seed, log.events, warnings), seed
 
 
 class Cursor:

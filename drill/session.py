@@ -6,21 +6,22 @@ so a drill is rebuilt from its log in exactly one way: the seed plus the recorde
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from . import __version__
 from .diagnostics import DrillError
 from .engine import events as ev
 from .engine.commands import Command
 from .engine.events import Event
 from .engine.simulation import Simulation
 from .i18n import get_language, t
-from .log import LogData, LogWriter, encode, header_for, read_log
+from .log import LogData, LogWriter, check_names, encode, header_for, header_line, read_log
 from .metrics import Metrics
 from .model.load import Scenario, load_scenario
+from .outputs import atomic_writer, check_output, same_file
 
 
 def recorded_commands(events: list[Event]) -> list[tuple[float, int, Command]]:
@@ -98,6 +99,7 @@ class Session:
         header_extra: dict[str, Any] | None = None,
         sim: Simulation | None = None,
         append: bool = False,
+        header: dict[str, Any] | None = None,
     ) -> None:
         self.scenario = scenario
         self.sim = sim or Simulation(scenario, seed=seed)
@@ -108,8 +110,10 @@ class Session:
         self.sim.subscribe(self._on_event)
         self.writer: LogWriter | None = None
         self.log_path = Path(log_path) if log_path else None
-        if log_path:
+        if header is None:
             header = header_for(self.sim, scenario_ref or scenario.id, get_language(), **(header_extra or {}))
+        self.header = header
+        if log_path:
             self.writer = LogWriter(log_path, header, append=append)
             if not append:
                 for event in self.sim.events:
@@ -160,25 +164,101 @@ class Session:
         if self.writer:
             self.writer.close()
 
+    # ------------------------------------------------------------ when the log cannot be written
+    @property
+    def log_error(self) -> str | None:
+        """Why the log can no longer be written (a full disk, a removed file …); None while it is.
+        The drill goes on: every event is still here, in ``sim.events``, until saved elsewhere."""
+        return self.writer.error if self.writer else None
+
+    def sync(self) -> None:
+        """Force the log to the disk and check it is still there (the live drill calls this about
+        once a second)."""
+        if self.writer:
+            self.writer.sync()
+
+    def save_log(self, path: str | Path, force: bool = False) -> Path:
+        """Write the whole drill so far to ``path`` and carry on writing there."""
+        inputs = [self.scenario.file] + ([self.log_path] if self.log_path and not self.log_error else [])
+        # back into the log that failed (space was freed): what is saved holds all it held
+        force = force or bool(self.log_error and self.log_path and same_file(path, self.log_path))
+        target = check_output(path, inputs=inputs, force=force)
+        with atomic_writer(target) as out:
+            out.write(header_line(self.header) + "\n")
+            for event in self.sim.events:
+                out.write(encode(event) + "\n")
+        if self.writer:
+            self.writer.close()
+        self.writer = LogWriter(target, self.header, append=True)
+        self.log_path = target
+        return target
+
+    def rescue_log(self) -> Path | None:
+        """When the log failed and was not saved elsewhere: save the drill in a new file in the
+        first folder that takes it (the log's own, the temporary folder, the home folder)."""
+        if not self.log_error:
+            return None
+        name = self.log_path.name if self.log_path else "drill.jsonl"
+        folders = [
+            self.log_path.parent if self.log_path else Path.cwd(),
+            Path(tempfile.gettempdir()),
+            Path.home(),
+        ]
+        stem = name[: -len(".jsonl")] if name.endswith(".jsonl") else name
+        for folder in folders:
+            for n in range(1, 100):
+                candidate = folder / f"{stem}.rescued-{n}.jsonl"
+                if candidate.exists():
+                    continue
+                try:
+                    saved = self.save_log(candidate)
+                except DrillError:
+                    break  # this folder takes nothing: the next one
+                self.close()
+                return saved
+        return None
+
     # ------------------------------------------------------------ rebuilding
     @classmethod
     def resume(cls, log_path: str | Path) -> tuple[Session, list[str]]:
         """Rebuild a drill from its log and carry on writing to the same log."""
         log = read_log(log_path)
         scenario, warnings = scenario_of(log)
+        check_names(log.events, scenario, str(log_path))
         warnings = [*log.warnings, *warnings]
+        if log.ended:  # nothing more can be entered: say so, and what is left to do with it
+            warnings.append(t("session.resume_ended", file=str(log_path)))
         seed = int(log.header["seed"])
         sim = resimulate(scenario, seed, log.events)
         mismatch = first_difference(log.events, sim.events)
         if mismatch is not None:
-            raise DrillError(t("session.cannot_resume", file=str(log_path), seq=mismatch))
+            raise DrillError(_why_not_resumed(log, scenario, str(log_path), mismatch))
         # write back what the re-run rebuilt (a superset of the log): a cut-off last line goes, and
         # events of the last moment that the crash kept from the file come back
         _rewrite(Path(log_path), log.header, sim.events)
         session = cls(
-            scenario, sim=sim, log_path=log_path, scenario_ref=log.header.get("scenario_ref"), append=True
+            scenario,
+            sim=sim,
+            log_path=log_path,
+            scenario_ref=log.header.get("scenario_ref"),
+            append=True,
+            header=log.header,
         )
         return session, warnings
+
+
+def _why_not_resumed(log: LogData, scenario: Scenario, file: str, seq: int) -> str:
+    """A re-run that differs: say whether the scenario, the topology or drill changed since the
+    log was written, or (none of them did) the log itself was altered."""
+    if scenario.sha256 != log.header.get("scenario_sha256"):
+        key = "session.cannot_resume_scenario"
+    elif scenario.topology_sha256 != log.header.get("topology_sha256"):
+        key = "session.cannot_resume_topology"
+    elif log.header.get("drill") not in (None, __version__):
+        key = "session.cannot_resume_version"
+    else:
+        key = "session.cannot_resume_altered"
+    return t(key, file=file, seq=seq, line=seq + 2, version=log.header.get("drill"), current=__version__)
 
 
 def first_difference(expected: list[Event], found: list[Event]) -> int | None:
@@ -192,11 +272,8 @@ def first_difference(expected: list[Event], found: list[Event]) -> int | None:
 
 
 def _rewrite(path: Path, header: dict[str, Any], events: list[Event]) -> None:
-    import json
-
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".drill-", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-        out.write(json.dumps(header, ensure_ascii=False, separators=(",", ":")) + "\n")
+    """Replace a log with ``events``, atomically, keeping its permissions."""
+    with atomic_writer(path) as out:
+        out.write(header_line(header) + "\n")
         for event in events:
             out.write(encode(event) + "\n")
-    os.replace(tmp, path)

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import gc
 import json
+import re
+import stat
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -59,20 +62,25 @@ class Document:
         return self.positions.get((), (1, 1))
 
 
-def read_text(path: Path, limit: int) -> str:
+def read_text(path: Path, limit: int, too_large: str = "io.too_large") -> str:
+    """A regular file's text (a pipe or a device could block or never end), of at most ``limit``
+    bytes (``too_large``: the message key that says so, with advice for the kind of file)."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
         raise DrillError(t("io.cannot_read", file=str(path), reason=exc.strerror or str(exc))) from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise DrillError(t("io.not_regular", file=str(path)))
+    size = info.st_size
     if size > limit:
-        raise DrillError(t("io.too_large", file=str(path), size=size, limit=limit))
+        raise DrillError(t(too_large, file=str(path), size=size, limit=limit))
     try:
         with path.open("rb") as stream:
             raw = stream.read(limit + 1)  # never more than the limit, whatever stat() said
     except OSError as exc:
         raise DrillError(t("io.cannot_read", file=str(path), reason=exc.strerror or str(exc))) from exc
     if len(raw) > limit:  # the file grew since stat()
-        raise DrillError(t("io.too_large", file=str(path), size=len(raw), limit=limit))
+        raise DrillError(t(too_large, file=str(path), size=len(raw), limit=limit))
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -101,12 +109,12 @@ def paused_gc() -> Iterator[None]:
         gc.enable()
 
 
-def load_file(path: Path | str) -> Document:
+def load_file(path: Path | str, too_large: str = "io.too_large") -> Document:
     """Parse a YAML or JSON file safely, or raise DrillError with a located message."""
     path = Path(path)
     if path.suffix.lower() == ".json":
-        return load_json(read_text(path, MAX_JSON_BYTES), str(path))
-    return load_yaml(read_text(path, MAX_YAML_BYTES), str(path))
+        return load_json(read_text(path, MAX_JSON_BYTES, too_large), str(path))
+    return load_yaml(read_text(path, MAX_YAML_BYTES, too_large), str(path))
 
 
 @paused_gc()
@@ -115,6 +123,13 @@ def load_json(text: str, name: str) -> Document:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         diag = syntax_problem(exc, name)
+        raise DrillError(diag.format(), [diag]) from exc
+    except ValueError as exc:  # an integer of more digits than Python converts
+        limit = sys.get_int_max_str_digits()
+        found = re.search(rf"\d{{{limit + 1},}}", text)
+        at = found.start() if found else 0
+        line, col = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+        diag = Diagnostic(name, line, col, "", t("io.too_long_number", limit=limit), "syntax")
         raise DrillError(diag.format(), [diag]) from exc
     return Document(data, name, JsonPositions(text))  # positions are looked up only for problems
 
@@ -225,7 +240,10 @@ class _Builder:
                 raise self._fail(node, "io.bad_tag", tag=node.tag)
             if node.tag == f"{_CORE}timestamp":
                 return node.value
-            return _scalar_constructor.construct_object(node, deep=False)
+            try:
+                return _scalar_constructor.construct_object(node, deep=False)
+            except ValueError as exc:  # an integer of more digits than Python converts
+                raise self._fail(node, "io.too_long_number", limit=sys.get_int_max_str_digits()) from exc
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
                 raise self._fail(node, "io.bad_tag", tag=node.tag)

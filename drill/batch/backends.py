@@ -62,6 +62,67 @@ def _ctrl_c_for_this_process_only() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
+# what stops a batch as Ctrl-C does: ``kill`` (SIGTERM) and a closed terminal (SIGHUP)
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+class Stopped(KeyboardInterrupt):
+    """A stop signal, handled where Ctrl-C is: nothing new is sent, the pool is shut down and
+    waited for, and the runs that finished are kept."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[list[int]]:
+    """Within the block, SIGTERM and SIGHUP raise ``Stopped`` in this (main) thread, as SIGINT
+    raises KeyboardInterrupt; yields a list that receives the signal's number. Without this, a
+    killed batch dies at once and leaves its pool's processes behind."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def stop(signum: int, _frame: Any) -> None:
+        first = not received
+        received.append(signum)
+        if first:  # a second signal while stopping must not break the clean-up
+            raise Stopped(signum)
+
+    old = {sig: signal.signal(sig, stop) for sig in STOP_SIGNALS}
+    try:
+        yield received
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def ignore_stop_signals() -> None:
+    """Workers leave Ctrl-C, SIGTERM and SIGHUP to the parent, which stops the batch cleanly
+    (a signal to the whole process group reaches them too)."""
+    ignore_interrupts()
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+
+
+@contextmanager
+def _deaf_to_stop_signals() -> Iterator[None]:
+    """Processes started inside ignore SIGTERM and SIGHUP (an ignored signal stays ignored across
+    exec): the fork server and the resource tracker end when this process does, after it has
+    shut its pool down."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {sig: signal.signal(sig, signal.SIG_IGN) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
 def _context() -> multiprocessing.context.BaseContext:
     # forkserver: workers start from a clean, pre-imported process (fork beside the progress
     # bar's thread or a Dask client is unsafe, spawn re-imports everything in every worker)
@@ -71,10 +132,14 @@ def _context() -> multiprocessing.context.BaseContext:
         from multiprocessing import forkserver, resource_tracker
 
         # the resource tracker (which ignores Ctrl-C itself) unblocks SIGINT when it starts:
-        # start it first; then the server, whose forked workers inherit its blocked SIGINT
-        resource_tracker.ensure_running()
-        with _ctrl_c_for_this_process_only():
-            forkserver.ensure_running()
+        # start it first; then the server, whose forked workers inherit its blocked SIGINT. Both
+        # ignore the stop signals too: one sent to the whole group must not kill the server
+        # before this process has shut the pool down (a dead server looks like dead workers,
+        # and a pool that thinks so leaves its live workers behind)
+        with _deaf_to_stop_signals():
+            resource_tracker.ensure_running()
+            with _ctrl_c_for_this_process_only():
+                forkserver.ensure_running()
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -85,7 +150,7 @@ def local_executor(workers: int) -> Iterator[tuple[Executor, int]]:
         yield InlineExecutor(), 1
         return
     # the initializer also covers platforms without a fork server
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=ignore_interrupts)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=ignore_stop_signals)
     try:
         yield pool, workers
     finally:

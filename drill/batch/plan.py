@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..diagnostics import DrillError
+from ..diagnostics import DrillError, problems_text
 from ..engine.commands import check_before_end, load_decisions
 from ..model.load import check_scenario_document, parse_scenario, resolve_scenario
 from ..yamlio import MAX_JSON_BYTES, MAX_YAML_BYTES, load_yaml, read_text
@@ -19,10 +19,10 @@ def load_arm(name: str | None, sets: list[str], decisions: str | None = None) ->
     The scenario must be valid as written; each problem an override then causes is blamed on it.
     """
     path = resolve_scenario(name)
-    text = read_text(path, MAX_YAML_BYTES)
+    text = read_text(path, MAX_YAML_BYTES, "io.too_large_scenario")
     scenario, problems = parse_scenario(text, str(path), path.parent)
     if scenario is None:
-        raise DrillError("\n".join(d.format() for d in problems), problems)
+        raise DrillError(problems_text(problems), problems)
     overrides: list[Override] = [parse_override(s) for s in sets]
     if overrides:
         doc, paths = apply_overrides(load_yaml(text, str(path)), overrides)
@@ -34,6 +34,6 @@ def load_arm(name: str | None, sets: list[str], decisions: str | None = None) ->
         # every problem in the file, located, before any run; and none after this arm's end
         check_before_end(load_decisions(decisions), scenario.spec.duration)
         limit = MAX_JSON_BYTES if decisions.endswith(".json") else MAX_YAML_BYTES
-        decision_texts = (read_text(Path(decisions), limit), decisions)
+        decision_texts = (read_text(Path(decisions), limit, "io.too_large_decisions"), decisions)
     label = " ".join([scenario.id, *(o.text for o in overrides)])
     return Arm(label, scenario, overrides, make_job(scenario, overrides, decision_texts))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..diagnostics import DrillError
 from ..i18n import t
+from ..outputs import atomic_writer
 from .figures import kind_of, metric_label
 from .runner import BatchResult
 
@@ -100,6 +101,7 @@ def draw(result: BatchResult, path: str) -> None:
         )
     fig.suptitle(t("batch.plot_title", runs=result.runs, seed=result.seed))
     try:
-        fig.savefig(path)
+        with atomic_writer(path, binary=True, what="batch.cannot_write") as out:
+            fig.savefig(out, format=Path(path).suffix.lower()[1:])
     except OSError as exc:
         raise DrillError(t("batch.cannot_write", file=path, reason=exc.strerror or str(exc))) from exc

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 from typing import Any
 
 from ..diagnostics import DrillError
 from ..i18n import t
+from ..outputs import atomic_writer
 from ..summary import format_value, objective_label
 from .figures import (
     bounds,
@@ -365,7 +365,9 @@ def write_csv(result: BatchResult, path: str, dialect: str = "standard") -> None
         return repr(value).replace(".", ",") if human else repr(value)
 
     try:
-        with Path(path).open("w", newline="", encoding="utf-8-sig" if human else "utf-8") as fh:
+        with atomic_writer(path, what="batch.cannot_write") as fh:  # csv ends its lines itself
+            if human:
+                fh.write("\ufeff")  # a byte-order mark: Excel reads the file as UTF-8
             writer = csv.writer(fh, delimiter=";" if human else ",")
             writer.writerow(header)
             for k, (arm, rows) in enumerate(zip(result.arms, result.results, strict=True)):

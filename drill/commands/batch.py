@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from ..diagnostics import DrillError
 from ..i18n import t
+from ..outputs import add_force, check_output, same_file
+from .run import check_seed
 
 if TYPE_CHECKING:
     from ..batch.runner import Arm, Progress
@@ -53,11 +55,12 @@ def add(sub: argparse._SubParsersAction) -> None:
         help=t("batch.csv_dialect_help"),
     )
     p.add_argument("--plot", metavar="FILE", help=t("batch.plot_help"))
+    add_force(p)
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch.backends import WORKER_TIMEOUT, default_workers, executor
+    from ..batch.backends import WORKER_TIMEOUT, default_workers, executor, stop_on_signals
     from ..batch.plan import load_arm
     from ..batch.plot import check_plot_path, draw
     from ..batch.report import jsonable, summarise, text_lines, write_csv
@@ -65,8 +68,7 @@ def run(args: argparse.Namespace) -> int:
 
     if not 1 <= args.runs <= MAX_RUNS:
         raise DrillError(t("batch.bad_runs", runs=args.runs, limit=MAX_RUNS))
-    if args.seed is not None and args.seed < 0:
-        raise DrillError(t("cli.bad_seed", seed=args.seed))
+    check_seed(args.seed)
     if args.workers is not None and args.workers < 1:
         raise DrillError(t("batch.bad_workers", workers=args.workers))
     if args.worker_timeout is not None and args.backend != "dask":
@@ -80,11 +82,19 @@ def run(args: argparse.Namespace) -> int:
     if args.vs or args.vs_sets:
         # the --set values hold for both arms; --vs-set only for the second
         arms.append(load_arm(args.vs or args.scenario, args.sets + args.vs_sets, args.decisions))
+    # before the runs, not after them: a refusal must not throw an hour of work away
+    inputs = [arm.scenario.file for arm in arms] + [args.decisions]
+    outputs = [name for name in (args.csv, args.plot) if name]
+    if len(outputs) == 2 and same_file(*outputs):
+        raise DrillError(t("outputs.twice", file=args.plot))
+    for name in outputs:
+        check_output(name, inputs=inputs, force=args.force, what="batch.cannot_write")
     seed = arms[0].scenario.spec.seed if args.seed is None else args.seed
     workers = args.workers or default_workers()
     quiet = args.json
     total = args.runs * len(arms)
     with (
+        stop_on_signals() as stopped_by,
         executor(args.backend, workers, args.scheduler, worker_timeout) as (pool, slots),
         _progress(quiet, arms, total) as progress,
     ):
@@ -109,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if result.interrupted:
         print(t("cli.interrupted"), file=sys.stderr)
-        return 130
+        return 128 + stopped_by[0] if stopped_by else 130
     return 0
 
 

@@ -13,6 +13,7 @@ from ..i18n import pick, t
 from ..model.common import ID_PATTERN
 from ..model.load import Scenario, load_scenario, parse_scenario, resolve_scenario, topology_path
 from ..model.topology import SiteSpec
+from ..outputs import check_output, write_text
 from ..schemas import schema_text
 
 DEFAULT_SOURCE = "grassroots-district-drill"
@@ -49,8 +50,14 @@ def run(args: argparse.Namespace) -> int:
         raise DrillError(msg)
     folder = Path(args.output)
     target = folder / f"{args.id}.yaml"
-    if target.exists() and not args.force:
-        raise DrillError(t("scenarios.new_exists", file=str(target)))
+    if folder.is_dir():  # else it is made below
+        check_output(
+            target,
+            inputs=[source_path],
+            force=args.force,
+            exists=t("scenarios.new_exists", file=str(target)),
+            what="scenarios.new_cannot_write",
+        )
     text = retarget(source, source_path, unit, args.id, folder)
     _, problems = parse_scenario(text, str(target), folder)
     if problems:
@@ -60,13 +67,14 @@ def run(args: argparse.Namespace) -> int:
         lines.append(t("scenarios.new_cannot_host_hint"))
         raise DrillError("\n".join(lines), problems)
     schema = folder / SCHEMA_FILE  # what the modeline points at: this drill's schema, beside the file
-    for path, content in ((target, text), (schema, schema_text("scenario"))):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path.write_text(content, encoding="utf-8")
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            raise DrillError(t("scenarios.new_cannot_write", file=str(path), reason=reason)) from exc
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DrillError(
+            t("scenarios.new_cannot_write", file=str(target), reason=exc.strerror or str(exc))
+        ) from exc
+    write_text(target, text, what="scenarios.new_cannot_write")
+    write_text(schema, schema_text("scenario"), what="scenarios.new_cannot_write")
     print(
         t(
             "scenarios.new_written",

@@ -6,9 +6,15 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..diagnostics import DrillError
+from .run import check_seed
+
+if TYPE_CHECKING:
+    from ..session import Session
 from ..i18n import get_language, t
+from ..outputs import add_force, check_output
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -20,6 +26,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--speed", type=float, default=60.0, metavar="X", help=t("tui.arg_speed"))
     p.add_argument("--players", action="store_true", help=t("tui.arg_players"))
     p.add_argument("--run", action="store_true", help=t("tui.arg_run"))
+    add_force(p)
     p.set_defaults(handler=run)
 
 
@@ -30,8 +37,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if not 1 <= args.speed <= 3600:
         raise DrillError(t("tui.bad_speed", speed=args.speed))
-    if args.seed is not None and args.seed < 0:
-        raise DrillError(t("cli.bad_seed", seed=args.seed))
+    check_seed(args.seed)
     # the Textual app is imported only when there is a screen to show it on
     from ..tui.app import default_log_name, make_app, make_follow_app
 
@@ -52,8 +58,7 @@ def run(args: argparse.Namespace) -> int:
         scenario = load_scenario(args.scenario)
         seed = scenario.spec.seed if args.seed is None else args.seed
         log = args.log or default_log_name(scenario.id, seed, datetime.now())
-        if Path(log).exists():
-            raise DrillError(t("tui.log_exists", file=log))
+        check_output(log, inputs=[scenario.file], force=args.force, exists=t("tui.log_exists", file=log))
         app = make_app(
             scenario,
             seed=seed,
@@ -65,7 +70,22 @@ def run(args: argparse.Namespace) -> int:
             lang=lang,
         )
     result = app.run()
-    session = app.session
+    return finish(app.session, int(result or 0))
+
+
+def finish(session: Session, code: int) -> int:
+    """Say where the drill's log is, and what can be done with it now; a log that could not be
+    written is saved elsewhere first (nothing of a drill is lost)."""
+    count = len(session.sim.events)
+    if session.log_error:
+        reason = session.log_error
+        saved = session.rescue_log()
+        if saved is None:
+            print(t("tui.log_unsaved", reason=reason, count=count), file=sys.stderr)
+            return 1
+        print(t("tui.log_lost", reason=reason, file=str(saved), count=count), file=sys.stderr)
+        code = code or 1
     if session.log_path is not None:
-        print(t("tui.log_saved", file=str(session.log_path), count=len(session.sim.events)))
-    return int(result or 0)
+        key = "tui.log_saved_ended" if session.finished else "tui.log_saved"
+        print(t(key, file=str(session.log_path), count=count))
+    return code

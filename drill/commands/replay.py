@@ -12,7 +12,8 @@ from typing import Any
 from ..diagnostics import DrillError
 from ..i18n import LANGUAGES, get_language, pick, t
 from ..model.durations import DurationError, format_duration, format_offset, parse_offset
-from ..replay import Replay, when
+from ..outputs import add_force, check_output, same_file
+from ..replay import Replay, Verdict, verify_log, when
 from ..summary import summary_lines
 
 
@@ -23,6 +24,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--branch-at", metavar="T", help=t("replay.branch_help"))
     p.add_argument("--log", dest="new_log", metavar="NEWLOG", help=t("replay.new_log_help"))
     p.add_argument("--at", metavar="T", help=t("replay.at_help"))
+    add_force(p)
     # also accepted after the command (``drill replay LOG --lang vi``)
     p.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=t("cli.lang_help"))
     p.set_defaults(handler=run)
@@ -31,15 +33,21 @@ def add(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.new_log and not args.branch_at:
         raise DrillError(t("replay.log_needs_branch"))
+    if args.verify and not args.branch_at:
+        # no seeking after a verification: the log is not folded for it
+        verdict, seed = verify_log(args.log)
+        for warning in verdict.warnings:
+            print(t("replay.warning", message=warning), file=sys.stderr)
+        return report_verdict(verdict, seed)
     replay = Replay.open(args.log)
     for warning in replay.warnings:
         print(t("replay.warning", message=warning), file=sys.stderr)
     if args.verify:
-        code = verify(replay)
-        if code or not args.branch_at:
+        code = report_verdict(replay.verify(), replay.seed)
+        if code:
             return code
     if args.branch_at:
-        return branch(replay, args.branch_at, args.new_log)
+        return branch(replay, args.branch_at, args.new_log, args.force)
     if args.at:
         return at(replay, args.at)
     return interactive(replay, args.log)
@@ -53,10 +61,9 @@ def _offset(value: str) -> float:
 
 
 # ---------------------------------------------------------------------------------------------- verify
-def verify(replay: Replay) -> int:
-    verdict = replay.verify()
+def report_verdict(verdict: Verdict, seed: int) -> int:
     if verdict.identical:
-        print(t("replay.identical", count=verdict.checked, commands=verdict.commands, seed=replay.seed))
+        print(t("replay.identical", count=verdict.checked, commands=verdict.commands, seed=seed))
         return 0
     assert verdict.seq is not None and verdict.expected is not None
     print(
@@ -81,9 +88,12 @@ def _event(e: Any) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- branch
-def branch(replay: Replay, value: str, new_log: str | None) -> int:
+def branch(replay: Replay, value: str, new_log: str | None, force: bool = False) -> int:
     moment = _offset(value)
     path = Path(new_log) if new_log else default_branch_path(Path(replay.log.path), moment)
+    if same_file(path, replay.log.path):
+        raise DrillError(t("replay.branch_same_log", file=str(path)))
+    check_output(path, inputs=[replay.log.path, replay.scenario.file], force=force)
     session = replay.branch(moment, path)
     try:
         print(

@@ -6,9 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..diagnostics import DrillError
 from ..i18n import LANGUAGES, get_language, t
+from ..outputs import add_force, atomic_writer, check_output, write_text
 from ..replay import Replay
+
+W = "report.cannot_write"
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -25,6 +27,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--exercise", metavar="FILE", help=t("report.exercise_help"))
     p.add_argument("--conducted", metavar="DATE", help=t("report.conducted_help"))
     p.add_argument("--classification", metavar="TEXT", help=t("report.classification_help"))
+    add_force(p)
     # also accepted after the command (``drill report LOG --lang vi``)
     p.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=t("cli.lang_help"))
     p.set_defaults(handler=run)
@@ -42,6 +45,10 @@ def run(args: argparse.Namespace) -> int:
     replay = Replay.open(args.log)
     for warning in replay.warnings:
         print(t("replay.warning", message=warning), file=sys.stderr)
+    out = None
+    if args.output != "-":
+        out = Path(args.output) if args.output else default_output(Path(args.log), fmt)
+        check_output(out, inputs=[args.log, replay.scenario.file], force=args.force, what=W)
     from ..report import build_report, render  # matplotlib and jinja2 load only for a report
 
     lang = get_language()
@@ -57,17 +64,19 @@ def run(args: argparse.Namespace) -> int:
         data = render_pdf(render(report, "html"))
     else:
         data = render(report, fmt)
-    if args.output == "-":
+    if out is None:
         if isinstance(data, bytes):
             sys.stdout.buffer.write(data)
         else:
             sys.stdout.write(data)
         return 0
-    out = Path(args.output) if args.output else default_output(Path(args.log), fmt)
-    inputs = [Path(args.log)] + ([Path(args.exercise)] if args.exercise else [])
-    if any(_same(out, i) for i in inputs):
-        raise DrillError(t("report.would_overwrite_input", file=str(out)))
-    _write(out, data)
+    if args.exercise:
+        check_output(out, inputs=[args.log, replay.scenario.file, args.exercise], force=args.force, what=W)
+    if isinstance(data, bytes):
+        with atomic_writer(out, binary=True, what=W) as stream:
+            stream.write(data)
+    else:
+        write_text(out, data, what=W)
     print(t("report.written", file=str(out), format=LABELS[fmt], lang=lang))
     return 0
 
@@ -92,13 +101,3 @@ def _format_of(output: str | None) -> str:
     if suffix in (".docx", ".pdf"):
         return suffix[1:]
     return "html"
-
-
-def _write(path: Path, data: str | bytes) -> None:
-    try:
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8", newline="\n")
-    except OSError as exc:
-        raise DrillError(t("report.cannot_write", file=str(path), reason=exc.strerror or str(exc))) from exc

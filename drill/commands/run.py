@@ -6,14 +6,16 @@ import argparse
 import json
 import sys
 
-from ..diagnostics import DrillError
+from ..diagnostics import DrillError, capped
 from ..engine import Simulation
 from ..engine.commands import check_before_end, load_decisions
 from ..i18n import get_language, t
 from ..log import LogWriter, header_for
+from ..logcheck import MAX_SEED
 from ..metrics import Metrics
 from ..model.durations import DurationError, format_duration, format_offset, parse_offset
 from ..model.load import load_scenario
+from ..outputs import add_force, check_output
 from ..summary import summary_lines
 
 
@@ -25,13 +27,26 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--log", metavar="FILE", help=t("cli.log_help"))
     p.add_argument("--decisions", metavar="FILE", help=t("cli.decisions_help"))
     p.add_argument("--json", action="store_true", help=t("cli.json_help"))
+    add_force(p)
     p.set_defaults(handler=run)
 
 
+def check_seed(seed: int | None) -> None:
+    """A seed given on the command line: what a scenario's ``seed:`` may be."""
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise DrillError(t("cli.bad_seed", seed=_short(seed), max=MAX_SEED))
+
+
+def _short(value: int) -> str:
+    text = str(value) if abs(value) < 10**40 else f"{str(value)[:12]}… ({len(str(abs(value)))} digits)"
+    return text
+
+
 def run(args: argparse.Namespace) -> int:
-    if args.seed is not None and args.seed < 0:
-        raise DrillError(t("cli.bad_seed", seed=args.seed))
+    check_seed(args.seed)
     scenario = load_scenario(args.scenario)
+    if args.log:
+        check_output(args.log, inputs=[scenario.file, args.decisions], force=args.force)
     decisions = load_decisions(args.decisions) if args.decisions else []
     sim = Simulation(scenario, seed=args.seed)
     if args.until:
@@ -54,13 +69,16 @@ def run(args: argparse.Namespace) -> int:
     sim.subscribe(metrics.feed)
     writer = None
     if args.log:
-        writer = LogWriter(args.log, header_for(sim, args.scenario or scenario.id, get_language()))
+        header = header_for(sim, args.scenario or scenario.id, get_language())
+        writer = LogWriter(args.log, header, atomic=True)
         sim.subscribe(writer)
     try:
         sim.run(decisions)
     finally:
         if writer:
             writer.close()
+    if writer and writer.error:
+        raise DrillError(t("log.cannot_write", file=args.log, reason=writer.error))
     snap = metrics.snapshot(sim.now)
     refused = [e for e in sim.events if e.kind == "command_refused"]
     if args.json:
@@ -78,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
         print("\n".join(summary_lines(scenario, snap, sim.seed)))
         if args.log:
             print(t("cli.log_written", file=args.log, count=len(sim.events)))
-    for e in refused:
-        print(t("cli.refused", at=f"{e.t:.0f}", action=e.target, reason=e.data["reason"]), file=sys.stderr)
+    lines = [t("cli.refused", at=f"{e.t:.0f}", action=e.target, reason=e.data["reason"]) for e in refused]
+    for line in capped(lines, [e.target for e in refused]):
+        print(line, file=sys.stderr)
     return 1 if refused else 0

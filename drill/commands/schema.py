@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from ..diagnostics import DrillError
 from ..i18n import t
+from ..outputs import add_force, check_output, write_text
 from ..schemas import KINDS, schema_text
 
 
@@ -15,6 +14,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("schema", help=t("schema.help"), description=t("schema.help"))
     p.add_argument("kind", nargs="?", choices=KINDS, default="scenario", help=t("schema.kind_help"))
     p.add_argument("-o", "--output", metavar="FILE", help=t("schema.output_help"))
+    add_force(p)
     p.set_defaults(handler=run)
 
 
@@ -23,9 +23,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.output:
         sys.stdout.write(text)
         return 0
-    try:
-        Path(args.output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise DrillError(t("schema.cannot_write", file=args.output, reason=exc.strerror or str(exc))) from exc
+    what = "schema.cannot_write"
+    write_text(check_output(args.output, force=args.force, what=what), text, what=what)
     print(t("schema.written", file=args.output))
     return 0

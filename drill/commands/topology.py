@@ -11,6 +11,7 @@ from ..diagnostics import DrillError, nearest
 from ..generate import add_parser as add_generate
 from ..i18n import pick, t
 from ..model.city import City, load_city
+from ..outputs import add_force, atomic_writer, check_output
 from ..topology_export import EXPORTERS
 
 GROUP_ORDER = ("core", "datacentre", "portal", "departments", "districts", "communes", "external")
@@ -31,8 +32,17 @@ def add(sub: argparse._SubParsersAction) -> None:
         "--format", choices=("graphml", "json"), default="graphml", help=t("topology.format_help")
     )
     export.add_argument("-o", "--output", metavar="FILE", help=t("topology.output_help"))
+    add_force(export)
     export.set_defaults(handler=run_export)
     add_generate(tsub)
+
+
+def topology_file(name: str) -> Path | None:
+    """The file a topology name stands for (a bundled one's too), if it is one."""
+    bundled = bundled_topologies()
+    if name in bundled:
+        return Path(bundled[name])
+    return Path(name) if Path(name).is_file() else None
 
 
 def resolve_topology(name: str) -> City:
@@ -135,9 +145,9 @@ def run_show(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     city = resolve_topology(args.name)
     out = Path(args.output or f"{city.id}.{args.format}")
-    try:
-        out.write_bytes(EXPORTERS[args.format](city))
-    except OSError as exc:
-        raise DrillError(t("topology.cannot_write", file=str(out), reason=exc.strerror or str(exc))) from exc
+    what = "topology.cannot_write"
+    check_output(out, inputs=[topology_file(args.name)], force=args.force, what=what)
+    with atomic_writer(out, binary=True, what=what) as stream:
+        stream.write(EXPORTERS[args.format](city))
     print(t("topology.exported", file=str(out), nodes=len(city.nodes), links=city.graph.number_of_edges()))
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from ..diagnostics import problems_text
 from ..i18n import t
 from ..model.check import check_file, expand_paths
 
@@ -17,13 +18,15 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    files, missing = expand_paths(args.paths)
+    skipped: list[str] = []
+    files, missing = expand_paths(args.paths, skipped)
     results = [check_file(path) for path in files]
     errors = sum(len(r.diagnostics) for r in results) + len(missing)
     if args.format == "json":
         out = {
             "valid": errors == 0,
             "missing": missing,
+            "skipped": skipped,
             "files": [
                 {
                     "file": r.file,
@@ -36,13 +39,13 @@ def run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0 if errors == 0 else 1
-    for message in missing:
+    for message in [*missing, *skipped]:
         print(message)
     for r in results:
         if r.valid:
             print(t("validate.ok", file=r.file, what=t(f"validate.what_{r.kind}")))
-        for d in r.diagnostics:
-            print(d.format())
+        elif r.diagnostics:
+            print(problems_text(r.diagnostics))  # the JSON form lists every one
     bad = sum(1 for r in results if not r.valid) + len(missing)
     if errors:
         print(t("validate.summary_bad", count=len(results), errors=errors, bad=bad))

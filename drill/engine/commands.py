@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from ..diagnostics import Diagnostic, DrillError
+from ..diagnostics import Diagnostic, DrillError, problems_text
 from ..i18n import t
 from ..model.common import Boolean, Duration, Integer, NodeSelector, Offset, Strict, Text
 from ..model.durations import format_duration, format_offset
@@ -120,7 +120,7 @@ def check_before_end(commands: Iterable[TimedCommand], end: float, until: bool =
 
 def load_decisions(path: Path | str) -> list[TimedCommand]:
     """A decisions file: a YAML list of timed commands; raise DrillError listing every problem."""
-    doc = load_file(path)
+    doc = load_file(path, "io.too_large_decisions")
     problems: list[Diagnostic] = list(doc.problems)
     out: list[TimedCommand] = []
     if not isinstance(doc.data, list):
@@ -132,6 +132,6 @@ def load_decisions(path: Path | str) -> list[TimedCommand]:
             if item is not None:
                 out.append(item)
     if problems:
-        raise DrillError("\n".join(d.format() for d in problems), problems)
+        raise DrillError(problems_text(problems), problems)
     # stable: decisions at one time keep the file's order
     return sorted(out, key=lambda c: c.at)

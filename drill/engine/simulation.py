@@ -29,6 +29,10 @@ _STATE_KINDS = ev.STATE_KINDS
 
 # young objects left by a slice above which they are worth moving out of the collector's way
 _MANY_SURVIVORS = 50_000
+# slices to let pass before looking again whether the caller keeps objects frozen: the look walks
+# every frozen object, and a replay of many decisions runs a short slice per decision
+_RELOOK_AFTER = 1000
+_frozen_by_caller = [0]  # slices left before the next look
 
 
 def _promote_survivors(pending: int) -> None:
@@ -40,7 +44,13 @@ def _promote_survivors(pending: int) -> None:
     new objects, or a long queue of events (which a slice renews without adding to the count): the
     frozen count takes a walk over the frozen objects."""
     many = gc.get_count()[0] > _MANY_SURVIVORS or pending > _MANY_SURVIVORS
-    if many and not gc.get_freeze_count():
+    if not many:
+        return
+    if _frozen_by_caller[0]:
+        _frozen_by_caller[0] -= 1
+    elif gc.get_freeze_count():  # quick when nothing is frozen; a walk over them when something is
+        _frozen_by_caller[0] = _RELOOK_AFTER
+    else:
         gc.freeze()
         gc.unfreeze()
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..data import SCHEMA_SUFFIX
+from ..data import SCHEMA_SUFFIX, bundled_scenarios, bundled_topologies
 from ..diagnostics import Diagnostic, DrillError, nearest
 from ..i18n import t
 from ..yamlio import MAX_JSON_BYTES, MAX_YAML_BYTES, Document, load_json, load_yaml, read_text
@@ -27,30 +28,60 @@ class FileResult:
         return not self.diagnostics
 
 
-def expand_paths(paths: list[str]) -> tuple[list[Path], list[str]]:
-    """Files named, and the documents inside folders named; plus messages for missing paths."""
+def expand_paths(paths: list[str], skipped: list[str] | None = None) -> tuple[list[Path], list[str]]:
+    """Files named (or bundled scenarios and topologies named by id), and the documents inside
+    folders named; plus messages for missing paths (and, into ``skipped``, for the links that
+    lead out of a folder, which are not followed)."""
     files: list[Path] = []
     missing: list[str] = []
+    notes = [] if skipped is None else skipped
+    bundled = {**bundled_topologies(), **bundled_scenarios()}
     for name in paths:
         path = Path(name)
         try:
             if path.is_dir():
-                found = sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.suffix in DOCUMENT_SUFFIXES and not p.name.endswith(SCHEMA_SUFFIX) and p.is_file()
-                )
+                found, links = _documents_in(path)
                 if not found:
                     missing.append(t("validate.no_files", path=name))
+                notes.extend(t("validate.link_skipped", path=str(p)) for p in links)
                 files.extend(found)
-            elif path.is_file():
+            elif path.exists():  # a file, or something else that reading it will refuse
                 files.append(path)
+            elif name in bundled:
+                files.append(Path(bundled[name]))
             else:
                 missing.append(t("validate.not_found", path=name))
         except (OSError, ValueError) as exc:  # a name too long, a folder we may not list …
             reason = getattr(exc, "strerror", None) or str(exc)
             missing.append(t("io.cannot_read", file=name[:200], reason=reason))
     return files, missing
+
+
+def _documents_in(folder: Path) -> tuple[list[Path], list[Path]]:
+    """The documents under ``folder``, and the links skipped because they lead out of it (a link
+    to ``/etc/shadow`` named ``x.yaml`` must not have its start printed as a syntax error)."""
+    root = os.path.realpath(folder)
+    found: list[Path] = []
+    skipped: list[Path] = []
+    for top, dirs, names in os.walk(folder):  # links to folders are not followed
+        dirs.sort()
+        for name in [*dirs, *names]:
+            path = Path(top) / name
+            if not path.is_symlink():
+                continue
+            target = os.path.realpath(path)
+            if os.path.commonpath([root, target]) != root:
+                skipped.append(path)
+        for name in names:
+            path = Path(top) / name
+            if (
+                path.suffix in DOCUMENT_SUFFIXES
+                and not name.endswith(SCHEMA_SUFFIX)
+                and path not in skipped
+                and path.is_file()
+            ):
+                found.append(path)
+    return sorted(found), sorted(skipped)
 
 
 def check_file(path: Path) -> FileResult:
@@ -68,7 +99,7 @@ def _check(path: Path) -> FileResult:
     name = str(path)
     try:
         is_json = path.suffix.lower() == ".json"
-        text = read_text(path, MAX_JSON_BYTES if is_json else MAX_YAML_BYTES)
+        text = read_text(path, MAX_JSON_BYTES if is_json else MAX_YAML_BYTES, "io.too_large_document")
         doc = load_json(text, name) if is_json else load_yaml(text, name)
     except DrillError as exc:
         diags = exc.diagnostics or [Diagnostic(name, 1, 1, "", exc.message, "io")]
@@ -80,7 +111,10 @@ def _check(path: Path) -> FileResult:
     if isinstance(data, dict) and "topology" in data:
         _, problems = build_city(doc)
         return FileResult(name, "topology", problems)
-    if isinstance(data, list) and data and all(isinstance(item, dict) and "action" in item for item in data):
+    if isinstance(data, list) and any(
+        isinstance(item, dict) and ("action" in item or "at" in item) for item in data
+    ):
+        # timed decisions, even with a bad item: its own message, as ``drill run --decisions`` says
         return FileResult(name, "decisions", _check_decisions(doc))
     if data is None:
         message = t("validate.empty_file")

@@ -15,7 +15,7 @@ from typing import Any
 import networkx as nx
 from pydantic import TypeAdapter, ValidationError
 
-from ..diagnostics import Diagnostic, DrillError, nearest, path_text
+from ..diagnostics import Diagnostic, DrillError, nearest, path_text, problems_text
 from ..i18n import t
 from ..yamlio import Document, load_file, paused_gc
 from .common import Id, Selector, Text
@@ -128,7 +128,7 @@ def load_city(path: Path | str) -> City:
     doc = load_file(path)
     city, problems = build_city(doc)
     if problems or city is None:
-        raise DrillError("\n".join(d.format() for d in problems), problems)
+        raise DrillError(problems_text(problems), problems)
     return city
 
 

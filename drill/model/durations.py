@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 _UNITS = {"s": 1 / 60, "m": 1.0, "min": 1.0, "h": 60.0, "d": 1440.0, "w": 10080.0}
@@ -16,8 +17,23 @@ DURATION_PATTERN = rf"^\s*{_AMOUNT}\s*$"
 OFFSET_PATTERN = rf"^\s*(([tT]\+\s*)?{_AMOUNT}|[tT])\s*$"
 
 
+# longer than any drill (about 190 years): a bound that keeps every figure a finite number
+MAX_MINUTES = 1e8
+
+
 class DurationError(ValueError):
     pass
+
+
+class DurationTooLong(DurationError):
+    pass
+
+
+def _bounded(minutes: float) -> float:
+    """``minutes`` unless it is longer than any drill (a written infinity is the model's to refuse)."""
+    if math.isfinite(minutes) and minutes > MAX_MINUTES:
+        raise DurationTooLong(f"a duration of at most {MAX_MINUTES:.0f} minutes")
+    return minutes
 
 
 def parse_duration(value: object) -> float:
@@ -27,7 +43,9 @@ def parse_duration(value: object) -> float:
     if isinstance(value, (int, float)):
         if value < 0:
             raise DurationError("a duration cannot be negative")
-        return float(value)
+        if isinstance(value, int) and value > MAX_MINUTES:  # too large to be a float, maybe
+            raise DurationTooLong(f"a duration of at most {MAX_MINUTES:.0f} minutes")
+        return _bounded(float(value))
     if not isinstance(value, str):
         raise DurationError("a duration such as 45m, 2h or 1d 4h")
     text = value.strip()
@@ -35,7 +53,8 @@ def parse_duration(value: object) -> float:
         return 0.0
     if not _WHOLE.match(text):
         raise DurationError(f"'{value}' is not a duration; write e.g. 45m, 2h or 1d 4h")
-    return sum(float(n) * _UNITS[u.lower()] for n, u in _PART.findall(text))
+    total = sum(float(n) * _UNITS[u.lower()] for n, u in _PART.findall(text))
+    return _bounded(total if math.isfinite(total) else MAX_MINUTES * 2)  # digits beyond a float
 
 
 def parse_offset(value: object) -> float:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data import bundled_scenarios, bundled_topologies
-from ..diagnostics import Diagnostic, DrillError, nearest, path_text
+from ..diagnostics import Diagnostic, DrillError, nearest, path_text, problems_text
 from ..i18n import t
 from ..yamlio import MAX_YAML_BYTES, Document, load_file, load_yaml, read_text
 from .city import City, build_city, check_selector
@@ -54,7 +54,7 @@ def resolve_scenario(name: str | None) -> Path:
     if name in bundled:
         return bundled[name]
     path = Path(name)
-    if path.is_file():
+    if path.exists():  # a file; anything else (a pipe, a folder) is refused when it is read
         return path
     msg = t("cli.no_scenario", name=name)
     close = nearest(name, bundled)
@@ -66,10 +66,10 @@ def resolve_scenario(name: str | None) -> Path:
 def load_scenario(name_or_path: str | Path | None) -> Scenario:
     """Load a bundled scenario by id, or a scenario file; raise DrillError listing every problem."""
     path = resolve_scenario(str(name_or_path) if name_or_path else None)
-    text = read_text(path, MAX_YAML_BYTES)
+    text = read_text(path, MAX_YAML_BYTES, "io.too_large_scenario")
     scenario, problems = parse_scenario(text, str(path), path.parent)
     if scenario is None:
-        raise DrillError("\n".join(d.format() for d in problems), problems)
+        raise DrillError(problems_text(problems), problems)
     return scenario
 
 

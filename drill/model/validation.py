@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from ..diagnostics import Diagnostic, nearest, path_text
 from ..i18n import t
 from ..yamlio import Document
-from .durations import DurationError
+from .durations import MAX_MINUTES, DurationError, DurationTooLong
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -186,6 +186,8 @@ def to_diagnostic(doc: Document, model: type[BaseModel], err: Any, base: tuple[A
 
 
 def _value_error(error: Any, given: Any, raw: str) -> str:
+    if isinstance(error, DurationTooLong):
+        return t("validate.duration_too_long", value=_short(given), limit=f"{MAX_MINUTES:.0f}")
     if isinstance(error, DurationError):
         negative = isinstance(given, (int, float)) and not isinstance(given, bool) and given < 0
         return (
@@ -334,7 +336,7 @@ def _resolve_unions(
             elif "parse_duration" in tag or "parse_offset" in tag:
                 forms.append(t("validate.form_duration"))
             else:
-                forms.append(tag)
+                forms.append(_form_name(tag))
         given = value if still else next((e.get("input") for errs in resolved.values() for e in errs), None)
         out.append(
             {
@@ -346,6 +348,18 @@ def _resolve_unions(
             }
         )
     return out
+
+
+def _form_name(tag: str) -> str:
+    """A union member's form in words; pydantic's own tags (``function-before[_text(), _Text]``)
+    are no words for a trainer."""
+    if "parse_duration" in tag or "parse_offset" in tag:
+        return t("validate.form_duration")
+    if "_Text" in tag:
+        return t("validate.form_bilingual")
+    if re.fullmatch(r"[a-z][a-z0-9 -]*", tag):
+        return tag
+    return t("validate.form_mapping")
 
 
 def _fits(errors: list[dict[str, Any]], depth: int) -> bool:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..diagnostics import DrillError
 from ..i18n import t
-from ..log import read_log
+from ..log import check_names, read_log
 from ..model.load import Scenario, load_scenario
 from ..session import Session, scenario_of
 from .base import TICK, DrillBaseApp
@@ -88,6 +88,7 @@ def make_replay_app(
 ) -> ReplayApp:
     log = read_log(log_path)
     scenario, warnings = scenario_of(log)
+    check_names(log.events, scenario, str(log_path))
     return ReplayApp(
         log,
         scenario,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..diagnostics import DrillError
 from ..i18n import t
-from ..log import LogData
+from ..log import LogData, check_names
 from ..session import scenario_of
 from ..viewmodel import ViewModel
 from .base import DrillBaseApp
@@ -37,6 +37,7 @@ class FollowApp(DrillBaseApp):
         if self.tail.header is None:
             raise DrillError(t("log.empty", file=str(log_path)))
         scenario, self.warnings = scenario_of(LogData(self.tail.header, []))
+        check_names(events, scenario, str(log_path))
         super().__init__(scenario, ViewModel(scenario).feed_all(events), lang=lang, wallclock=wallclock)
         self.poll_seconds = poll
 
@@ -60,6 +61,7 @@ class FollowApp(DrillBaseApp):
     def poll(self) -> None:
         try:
             events, reset = self.tail.read()
+            check_names(events, self.scenario, str(self.tail.path))
         except DrillError as exc:
             self.notify(exc.message, severity="error", timeout=5)
             return

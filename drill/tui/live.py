@@ -4,10 +4,10 @@ redraw a few times a second at most."""
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from ..diagnostics import DrillError
@@ -58,6 +58,7 @@ class LiveApp(LiveActions, DrillBaseApp):
         self._lagging = False
         self._changed = False
         self._synced = time.monotonic()
+        self._log_warned = False
         self.advanced_minutes = 0.0  # drill minutes run by the clock (the benchmark reads it)
         self.startup_warnings = list(warnings or [])
 
@@ -132,16 +133,25 @@ class LiveApp(LiveActions, DrillBaseApp):
     def _sync_log(self) -> None:
         """Force the log to disk about once a second: a closed laptop loses at most that."""
         now = time.monotonic()
-        writer = self.session.writer
-        if writer is None or now - self._synced < SYNC_EVERY:
+        if now - self._synced < SYNC_EVERY:
             return
         self._synced = now
-        try:
-            if not writer.file.closed:
-                writer.file.flush()
-                os.fsync(writer.file.fileno())
-        except OSError:
-            pass  # a disk that cannot sync still has the flushed lines
+        self.session.sync()
+        if self.session.log_error and not self._log_warned:
+            self._log_warned = True  # a lasting warning, and the offer to save the drill elsewhere
+            self.notify(t("tui.log_failed", reason=self.session.log_error), severity="error", timeout=86400)
+            self.action_save_log()
+
+    def action_save_log(self) -> None:
+        """Save the drill so far to another file and carry on writing there."""
+        suggestion = str(Path.home() / (self.session.log_path or Path("drill.jsonl")).name)
+
+        def save(path: str) -> None:
+            saved = self.session.save_log(path)
+            self._log_warned = False
+            self.notify(t("tui.log_saved_to", file=str(saved)), timeout=10)
+
+        self.ask(t("tui.save_log_title"), lambda path: self.guarded_call(save, path)(), suggestion)
 
     def pause(self) -> None:
         self.pacer.pause()
@@ -189,7 +199,8 @@ class LiveApp(LiveActions, DrillBaseApp):
             if not yes:
                 resume()
 
-        detail = t("tui.quit_detail", file=str(self.session.log_path)) if self.session.log_path else ""
+        detail = t("tui.quit_ended" if self.finished else "tui.quit_detail", file=str(self.session.log_path))
+        detail = detail if self.session.log_path and not self.session.log_error else ""
         self.push_screen(ConfirmScreen(t("tui.quit_question"), detail), answer_and_resume)
 
     # ------------------------------------------------------------ never a traceback
@@ -230,6 +241,10 @@ class LiveApp(LiveActions, DrillBaseApp):
             )
         if view_only:
             return out
+        if self.session.log_error:
+            out.insert(
+                0, Entry(t("tui.save_log_title"), self.session.log_error, self.action_save_log, general=True)
+            )
         city = self.scenario.city
         for action in TARGET_ACTIONS:
             method = getattr(self, "action_" + action.replace("-", "_"))
