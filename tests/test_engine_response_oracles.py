@@ -30,7 +30,8 @@ CERT = "  cert: {name: CERT, staff: 3, on_call: {arrives_after: 1h}}\n"
 
 def land(node: str, at: str = "T+0m", sid: str = "land", technique: str = "T1078") -> str:
     return (
-        f"        - {{id: {sid}, technique: {technique}, at: {at}, targets: {{node: {node}}}, success: 1}}\n"
+        f"        - {{id: {sid}, technique: {technique}, at: {at}, targets: {{node: {node}}}, success: 1,"
+        " from: inside}\n"
     )
 
 
@@ -87,15 +88,18 @@ def test_no_sensor_and_no_harm_means_no_response():
 
 def test_a_team_of_one_works_the_most_critical_node_first():
     # dc-db (medium) is seen at T+30 and triaged at once; dc-app (high) is seen at T+31 and
-    # waits. When dc-db's triage ends at T+40 its next step queues behind dc-app's triage,
-    # which goes first because dc-app matters more.
+    # waits (a triage under way is containment too, not later work: nobody is taken off it).
+    # When dc-db's triage ends at T+40 its isolation queues behind dc-app's triage, which goes
+    # first because dc-app matters more; at T+50 dc-app's isolation (high) again beats dc-db's.
+    # At T+60 dc-app's reimage (eradication) waits for dc-db's isolation: the phase comes first
+    # (containment before eradication), before criticality.
     sim = run(scenario(land("dc-db") + land("dc-app", "T+1m", "land2"), RESPOND, teams=SOC))
     starts = [(e.t, e.target, e.data["step"]) for e in sim.events if e.kind == "task_start"][:4]
     assert starts == [
         (30.0, "dc-db", "triage"),
         (40.0, "dc-app", "triage"),
         (50.0, "dc-app", "isolate"),
-        (60.0, "dc-app", "reimage"),
+        (60.0, "dc-db", "isolate"),
     ]
     alerts = [(e.t, e.target, e.data["queued"]) for e in sim.events if e.kind == "alert"]
     assert alerts == [(30.0, "dc-db", 1), (31.0, "dc-app", 1)]
@@ -130,13 +134,15 @@ ENCRYPT = "        - {id: enc, technique: T1486, after: land, effect: encrypt}\n
 
 
 def test_a_restore_from_backup_takes_the_backup_time_and_without_one_the_rebuild_time():
-    # encrypted at T+5: the app restores in 2h from its backup, the database has none (1 day)
+    # encrypted at T+5: the app restores in 2h from its backup, the database has none (1 day).
+    # `takes: from-backup` is 30m of hands-on checks, then that lead time (holding no one).
     for node, restore in (("dc-app", 120.0), ("dc-db", 24 * 60.0)):
         sim = run(scenario(land(node, "T+5m") + ENCRYPT, RESPOND, teams=SOC, duration="2d"))
         starts = [e for e in sim.events if e.kind == "task_start" and e.data["step"] == "restore"]
-        assert len(starts) == 1 and starts[0].data["takes"] == restore, node
+        assert len(starts) == 1 and starts[0].data["lead"] == restore, node
+        assert starts[0].data["takes"] == 30.0 + restore, node
         restored = next(e for e in sim.events if e.kind == "restored")
-        assert restored.t == starts[0].t + restore
+        assert restored.t == starts[0].t + 30.0 + restore
         assert restored.data["from_backup"] == (node == "dc-app")
         assert sim.nodes[node].impact == "none"
 
@@ -149,12 +155,13 @@ def test_lost_backups_make_the_restore_a_rebuild():
     sim = run(scenario(land("dc-app", "T+5m") + ENCRYPT, RESPOND + lost, teams=SOC, duration="2d"))
     assert timeline(sim, ("backup_lost",)) == [(1.0, "backup_lost", "dc-app")]
     start = next(e for e in sim.events if e.kind == "task_start" and e.data["step"] == "restore")
-    assert start.data["takes"] == 24 * 60.0
+    # the rebuild (1 day) is the lead, after the 30m of checks of `takes: from-backup`
+    assert (start.data["lead"], start.data["takes"]) == (24 * 60.0, 30.0 + 24 * 60.0)
     assert next(e for e in sim.events if e.kind == "restored").data["from_backup"] is False
 
 
 def test_users_notice_encryption_without_any_sensor():
-    encrypt = "        - {id: enc, technique: T1486, after: {stage: land, wait: 20m}, effect: encrypt}\n"
+    encrypt = "        - {id: enc, technique: T1486, after: {stage: land, wait: 20m}, effect: encrypt, from: inside}\n"
     for seed in range(1, 11):
         sim = run(scenario(land("hub-a") + encrypt, RESPOND, teams=SOC), seed)
         effects = timeline(sim, ("effect",))
@@ -399,7 +406,7 @@ def test_the_internet_itself_can_be_flooded():
 
 
 def test_a_flood_after_a_foothold_overloads_the_machine_taken():
-    choke = land("hub-a") + "        - {id: choke, technique: T1499, after: land, effect: deny, lasts: 25m}\n"
+    choke = land("hub-a") + "        - {id: choke, technique: T1499, after: land, effect: deny, lasts: 25m, from: inside}\n"
     sim = run(scenario(choke))
     assert timeline(sim, ("effect", "effect_end")) == [
         (0.0, "effect", "hub-a"),
@@ -410,10 +417,11 @@ def test_a_flood_after_a_foothold_overloads_the_machine_taken():
 def test_an_effect_lands_only_on_its_own_targets():
     # the worm holds the whole line; the encryption is aimed at line-c alone
     stages = (
-        "        - {id: land, technique: T1566.001, at: T+0m, targets: {node: line-a}, success: 1}\n"
+        "        - {id: land, technique: T1566.001, at: T+0m, targets: {node: line-a}, success: 1,"
+        " from: inside}\n"
         "        - {id: spread, technique: T1021.002, after: land, over: [lan], via: [smb], delay: 10m}\n"
         "        - {id: enc, technique: T1486, after: {stage: land, wait: 3h}, targets: {node: line-c},"
-        " effect: encrypt}\n"
+        " effect: encrypt, from: inside}\n"
     )
     sim = run(scenario(stages))
     assert ever_compromised_of(sim) == {"line-a", "line-b", "line-c"}
@@ -428,7 +436,7 @@ def ever_compromised_of(sim: Simulation) -> set[str]:
 def test_an_effect_due_on_a_machine_cleaned_in_the_meantime_does_nothing():
     enc = (
         land("hub-a")
-        + "        - {id: enc, technique: T1486, after: {stage: land, wait: 2h}, effect: encrypt}\n"
+        + "        - {id: enc, technique: T1486, after: {stage: land, wait: 2h}, effect: encrypt, from: inside}\n"
     )
     fix = "playbooks:\n  fix: {auto: false, steps: [{do: reimage, takes: 30m}]}\n"
     clean = by((10, {"action": "reimage", "target": {"node": "hub-a"}, "by": "soc"}))
@@ -473,7 +481,7 @@ def test_what_each_effect_leaves_on_the_machine():
 
 def test_loud_harm_is_noticed_by_users_and_quiet_harm_is_not():
     def users_saw(effect: str, extra: str = "") -> bool:
-        stage = f"        - {{id: hit, technique: T1486, after: land, effect: {effect}{extra}}}\n"
+        stage = f"        - {{id: hit, technique: T1486, after: land, effect: {effect}{extra}, from: inside}}\n"
         sim = run(scenario(land("hub-a") + stage))  # hub-a has no sensor: only users can notice
         return any(e.kind == "detection" and e.data["how"] == "users" for e in sim.events)
 
@@ -525,8 +533,10 @@ def test_privilege_on_an_encrypted_machine_changes_nothing():
 def test_encryption_of_every_machine_of_a_group_or_of_those_infected():
     def encrypted(hosts: str) -> tuple[int, int]:
         stages = (
-            "        - {id: land, technique: T1566.001, at: T+0m, targets: {node: grp-ws}, success: 1}\n"
-            f"        - {{id: enc, technique: T1486, after: land, effect: encrypt, hosts: {hosts}}}\n"
+            "        - {id: land, technique: T1566.001, at: T+0m, targets: {node: grp-ws}, success: 1,"
+            " from: inside}\n"
+            f"        - {{id: enc, technique: T1486, after: land, effect: encrypt, hosts: {hosts},"
+            " from: inside}\n"
         )
         sim = Simulation(scenario(stages), seed=1)
         sim.run_until(1)  # before anyone notices
@@ -539,7 +549,7 @@ def test_encryption_of_every_machine_of_a_group_or_of_those_infected():
 
 def test_an_effect_scheduled_before_the_machine_was_cleaned_does_nothing_when_it_comes():
     # the encryption is drawn at the compromise (T+0) for T+60; the machine is clean from T+40
-    enc = land("hub-a") + "        - {id: enc, technique: T1486, after: land, effect: encrypt, delay: 1h}\n"
+    enc = land("hub-a") + "        - {id: enc, technique: T1486, after: land, effect: encrypt, delay: 1h, from: inside}\n"
     fix = "playbooks:\n  fix: {auto: false, steps: [{do: reimage, takes: 30m}]}\n"
     clean = by((10, {"action": "reimage", "target": {"node": "hub-a"}, "by": "soc"}))
     assert timeline(run(scenario(enc, fix), commands=clean), ("effect",)) == []
@@ -547,7 +557,7 @@ def test_an_effect_scheduled_before_the_machine_was_cleaned_does_nothing_when_it
 
 
 def test_a_flood_after_a_foothold_is_recorded_under_its_stage():
-    choke = land("hub-a") + "        - {id: choke, technique: T1499, after: land, effect: deny, lasts: 25m}\n"
+    choke = land("hub-a") + "        - {id: choke, technique: T1499, after: land, effect: deny, lasts: 25m, from: inside}\n"
     effect = next(e for e in run(scenario(choke)).events if e.kind == "effect")
     assert (effect.actor, effect.data) == (
         "choke",
