@@ -8,7 +8,10 @@ from oracle_cases import compromises, run, scenario
 from drill.engine import Simulation
 from drill.engine.commands import Command, TimedCommand
 
-QUIET = "        - {id: land, technique: T1078, at: T+10h, targets: {node: hub-a}, success: 1}\n"
+# a planted foothold: hub-a has no way in from the Internet, so the landing is `from: inside`
+QUIET = (
+    "        - {id: land, technique: T1078, at: T+10h, targets: {node: hub-a}, success: 1, from: inside}\n"
+)
 TEAMS = (
     "  soc: {name: SOC, staff: 1, watches: {site: [dc]}}\n"
     "  hub-it: {name: Hub IT, staff: 1, watches: {site: [hub]}}\n"
@@ -91,7 +94,7 @@ def test_a_ddos_by_the_red_team_overloads_its_target_for_as_long_as_asked():
 
 def test_blocking_shared_credentials_stops_a_worm_over_them_until_unblocked():
     stages = (
-        "        - {id: land, technique: T1078, at: T+0m, targets: {node: tr-a}, success: 1}\n"
+        "        - {id: land, technique: T1078, at: T+0m, targets: {node: tr-a}, success: 1, from: inside}\n"
         "        - {id: spread, technique: T1078.002, after: land, over: [trust], delay: 10m,"
         " attempts: 100}\n"
     )

@@ -4,6 +4,10 @@ The data centre of the oracle networks: dc-app runs ``app`` (a 2h backup, sensor
 see a compromise after 30 minutes, high criticality), dc-db runs ``records`` (no backup: a
 rebuild takes a day; 4 GB of data), and the ``portal`` needs both. Every duration below is fixed,
 so each test's timeline is worked out by hand in its comments.
+
+The footholds are planted (`from: inside`): only the data centre has a way in from the Internet.
+An effect on a machine with no channel out (the hub, the line, the group) is a payload that acts by
+itself (`from: inside`); the effects on the data centre are ordered from the Internet (the default).
 """
 
 from __future__ import annotations
@@ -161,7 +165,10 @@ def test_lost_backups_make_the_restore_a_rebuild():
 
 
 def test_users_notice_encryption_without_any_sensor():
-    encrypt = "        - {id: enc, technique: T1486, after: {stage: land, wait: 20m}, effect: encrypt, from: inside}\n"
+    encrypt = (
+        "        - {id: enc, technique: T1486, after: {stage: land, wait: 20m}, effect: encrypt"
+        ", from: inside}\n"
+    )
     for seed in range(1, 11):
         sim = run(scenario(land("hub-a") + encrypt, RESPOND, teams=SOC), seed)
         effects = timeline(sim, ("effect",))
@@ -406,7 +413,10 @@ def test_the_internet_itself_can_be_flooded():
 
 
 def test_a_flood_after_a_foothold_overloads_the_machine_taken():
-    choke = land("hub-a") + "        - {id: choke, technique: T1499, after: land, effect: deny, lasts: 25m, from: inside}\n"
+    choke = (
+        land("hub-a") + "        - {id: choke, technique: T1499, after: land, effect: deny, lasts: 25m"
+        ", from: inside}\n"
+    )
     sim = run(scenario(choke))
     assert timeline(sim, ("effect", "effect_end")) == [
         (0.0, "effect", "hub-a"),
@@ -436,7 +446,8 @@ def ever_compromised_of(sim: Simulation) -> set[str]:
 def test_an_effect_due_on_a_machine_cleaned_in_the_meantime_does_nothing():
     enc = (
         land("hub-a")
-        + "        - {id: enc, technique: T1486, after: {stage: land, wait: 2h}, effect: encrypt, from: inside}\n"
+        + "        - {id: enc, technique: T1486, after: {stage: land, wait: 2h}, effect: encrypt"
+        ", from: inside}\n"
     )
     fix = "playbooks:\n  fix: {auto: false, steps: [{do: reimage, takes: 30m}]}\n"
     clean = by((10, {"action": "reimage", "target": {"node": "hub-a"}, "by": "soc"}))
@@ -481,7 +492,9 @@ def test_what_each_effect_leaves_on_the_machine():
 
 def test_loud_harm_is_noticed_by_users_and_quiet_harm_is_not():
     def users_saw(effect: str, extra: str = "") -> bool:
-        stage = f"        - {{id: hit, technique: T1486, after: land, effect: {effect}{extra}, from: inside}}\n"
+        stage = (
+            f"        - {{id: hit, technique: T1486, after: land, effect: {effect}{extra}, from: inside}}\n"
+        )
         sim = run(scenario(land("hub-a") + stage))  # hub-a has no sensor: only users can notice
         return any(e.kind == "detection" and e.data["how"] == "users" for e in sim.events)
 
@@ -549,7 +562,10 @@ def test_encryption_of_every_machine_of_a_group_or_of_those_infected():
 
 def test_an_effect_scheduled_before_the_machine_was_cleaned_does_nothing_when_it_comes():
     # the encryption is drawn at the compromise (T+0) for T+60; the machine is clean from T+40
-    enc = land("hub-a") + "        - {id: enc, technique: T1486, after: land, effect: encrypt, delay: 1h, from: inside}\n"
+    enc = (
+        land("hub-a") + "        - {id: enc, technique: T1486, after: land, effect: encrypt, delay: 1h"
+        ", from: inside}\n"
+    )
     fix = "playbooks:\n  fix: {auto: false, steps: [{do: reimage, takes: 30m}]}\n"
     clean = by((10, {"action": "reimage", "target": {"node": "hub-a"}, "by": "soc"}))
     assert timeline(run(scenario(enc, fix), commands=clean), ("effect",)) == []
@@ -557,7 +573,10 @@ def test_an_effect_scheduled_before_the_machine_was_cleaned_does_nothing_when_it
 
 
 def test_a_flood_after_a_foothold_is_recorded_under_its_stage():
-    choke = land("hub-a") + "        - {id: choke, technique: T1499, after: land, effect: deny, lasts: 25m, from: inside}\n"
+    choke = (
+        land("hub-a") + "        - {id: choke, technique: T1499, after: land, effect: deny, lasts: 25m"
+        ", from: inside}\n"
+    )
     effect = next(e for e in run(scenario(choke)).events if e.kind == "effect")
     assert (effect.actor, effect.data) == (
         "choke",
