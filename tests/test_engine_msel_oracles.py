@@ -12,7 +12,8 @@ from drill.engine import Simulation
 from drill.engine.commands import Command, TimedCommand
 from drill.metrics import fold
 
-QUIET = "        - {id: land, technique: T1078, at: T+6h, targets: {node: hub-a}, success: 1}\n"
+# a planted foothold (`from: inside`): hub-a has no way in from the Internet
+QUIET = "        - {id: land, technique: T1078, at: T+6h, targets: {node: hub-a}, success: 1, from: inside}\n"
 TEAMS = "  soc: {name: SOC, staff: 1}\n  cert: {name: CERT, staff: 2}\n"
 MANUAL = "playbooks:\n  respond: {auto: false, steps: [{do: triage, takes: 10m}]}\n"
 CALL = (
@@ -130,7 +131,8 @@ def test_an_inject_on_a_node_state_fires_when_the_node_gets_there():
 
 def test_an_inject_on_machines_compromised_waits_for_that_many():
     worm = (
-        "        - {id: land, technique: T1566.001, at: T+0m, targets: {node: line-a}, success: 1}\n"
+        "        - {id: land, technique: T1566.001, at: T+0m, targets: {node: line-a}, success: 1,"
+        " from: inside}\n"
         "        - {id: spread, technique: T1021.002, after: land, over: [lan], via: [smb], delay: 10m}\n"
     )
     three = "  - {id: three, when: {hosts_compromised: {at_least: 3, site: line}}, text: Three}\n"
@@ -152,7 +154,9 @@ def test_an_inject_after_another_waits_its_time_and_one_on_a_stage_waits_for_its
 
 def test_deadlines_run_from_the_first_detection():
     detect = "  - {id: seen, at: T+1m, text: Seen, effect: {detect: {node: hub-a}}}\n"
-    early = "        - {id: land, technique: T1078, at: T+0m, targets: {node: hub-a}, success: 1}\n"
+    early = (
+        "        - {id: land, technique: T1078, at: T+0m, targets: {node: hub-a}, success: 1, from: inside}\n"
+    )
     duty = "deadlines:\n  - {action: report, to: cert, within: 1h, by: soc}\n"
     sim = drill(detect, early, duty)
     sim.run([TimedCommand(at=70, action="report", to="cert", by="soc")])
