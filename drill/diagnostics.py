@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 
 @dataclass(frozen=True, order=True)
@@ -76,6 +77,13 @@ def nearest(name: str, choices: Iterable[str], n: int = 3) -> list[str]:
         picked = process.extract(name, pool, scorer=fuzz.ratio, limit=_SHORTLIST, score_cutoff=60)
         candidates = sorted(match for match, _score, _index in picked)
     found = difflib.get_close_matches(name, candidates, n=n, cutoff=0.6)
+    # difflib's ratio is not an edit distance: it can miss a name one letter away ('-a-a' for
+    # '---a'); such a name is always worth offering, before anything farther
+    one_off = [c for c in candidates if c != name and Levenshtein.distance(name, c, score_cutoff=1) <= 1]
+    if one_off:
+        exact = [name] if name in found else []
+        ranked = exact + [c for c in found if c in one_off] + [c for c in one_off if c not in found]
+        found = (ranked + [c for c in found if c not in ranked])[:n]
     if not found:
         lowered = name.lower()
         # a name inside another ("hoan-kiem" in "hoan-kiem-ws"); one or two letters match too much
