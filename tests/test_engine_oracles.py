@@ -22,7 +22,8 @@ from oracle_cases import (
     worm_stages,
 )
 
-from drill.engine.commands import TimedCommand
+from drill.engine import Simulation
+from drill.engine.commands import Command, TimedCommand
 
 
 # ---------------------------------------------------------------- the control arms
@@ -283,3 +284,112 @@ def test_a_flood_stage_does_not_spread_from_the_machines_its_campaign_takes():
     sim = run(scenario(stages))
     assert ever_compromised(sim) == {"hub-a"}
     assert [e for e in sim.events if e.kind == "effect"] == []
+
+
+# ---------------------------------------------------------------- what the attacker records
+def test_the_attackers_moves_are_recorded_with_their_stage_technique_source_and_body():
+    sim = run(scenario(GROUP.replace("OVER", "lan")))
+    starts = [(e.t, e.actor, e.target, e.data) for e in sim.events if e.kind == "stage_start"]
+    assert starts == [
+        (0.0, "worm", "land", {"technique": "T1566.001", "why": "scheduled"}),
+        (0.0, "worm", "spread", {"technique": "T1021.002", "why": "after:land"}),
+    ]
+    first, second = compromises(sim)[:2]
+    assert (first.t, first.actor, first.target) == (0.0, "worm", "grp-ws")
+    assert first.data == {
+        "stage": "land",
+        "technique": "T1566.001",
+        "source": "",
+        "hosts": 1,
+        "infected": 1,
+        "site": "grp",
+    }
+    assert (second.t, second.target) == (10.0, "grp-ws")
+    assert second.data == {
+        "stage": "spread",
+        "technique": "T1021.002",
+        "source": "grp-ws",
+        "hosts": 1,
+        "infected": 2,
+        "site": "grp",
+    }
+
+
+def test_a_red_team_move_on_a_machine_already_held_adds_one_machine_of_its_group():
+    sim = Simulation(scenario(GROUP.replace("OVER", "wan")), seed=1)
+    sim.run_until(5)
+    sim.apply(Command(action="compromise", target={"node": "grp-ws"}, source="red-team"))
+    sim.apply(Command(action="compromise", target={"node": "grp-ws"}, source="red-team"))
+    moves = [e.data for e in compromises(sim) if e.data["source"] == "red-team"]
+    assert [(d["stage"], d["technique"], d["hosts"], d["infected"]) for d in moves] == [
+        ("", "", 1, 2),
+        ("", "", 1, 3),
+    ]
+    assert sim.nodes["grp-ws"].compromised_at == 0.0  # still the first compromise's time
+
+
+def test_a_landing_on_every_machine_of_a_group():
+    stages = "        - {id: land, technique: T1078, at: T+0m, targets: {node: grp-ws}, hosts: all}\n"
+    hit = compromises(run(scenario(stages)))[0]
+    assert (hit.data["hosts"], hit.data["infected"]) == (40, 40)
+
+
+def test_a_first_stage_that_spreads_lands_on_its_targets_first_unless_they_are_patched():
+    first = (
+        "        - {id: worm, technique: T1210, at: T+30m, targets: {node: hub-a}, over: [lan],"
+        " via: [smb], success: SUCCESS, delay: 10m}\n"
+    )
+    sim = run(scenario(first.replace("SUCCESS", "1")))
+    assert [(e.t, e.target, e.data["source"]) for e in compromises(sim)] == [(30.0, "hub-a", "")]
+    # it lands on its one target, and its targets also bound where it spreads: nowhere else
+    assert ever_compromised(run(scenario(first.replace("SUCCESS", "0")))) == set()
+    patch = "playbooks:\n  p: {auto: false, steps: [{do: patch, takes: 5m}]}\n"
+    patched = run(
+        scenario(first.replace("SUCCESS", "1"), patch),
+        1,
+        [TimedCommand(at=0, action="patch", target={"node": "hub-a"}, by="soc")],
+    )
+    assert ever_compromised(patched) == set()  # T1210 exploits a flaw the patch closed
+
+
+def test_a_detection_rule_for_a_technique_watches_machines_without_sensors():
+    rule = "detection:\n  - {technique: T1566.001, targets: {site: hub}, coverage: 1, delay: 20m}\n"
+    sim = run(scenario(worm_stages("hub-a", success=0), rule))
+    assert [(e.t, e.target, e.data["how"]) for e in sim.events if e.kind == "detection"] == [
+        (20.0, "hub-a", "sensor")
+    ]
+    other = rule.replace("T1566.001", "T1190")
+    assert [
+        e for e in run(scenario(worm_stages("hub-a", success=0), other)).events if e.kind == "detection"
+    ] == []
+
+
+def test_another_campaign_does_not_keep_a_worm_from_spreading_from_what_it_takes():
+    noise = (
+        "    - id: noise\n      stages:\n"
+        "        - {id: flood, technique: T1498, at: T+0m, targets: {node: dc-app}, effect: deny,"
+        " lasts: 12h}\n"
+    )
+    sim = run(scenario(worm_stages("line-a"), before=noise))
+    assert ever_compromised(sim) == {"line-a", "line-b", "line-c"}  # line-c only through line-b
+
+
+def test_an_effect_already_under_way_reaches_the_machines_taken_later():
+    # the encryption starts at T+0 (after the landing); line-b and line-c fall later and are
+    # encrypted 30 minutes after each falls
+    stages = worm_stages("line-a") + (
+        "        - {id: enc, technique: T1486, after: land, effect: encrypt, delay: 30m, loud: false}\n"
+    )
+    sim = run(scenario(stages))
+    fell = {n: first_compromise(sim, n) for n in ("line-a", "line-b", "line-c")}
+    effects = {e.target: e.t for e in sim.events if e.kind == "effect"}
+    assert effects == {n: t + 30 for n, t in fell.items()}
+
+
+def test_a_flood_that_follows_a_foothold_overloads_only_the_first_machine():
+    stages = (
+        worm_stages("line-a")
+        + "        - {id: choke, technique: T1499, after: land, effect: deny, lasts: 25m}\n"
+    )
+    sim = run(scenario(stages))
+    assert [e.target for e in sim.events if e.kind == "effect"] == ["line-a"]
