@@ -391,5 +391,7 @@ def test_a_flood_that_follows_a_foothold_overloads_only_the_first_machine():
         worm_stages("line-a")
         + "        - {id: choke, technique: T1499, after: land, effect: deny, lasts: 25m}\n"
     )
-    sim = run(scenario(stages))
+    manual = "playbooks:\n  p: {auto: false, steps: [{do: triage, takes: 1m}]}\n"  # nobody isolates
+    sim = run(scenario(stages, manual))
+    assert ever_compromised(sim) == {"line-a", "line-b", "line-c"}
     assert [e.target for e in sim.events if e.kind == "effect"] == ["line-a"]
