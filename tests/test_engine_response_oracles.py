@@ -553,3 +553,104 @@ def test_a_flood_after_a_foothold_is_recorded_under_its_stage():
         "choke",
         {"effect": "deny", "stage": "choke", "lasts": 25.0, "site": "hub"},
     )
+
+
+# ---------------------------------------------------------------- the teams in detail
+def test_a_reinforcement_lets_two_alerts_be_worked_at_once_and_is_recorded():
+    more = "injects:\n  - {id: help, at: T+1m, text: Help, effect: {staff: {team: soc, change: 1}}}\n"
+    sim = run(scenario(land("dc-db") + land("dc-app", "T+1m", "land2"), RESPOND + more, teams=SOC))
+    change = next(e for e in sim.events if e.kind == "staff_change")
+    assert (change.t, change.actor, change.target, change.data) == (
+        1.0,
+        "soc",
+        "soc",
+        {"change": 1, "staff": 2},
+    )
+    assert timeline(sim, ("isolate",)) == [(50.0, "isolate", "dc-db"), (51.0, "isolate", "dc-app")]
+
+
+def test_escalating_to_a_team_already_there_brings_nobody_new():
+    hub_it = "  hub-it: {name: Hub IT, staff: 1, watches: {site: [hub]}}\n"
+    sim = run(
+        scenario(land("dc-app"), RESPOND, teams=SOC + hub_it + CERT),
+        commands=by(
+            (10, {"action": "escalate", "to": "hub-it", "by": "soc"}),
+            (10, {"action": "escalate", "to": "cert", "by": "soc"}),
+        ),
+    )
+    escalations = [(e.target, e.data["arrives_in"]) for e in sim.events if e.kind == "escalation"]
+    assert escalations == [("hub-it", 0.0), ("cert", 60.0)]
+    assert [e.actor for e in sim.events if e.kind == "team_arrived"] == ["cert"]
+    assert fold(sim.scenario, sim.events, sim.now).staff == {"soc": 1, "hub-it": 1, "cert": 3}
+
+
+def test_outside_help_that_left_comes_again_when_called_again():
+    gone = "injects:\n  - {id: gone, at: T+2h, text: Gone, effect: {staff: {team: cert, change: -3}}}\n"
+    sim = run(
+        scenario(land("dc-app"), RESPOND + gone, teams=SOC + CERT),
+        commands=by(
+            (10, {"action": "escalate", "to": "cert", "by": "soc"}),
+            (180, {"action": "escalate", "to": "cert", "by": "soc"}),
+        ),
+    )
+    assert [e.t for e in sim.events if e.kind == "team_arrived"] == [70.0, 240.0]
+    assert fold(sim.scenario, sim.events, sim.now).staff["cert"] == 3
+
+
+def test_outside_help_works_the_queue_of_the_team_that_called_it():
+    # the hub's IT has nobody; its alert waits in its own queue until the CERT it called comes
+    teams = SOC + "  hub-it: {name: Hub IT, staff: 0, watches: {site: [hub]}}\n" + CERT
+    rule = "detection:\n  - {targets: {site: hub}, coverage: 1, delay: 10m}\n"
+    sim = run(
+        scenario(land("hub-a"), RESPOND + rule, teams=teams),
+        commands=by((20, {"action": "escalate", "to": "cert", "by": "hub-it"})),
+    )
+    assert [(e.t, e.actor, e.target) for e in sim.events if e.kind == "alert"] == [(10.0, "hub-it", "hub-a")]
+    assert [(e.t, e.actor, e.data["step"]) for e in sim.events if e.kind == "task_start"][0] == (
+        80.0,
+        "cert",
+        "triage",
+    )
+
+
+def test_a_step_already_done_by_the_players_is_skipped():
+    # the players isolate dc-app at T+1, before it is seen: the playbook goes from triage to reimage
+    sim = run(
+        scenario(land("dc-app"), RESPOND, teams=SOC),
+        commands=by((1, {"action": "isolate", "target": {"node": "dc-app"}, "by": "soc"})),
+    )
+    steps = [(e.t, e.data["step"]) for e in sim.events if e.kind == "task_start"]
+    assert steps[:2] == [(30.0, "triage"), (40.0, "reimage")]
+
+
+def test_a_team_of_one_takes_alerts_of_equal_weight_in_the_order_they_came():
+    # hub-a and hub-b are seen at T+30 and T+31 (equal criticality): the second's triage comes
+    # before the first's next step, which was queued after it
+    rule = "detection:\n  - {targets: {site: hub}, coverage: 1, delay: 30m}\n"
+    sim = run(scenario(land("hub-a") + land("hub-b", "T+1m", "land2"), RESPOND + rule, teams=SOC))
+    starts = [(e.t, e.target, e.data["step"]) for e in sim.events if e.kind == "task_start"][:3]
+    assert starts == [(30.0, "hub-a", "triage"), (40.0, "hub-b", "triage"), (50.0, "hub-a", "isolate")]
+
+
+def test_playbook_steps_that_reset_credentials_and_report():
+    steps = (
+        "playbooks:\n  respond:\n    steps:\n"
+        "      - {do: triage, takes: 10m}\n"
+        "      - {do: reset-credentials, takes: 5m}\n"
+        "      - {do: report, takes: 5m}\n"
+    )
+    rule = "detection:\n  - {targets: {site: trust}, coverage: 1, delay: 10m}\n"
+    sim = run(scenario(land("tr-a"), steps + rule, teams=SOC))
+    assert [(e.t, e.actor, e.target) for e in sim.events if e.kind == "link_cut"] == [
+        (25.0, "soc", "tr-a--tr-b")
+    ]
+    report = next(e for e in sim.events if e.kind == "report")
+    assert (report.t, report.actor, report.target, report.data) == (30.0, "soc", "", {"to": "", "auto": True})
+
+
+def test_a_defaced_or_wiped_machine_is_restored_like_an_encrypted_one():
+    for effect, takes in (("deface", 120.0), ("wipe", 24 * 60.0)):  # a wipe takes the backup too
+        stage = f"        - {{id: hit, technique: T1491, after: land, effect: {effect}}}\n"
+        sim = run(scenario(land("dc-app", "T+5m") + stage, RESPOND, teams=SOC, duration="2d"))
+        start = next(e for e in sim.events if e.kind == "task_start" and e.data["step"] == "restore")
+        assert start.data["takes"] == takes, effect
