@@ -654,3 +654,82 @@ def test_a_defaced_or_wiped_machine_is_restored_like_an_encrypted_one():
         sim = run(scenario(land("dc-app", "T+5m") + stage, RESPOND, teams=SOC, duration="2d"))
         start = next(e for e in sim.events if e.kind == "task_start" and e.data["step"] == "restore")
         assert start.data["takes"] == takes, effect
+
+
+# ---------------------------------------------------------------- services and sites in detail
+def test_a_quiet_drill_tells_of_no_service_or_site_change():
+    sim = run(scenario(land("hub-a", "T+10h")))
+    kinds = {"service_down", "service_up", "service_reason", "site_connected", "site_disconnected"}
+    assert [e for e in sim.events if e.kind in kinds] == []
+
+
+def test_the_portal_used_from_the_internet_is_down_while_the_internet_cannot_reach_it():
+    cut = {"action": "cut-link", "target": {"node": "internet"}, "by": "soc"}
+    back = {"action": "restore-link", "target": {"node": "internet"}, "by": "soc"}
+    sim = run(scenario(land("hub-a", "T+10h")), commands=by((20, cut), (50, back)))
+    portal = [(e.t, e.kind, e.data.get("reason")) for e in sim.events if e.target == "portal"]
+    assert portal == [(20.0, "service_down", "unreachable"), (50.0, "service_up", None)]
+    assert [e for e in sim.events if e.kind == "service_down" and e.target != "portal"] == []
+    # the same when the switch in front of it is flooded, for as long as the flood lasts
+    flood = {"action": "ddos", "target": {"node": "dc-sw"}, "lasts": 15, "source": "red-team"}
+    sim = run(scenario(land("hub-a", "T+10h")), commands=by((20, flood)))
+    portal = [(e.t, e.kind, e.data.get("reason")) for e in sim.events if e.target == "portal"]
+    assert portal == [(20.0, "service_down", "unreachable"), (35.0, "service_up", None)]
+
+
+def test_isolating_the_wan_core_cuts_every_site_behind_it_off():
+    core = {"action": "isolate", "target": {"node": "wan-core"}, "by": "soc"}
+    again = {"action": "reconnect", "target": {"node": "wan-core"}, "by": "soc"}
+    sim = run(scenario(land("hub-a", "T+10h")), commands=by((20, core), (40, again)))
+    sites = [(e.t, e.kind, e.target) for e in sim.events if e.kind.startswith("site_")]
+    assert sites == [
+        (20.0, "site_disconnected", "west"),
+        (20.0, "site_disconnected", "east"),
+        (40.0, "site_connected", "west"),
+        (40.0, "site_connected", "east"),
+    ]
+
+
+def test_a_service_still_down_for_the_same_reason_says_nothing_new():
+    # records goes down with its node's isolation; the node is then encrypted: still down, and
+    # still because of its node
+    enc = land("dc-db", "T+30m") + "        - {id: enc, technique: T1486, after: land, effect: encrypt}\n"
+    sim = run(
+        scenario(enc), commands=by((10, {"action": "isolate", "target": {"node": "dc-db"}, "by": "soc"}))
+    )
+    records = [(e.t, e.kind) for e in sim.events if e.target == "records" and e.kind.startswith("service")]
+    assert records[0] == (10.0, "service_down")
+    assert "service_reason" not in [kind for _, kind in records]
+    # a new reason is told, by nobody in particular
+    sim = run(
+        scenario(land("hub-a", "T+10h")),
+        commands=by(
+            (10, {"action": "offline", "service": "records", "by": "soc"}),
+            (20, {"action": "isolate", "target": {"node": "dc-db"}, "by": "soc"}),
+            (30, {"action": "online", "service": "records", "by": "soc"}),
+        ),
+    )
+    told = next(e for e in sim.events if e.kind == "service_reason")
+    assert (told.t, told.actor, told.target, told.data) == (30.0, "", "records", {"reason": "node:dc-db"})
+
+
+def test_why_a_service_is_down_in_words():
+    from drill.engine.services import reason_text, with_reason
+
+    def names(x: str) -> str:
+        return x.upper()
+
+    assert reason_text("node:dc-app", "en", node=names) == "DC-APP unavailable"
+    assert reason_text("node:dc-app", "vi", node=names) == "DC-APP không hoạt động"
+    assert reason_text("service:app", "en", service=names) == "needs APP, which is down"
+    assert reason_text("offline", "en") == "taken offline by a decision"
+    assert reason_text("offline", "vi") == "được tạm dừng theo quyết định"
+    assert reason_text("unreachable", "en") == "cannot be reached from the Internet"
+    assert reason_text("node:a:b", "en") == "a:b unavailable"  # an id may hold a colon
+    assert reason_text("something-new", "en") == "something-new"  # from a later version: as logged
+    assert reason_text("", "en") == "" and reason_text(None, "en") == ""
+    assert (
+        with_reason("Portal down", "unreachable", "en") == "Portal down — cannot be reached from the Internet"
+    )
+    assert with_reason("Portal down", "node:x", "vi", node=names) == "Portal down — X không hoạt động"
+    assert with_reason("Portal down", None, "en") == "Portal down"
