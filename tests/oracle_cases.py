@@ -27,17 +27,14 @@ seed: 1
 TEAM = "  soc: {name: SOC, staff: 1}\n"
 
 
-def scenario(stages: str, extra: str = "", teams: str = TEAM, duration: str = "12h") -> Scenario:
-    """A drill on the oracle networks with these attack stages (YAML list items, 8 spaces in),
-    these teams (mapping items, 2 in) and ``extra`` top-level keys (playbooks, injects …)."""
-    text = (
-        HEAD.format(duration=duration)
-        + "teams:\n"
-        + teams
-        + "attacker:\n  campaigns:\n    - id: worm\n      stages:\n"
-        + stages
-        + extra
-    )
+def scenario(
+    stages: str, extra: str = "", teams: str = TEAM, duration: str = "12h", before: str = ""
+) -> Scenario:
+    """A drill on the oracle networks with these attack stages of the campaign ``worm`` (YAML list
+    items, 8 spaces in), campaigns ``before`` it (4 in), these teams (mapping items, 2 in) and
+    ``extra`` top-level keys (playbooks, injects …)."""
+    attacker = "attacker:\n  campaigns:\n" + before + "    - id: worm\n      stages:\n"
+    text = HEAD.format(duration=duration) + "teams:\n" + teams + attacker + stages + extra
     found, problems = parse_scenario(text, str(ORACLES / "oracle.yaml"), ORACLES)
     assert found is not None, problems
     return found

@@ -6,6 +6,7 @@ One inject, ``call``, comes at T+30 and asks the SOC to isolate dc-app within an
 
 from __future__ import annotations
 
+import pytest
 from oracle_cases import scenario
 
 from drill.engine import Simulation
@@ -165,3 +166,149 @@ def test_deadlines_run_from_the_first_detection():
     sim = drill(detect, early, duty)
     sim.run([TimedCommand(at=30, action="report", to="cert", by="soc")])
     assert statuses(sim, "deadlines") == [(1.0, "open"), (30.0, "met")]
+
+
+# ---------------------------------------------------------------- injects on a node's state
+LAND = "        - {id: land, technique: T1078, at: T+10m, targets: {node: dc-app}, success: 1}\n"
+FLOOD = (
+    "        - {id: flood, technique: T1498, at: T+15m, targets: {node: dc-app}, effect: deny, lasts: 10m}\n"
+)
+# nothing automatic; the players' reimage, restore and patch take ten minutes each
+TEN = (
+    "playbooks:\n  respond: {auto: false, steps: [{do: reimage, takes: 10m}, {do: restore, takes: 10m},"
+    " {do: patch, takes: 10m}]}\n"
+)
+
+
+def _after_land(effect: str) -> str:
+    return (
+        LAND
+        + f"        - {{id: hit, technique: T1486, after: {{stage: land, wait: 20m}}, effect: {effect}}}\n"
+    )
+
+
+def _work(action: str) -> TimedCommand:
+    return TimedCommand(at=12, action=action, target={"node": "dc-app"}, by="soc")
+
+
+STATES = {
+    # state: (stages, commands, when dc-app gets there)
+    "compromised": (LAND, [], 10.0),
+    "detected": (LAND, [], 40.0),  # its sensors see a compromise after 30 minutes
+    "isolated": (QUIET, [isolate(25)], 25.0),
+    "encrypted": (_after_land("encrypt"), [], 30.0),
+    "defaced": (_after_land("deface"), [], 30.0),
+    "wiped": (_after_land("wipe"), [], 30.0),
+    "exfiltrating": (_after_land("exfiltrate"), [], 30.0),
+    "overloaded": (FLOOD, [], 15.0),
+    "cleaned": (LAND, [_work("reimage")], 22.0),
+    "restored": (QUIET, [isolate(11), _work("restore")], 22.0),
+    "patched": (QUIET, [_work("patch")], 22.0),
+}
+
+
+@pytest.mark.parametrize("state", sorted(STATES))
+def test_an_inject_on_each_state_of_a_node_fires_when_the_node_gets_there(state):
+    stages, commands, when = STATES[state]
+    for node, fired in (("dc-app", [(when, "seen")]), ("dc-db", [])):
+        inject = (
+            f"  - {{id: seen, when: {{node: {{targets: {{node: {node}}}, state: {state}}}}}, text: Seen}}\n"
+        )
+        sim = Simulation(scenario(stages, TEN + "injects:\n" + inject, teams=TEAMS), seed=1)
+        sim.run(commands)
+        assert [(e.t, e.target) for e in sim.events if e.kind == "inject"] == fired, (state, node)
+
+
+def test_an_inject_is_recorded_with_everything_the_players_are_shown():
+    full = (
+        "  - {id: call, at: T+30m, to: [soc, cert], channel: phone, hidden: false,"
+        " from: {en: Help desk, vi: Bộ phận hỗ trợ}, title: {en: Calls, vi: Cuộc gọi},"
+        " text: {en: Screens are locked, vi: Màn hình bị khóa}}\n"
+        "  - {id: secret, at: T+40m, hidden: true, text: For the evaluators}\n"
+    )
+    sim = drill(full)
+    sim.run()
+    call, secret = [e for e in sim.events if e.kind == "inject"]
+    assert (call.t, call.actor, call.target) == (30.0, "white-cell", "call")
+    assert call.data == {
+        "why": "scheduled",
+        "to": ["soc", "cert"],
+        "channel": "phone",
+        "hidden": False,
+        "title": {"en": "Calls", "vi": "Cuộc gọi"},
+        "text": {"en": "Screens are locked", "vi": "Màn hình bị khóa"},
+        "sender": {"en": "Help desk", "vi": "Bộ phận hỗ trợ"},
+    }
+    # a text in one language is shown in both
+    assert secret.data["hidden"] is True and secret.data["to"] == [] and secret.data["title"] == ""
+    assert secret.data["text"] == {"en": "For the evaluators", "vi": "For the evaluators"}
+
+
+def test_what_an_injects_effect_does_is_told_as_the_injects_doing():
+    effects = (
+        "  - {id: mole, at: T+5m, text: Mole, effect: {compromise: {node: hub-a}}}\n"
+        "  - {id: go, at: T+6m, text: Go, effect: {start_stage: land}}\n"
+        "  - {id: flood, at: T+7m, text: Flood, effect: {deny: {targets: {node: dc-app}, lasts: 10m}}}\n"
+        "  - {id: tip, at: T+8m, text: Tip, effect: {detect: {node: hub-a}}}\n"
+    )
+    sim = drill(effects)
+    sim.run()
+    mole = next(e for e in sim.events if e.kind == "compromise")
+    assert (mole.t, mole.target, mole.actor, mole.data["source"]) == (5.0, "hub-a", "red-team", "inject:mole")
+    start = next(e for e in sim.events if e.kind == "stage_start")
+    assert (start.t, start.target, start.data["why"]) == (6.0, "land", "inject:go")
+    flood = next(e for e in sim.events if e.kind == "effect")
+    assert (flood.t, flood.actor, flood.target, flood.data["lasts"]) == (7.0, "inject:flood", "dc-app", 10.0)
+    tip = next(e for e in sim.events if e.kind == "detection")
+    assert (tip.t, tip.target, tip.data["how"]) == (8.0, "hub-a", "inject")
+
+
+def test_a_power_cut_on_a_router_by_an_inject_keeps_a_worm_on_its_side():
+    worm = (
+        "        - {id: land, technique: T1566.001, at: T+0m, targets: {node: west-pc}, success: 1}\n"
+        "        - {id: spread, technique: T1021.002, after: land, over: [lan, wan], via: [smb],"
+        " delay: 10m}\n"
+    )
+    cut = "  - {id: cut, at: T+5m, text: Power cut, effect: {offline: {node: west-gw}}}\n"
+    sim = drill(cut, worm)
+    sim.run()
+    assert [(e.t, e.target) for e in sim.events if e.kind == "offline"] == [(5.0, "west-gw")]
+    assert "east-pc" not in {e.target for e in sim.events if e.kind == "compromise"}
+    assert [(e.t, e.target) for e in sim.events if e.kind == "site_disconnected"] == [(5.0, "west")]
+
+
+def test_an_expected_report_or_service_action_is_answered_only_by_its_own_recipient_or_service():
+    asks = (
+        "  - {id: call, at: T+30m, text: Call, expects: [{action: report, to: cert, within: 1h},"
+        " {action: offline, service: app, within: 1h},"
+        " {action: isolate, target: {node: dc-app}, within: 1h}]}\n"
+    )
+
+    def scored_all(commands: list[TimedCommand]) -> list[str]:
+        sim = drill(asks)
+        sim.run(commands)
+        final = {}
+        for e in sim.events:
+            if e.kind == "expectation":
+                final[e.data["index"]] = e.data["status"]
+        return [final[i] for i in range(3)]
+
+    right = [
+        TimedCommand(at=40, action="report", to="cert", by="soc"),
+        TimedCommand(at=40, action="offline", service="app", by="soc"),
+        TimedCommand(at=40, action="isolate", target={"site": "dc"}, by="soc"),  # the body: dc-app too
+    ]
+    assert scored_all(right) == ["met", "met", "met"]
+    wrong = [
+        TimedCommand(at=40, action="report", to="soc", by="soc"),
+        TimedCommand(at=40, action="offline", service="records", by="soc"),
+        TimedCommand(at=40, action="isolate", target={"site": "hub"}, by="soc"),
+    ]
+    assert scored_all(wrong) == ["missed", "missed", "missed"]
+
+
+def test_an_expectation_still_open_when_the_drill_ends_is_missed_not_overdue():
+    short = CALL.replace("within: 1h", "within: 12h")  # due after the drill's end
+    sim = drill(short)
+    sim.run()
+    assert statuses(sim) == [(30.0, "open"), (720.0, "missed")]

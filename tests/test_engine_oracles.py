@@ -22,7 +22,8 @@ from oracle_cases import (
     worm_stages,
 )
 
-from drill.engine.commands import TimedCommand
+from drill.engine import Simulation
+from drill.engine.commands import Command, TimedCommand
 
 
 # ---------------------------------------------------------------- the control arms
@@ -294,3 +295,213 @@ def test_a_flood_stage_does_not_spread_from_the_machines_its_campaign_takes():
     sim = run(scenario(stages))
     assert ever_compromised(sim) == {"hub-a"}
     assert [e for e in sim.events if e.kind == "effect"] == []
+
+
+# ---------------------------------------------------------------- what the attacker records
+def test_the_attackers_moves_are_recorded_with_their_stage_technique_source_and_body():
+    sim = run(scenario(GROUP.replace("OVER", "lan")))
+    starts = [(e.t, e.actor, e.target, e.data) for e in sim.events if e.kind == "stage_start"]
+    assert starts == [
+        (0.0, "worm", "land", {"technique": "T1566.001", "why": "scheduled"}),
+        (0.0, "worm", "spread", {"technique": "T1021.002", "why": "after:land"}),
+    ]
+    first, second = compromises(sim)[:2]
+    assert (first.t, first.actor, first.target) == (0.0, "worm", "grp-ws")
+    assert first.data == {
+        "stage": "land",
+        "technique": "T1566.001",
+        "source": "",
+        "hosts": 1,
+        "infected": 1,
+        "site": "grp",
+    }
+    assert (second.t, second.target) == (10.0, "grp-ws")
+    assert second.data == {
+        "stage": "spread",
+        "technique": "T1021.002",
+        "source": "grp-ws",
+        "hosts": 1,
+        "infected": 2,
+        "site": "grp",
+    }
+
+
+def test_a_red_team_move_on_a_machine_already_held_adds_one_machine_of_its_group():
+    sim = Simulation(scenario(GROUP.replace("OVER", "wan")), seed=1)
+    sim.run_until(5)
+    sim.apply(Command(action="compromise", target={"node": "grp-ws"}, source="red-team"))
+    sim.apply(Command(action="compromise", target={"node": "grp-ws"}, source="red-team"))
+    moves = [e.data for e in compromises(sim) if e.data["source"] == "red-team"]
+    assert [(d["stage"], d["technique"], d["hosts"], d["infected"]) for d in moves] == [
+        ("", "", 1, 2),
+        ("", "", 1, 3),
+    ]
+    assert sim.nodes["grp-ws"].compromised_at == 0.0  # still the first compromise's time
+
+
+def test_a_landing_on_every_machine_of_a_group():
+    stages = "        - {id: land, technique: T1078, at: T+0m, targets: {node: grp-ws}, hosts: all}\n"
+    hit = compromises(run(scenario(stages)))[0]
+    assert (hit.data["hosts"], hit.data["infected"]) == (40, 40)
+
+
+def test_a_first_stage_that_spreads_lands_on_its_targets_first_unless_they_are_patched():
+    first = (
+        "        - {id: worm, technique: T1210, at: T+30m, targets: {node: hub-a}, over: [lan],"
+        " via: [smb], success: SUCCESS, delay: 10m}\n"
+    )
+    sim = run(scenario(first.replace("SUCCESS", "1")))
+    assert [(e.t, e.target, e.data["source"]) for e in compromises(sim)] == [(30.0, "hub-a", "")]
+    # it lands on its one target, and its targets also bound where it spreads: nowhere else
+    assert ever_compromised(run(scenario(first.replace("SUCCESS", "0")))) == set()
+    patch = "playbooks:\n  p: {auto: false, steps: [{do: patch, takes: 5m}]}\n"
+    patched = run(
+        scenario(first.replace("SUCCESS", "1"), patch),
+        1,
+        [TimedCommand(at=0, action="patch", target={"node": "hub-a"}, by="soc")],
+    )
+    assert ever_compromised(patched) == set()  # T1210 exploits a flaw the patch closed
+
+
+def test_a_detection_rule_for_a_technique_watches_machines_without_sensors():
+    rule = "detection:\n  - {technique: T1566.001, targets: {site: hub}, coverage: 1, delay: 20m}\n"
+    sim = run(scenario(worm_stages("hub-a", success=0), rule))
+    assert [(e.t, e.target, e.data["how"]) for e in sim.events if e.kind == "detection"] == [
+        (20.0, "hub-a", "sensor")
+    ]
+    other = rule.replace("T1566.001", "T1190")
+    assert [
+        e for e in run(scenario(worm_stages("hub-a", success=0), other)).events if e.kind == "detection"
+    ] == []
+
+
+def test_another_campaign_does_not_keep_a_worm_from_spreading_from_what_it_takes():
+    noise = (
+        "    - id: noise\n      stages:\n"
+        "        - {id: flood, technique: T1498, at: T+0m, targets: {node: dc-app}, effect: deny,"
+        " lasts: 12h}\n"
+    )
+    sim = run(scenario(worm_stages("line-a"), before=noise))
+    assert ever_compromised(sim) == {"line-a", "line-b", "line-c"}  # line-c only through line-b
+
+
+def test_an_effect_already_under_way_reaches_the_machines_taken_later():
+    # the encryption starts at T+0 (after the landing); line-b and line-c fall later and are
+    # encrypted 30 minutes after each falls
+    stages = worm_stages("line-a") + (
+        "        - {id: enc, technique: T1486, after: land, effect: encrypt, delay: 30m, loud: false}\n"
+    )
+    sim = run(scenario(stages))
+    fell = {n: first_compromise(sim, n) for n in ("line-a", "line-b", "line-c")}
+    effects = {e.target: e.t for e in sim.events if e.kind == "effect"}
+    assert effects == {n: t + 30 for n, t in fell.items()}
+
+
+def test_a_flood_that_follows_a_foothold_overloads_only_the_first_machine():
+    stages = (
+        worm_stages("line-a")
+        + "        - {id: choke, technique: T1499, after: land, effect: deny, lasts: 25m}\n"
+    )
+    manual = "playbooks:\n  p: {auto: false, steps: [{do: triage, takes: 1m}]}\n"  # nobody isolates
+    sim = run(scenario(stages, manual))
+    assert ever_compromised(sim) == {"line-a", "line-b", "line-c"}
+    assert [e.target for e in sim.events if e.kind == "effect"] == ["line-a"]
+
+
+# ---------------------------------------------------------------- the survivors of mutation testing
+def test_each_machine_group_tries_as_many_times_as_its_stage_allows():
+    # three tries (T+10, T+20, T+30), each by every infected machine: 1 → 2 → 4 → 8, then no more
+    three = GROUP.replace("OVER", "lan").replace("delay: 10m}", "delay: 10m, attempts: 3}")
+    assert run(scenario(three)).nodes["grp-ws"].infected == 8
+
+
+def test_a_machine_cleaned_and_taken_again_attacks_as_one_machine_not_two():
+    # grp-ws is taken at T+0, cleaned at T+3 and taken again by the same campaign at T+5; the
+    # worm starts at T+10 from what the campaign holds: grp-ws, once — one try at T+20
+    stages = (
+        "        - {id: land, technique: T1566.001, at: T+0m, targets: {node: grp-ws}, success: 1}\n"
+        "        - {id: again, technique: T1078, at: T+5m, targets: {node: grp-ws}, success: 1}\n"
+        "        - {id: spread, technique: T1021.002, after: {stage: land, wait: 10m}, over: [lan],"
+        " via: [smb], delay: 10m}\n"
+    )
+    fix = "playbooks:\n  fix: {auto: false, steps: [{do: reimage, takes: 2m}]}\n"
+    sim = run(
+        scenario(stages, fix), 1, [TimedCommand(at=1, action="reimage", target={"node": "grp-ws"}, by="soc")]
+    )
+    assert [e.t for e in sim.events if e.kind == "cleaned"] == [3.0]
+    assert [(e.t, e.data["stage"]) for e in compromises(sim)][:2] == [(0.0, "land"), (5.0, "again")]
+    assert infected_at(sim, "grp-ws", 20) == 2
+
+
+def test_a_spreading_stage_started_at_a_time_spreads_from_what_the_campaign_holds():
+    stages = (
+        "        - {id: land, technique: T1566.001, at: T+0m, targets: {node: line-a}, success: 1}\n"
+        "        - {id: later, technique: T1021.002, at: T+30m, over: [lan], via: [smb], delay: 10mTARGETS}\n"
+    )
+    for targets in ("", ", targets: {site: line}"):
+        sim = run(scenario(stages.replace("TARGETS", targets)))
+        b = next(e for e in compromises(sim) if e.target == "line-b")
+        assert b.t >= 40 and b.data["source"] == "line-a", targets  # not a landing at T+30
+
+
+def test_a_first_stage_that_spreads_records_its_landing_under_its_campaign_and_stage():
+    first = (
+        "        - {id: worm, technique: T1210, at: T+30m, targets: {node: hub-a}, over: [lan],"
+        " via: [smb], delay: 10m}\n"
+    )
+    hit = compromises(run(scenario(first)))[0]
+    assert (hit.actor, hit.data["stage"], hit.data["technique"]) == ("worm", "worm", "T1210")
+
+
+def test_a_landing_that_must_face_the_internet_lands_only_on_what_does():
+    stages = "        - {id: land, technique: T1190, at: T+0m, targets: {site: hub}, exposed: true}\n"
+    assert ever_compromised(run(scenario(stages))) == {"hub-c"}
+    inside = stages.replace("exposed: true", "exposed: false")
+    assert ever_compromised(run(scenario(inside))) == {"hub-a", "hub-b", "hub-sw"}
+
+
+def test_an_update_after_a_flood_has_no_machine_to_come_from():
+    # the flood on dc-app succeeds (the Internet reaches it) but takes no machine
+    stages = (
+        "        - {id: take, technique: T1498, at: T+0m, targets: {node: dc-app}, effect: deny,"
+        " lasts: 5m}\n"
+        "        - {id: push, technique: T1072, after: take, targets: {site: upd, kind: workstations},"
+        " via: [update], delay: 10m}\n"
+    )
+    sim = run(scenario(stages))
+    assert [e.target for e in sim.events if e.kind == "effect"] == ["dc-app"]
+    assert ever_compromised(sim) == set()
+
+
+def test_a_machine_encrypted_cleaned_and_taken_again_still_shows_its_encryption():
+    stages = land_and(
+        "hub-a", "        - {id: enc, technique: T1486, after: land, effect: encrypt, loud: false}\n"
+    )
+    fix = "playbooks:\n  fix: {auto: false, steps: [{do: reimage, takes: 2m}]}\n"
+    commands = [
+        TimedCommand(at=1, action="reimage", target={"node": "hub-a"}, by="soc"),
+        TimedCommand(at=5, action="compromise", target={"node": "hub-a"}, source="red-team"),
+    ]
+    sim = run(scenario(stages, fix), 1, commands)
+    assert sim.nodes["hub-a"].label == "encrypted"  # the files are still encrypted
+
+
+def land_and(node: str, more: str) -> str:
+    return (
+        f"        - {{id: land, technique: T1566.001, at: T+0m, targets: {{node: {node}}}, success: 1}}\n"
+        + more
+    )
+
+
+def test_a_group_worm_aimed_at_its_own_group_spreads_inside_it():
+    aimed = GROUP.replace("OVER", "lan").replace("delay: 10m}", "delay: 10m, targets: {node: grp-ws}}")
+    assert run(scenario(aimed)).nodes["grp-ws"].infected == 40
+
+
+def test_a_failed_try_does_not_stop_the_other_machines_of_the_group_trying():
+    # success 0.5: each infected machine's try adds one with even odds, so the group grows by half
+    # on average each round and fills up by T+2h; were a failure to end the round, it would grow by
+    # about one a round (a dozen by then)
+    half = GROUP.replace("OVER", "lan").replace("delay: 10m}", "delay: 10m, success: 0.5}")
+    filled = [infected_at(run(scenario(half), seed), "grp-ws", 120) for seed in range(1, 21)]
+    assert sum(filled) / len(filled) > 25, filled

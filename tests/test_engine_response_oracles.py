@@ -582,3 +582,183 @@ def test_a_flood_after_a_foothold_is_recorded_under_its_stage():
         "choke",
         {"effect": "deny", "stage": "choke", "lasts": 25.0, "site": "hub"},
     )
+
+
+# ---------------------------------------------------------------- the teams in detail
+def test_a_reinforcement_lets_two_alerts_be_worked_at_once_and_is_recorded():
+    more = "injects:\n  - {id: help, at: T+1m, text: Help, effect: {staff: {team: soc, change: 1}}}\n"
+    sim = run(scenario(land("dc-db") + land("dc-app", "T+1m", "land2"), RESPOND + more, teams=SOC))
+    change = next(e for e in sim.events if e.kind == "staff_change")
+    assert (change.t, change.actor, change.target, change.data) == (
+        1.0,
+        "soc",
+        "soc",
+        {"change": 1, "staff": 2},
+    )
+    assert timeline(sim, ("isolate",)) == [(50.0, "isolate", "dc-db"), (51.0, "isolate", "dc-app")]
+
+
+def test_escalating_to_a_team_already_there_brings_nobody_new():
+    hub_it = "  hub-it: {name: Hub IT, staff: 1, watches: {site: [hub]}}\n"
+    sim = run(
+        scenario(land("dc-app"), RESPOND, teams=SOC + hub_it + CERT),
+        commands=by(
+            (10, {"action": "escalate", "to": "hub-it", "by": "soc"}),
+            (10, {"action": "escalate", "to": "cert", "by": "soc"}),
+        ),
+    )
+    escalations = [(e.target, e.data["arrives_in"]) for e in sim.events if e.kind == "escalation"]
+    assert escalations == [("hub-it", 0.0), ("cert", 60.0)]
+    assert [e.actor for e in sim.events if e.kind == "team_arrived"] == ["cert"]
+    assert fold(sim.scenario, sim.events, sim.now).staff == {"soc": 1, "hub-it": 1, "cert": 3}
+
+
+def test_outside_help_that_left_comes_again_when_called_again():
+    gone = "injects:\n  - {id: gone, at: T+2h, text: Gone, effect: {staff: {team: cert, change: -3}}}\n"
+    sim = run(
+        scenario(land("dc-app"), RESPOND + gone, teams=SOC + CERT),
+        commands=by(
+            (10, {"action": "escalate", "to": "cert", "by": "soc"}),
+            (180, {"action": "escalate", "to": "cert", "by": "soc"}),
+        ),
+    )
+    assert [e.t for e in sim.events if e.kind == "team_arrived"] == [70.0, 240.0]
+    assert fold(sim.scenario, sim.events, sim.now).staff["cert"] == 3
+
+
+def test_outside_help_works_the_queue_of_the_team_that_called_it():
+    # the hub's IT has nobody; its alert waits in its own queue until the CERT it called comes
+    teams = SOC + "  hub-it: {name: Hub IT, staff: 0, watches: {site: [hub]}}\n" + CERT
+    rule = "detection:\n  - {targets: {site: hub}, coverage: 1, delay: 10m}\n"
+    sim = run(
+        scenario(land("hub-a"), RESPOND + rule, teams=teams),
+        commands=by((20, {"action": "escalate", "to": "cert", "by": "hub-it"})),
+    )
+    assert [(e.t, e.actor, e.target) for e in sim.events if e.kind == "alert"] == [(10.0, "hub-it", "hub-a")]
+    assert [(e.t, e.actor, e.data["step"]) for e in sim.events if e.kind == "task_start"][0] == (
+        80.0,
+        "cert",
+        "triage",
+    )
+
+
+def test_a_step_already_done_by_the_players_is_skipped():
+    # the players isolate dc-app at T+1, before it is seen: the playbook goes from triage to reimage
+    sim = run(
+        scenario(land("dc-app"), RESPOND, teams=SOC),
+        commands=by((1, {"action": "isolate", "target": {"node": "dc-app"}, "by": "soc"})),
+    )
+    steps = [(e.t, e.data["step"]) for e in sim.events if e.kind == "task_start"]
+    assert steps[:2] == [(30.0, "triage"), (40.0, "reimage")]
+
+
+def test_a_team_of_one_takes_alerts_of_equal_weight_in_the_order_they_came():
+    # hub-a and hub-b are seen at T+30 and T+31 (equal criticality): the second's triage comes
+    # before the first's next step, which was queued after it
+    rule = "detection:\n  - {targets: {site: hub}, coverage: 1, delay: 30m}\n"
+    sim = run(scenario(land("hub-a") + land("hub-b", "T+1m", "land2"), RESPOND + rule, teams=SOC))
+    starts = [(e.t, e.target, e.data["step"]) for e in sim.events if e.kind == "task_start"][:3]
+    assert starts == [(30.0, "hub-a", "triage"), (40.0, "hub-b", "triage"), (50.0, "hub-a", "isolate")]
+
+
+def test_playbook_steps_that_reset_credentials_and_report():
+    steps = (
+        "playbooks:\n  respond:\n    steps:\n"
+        "      - {do: triage, takes: 10m}\n"
+        "      - {do: reset-credentials, takes: 5m}\n"
+        "      - {do: report, takes: 5m}\n"
+    )
+    rule = "detection:\n  - {targets: {site: trust}, coverage: 1, delay: 10m}\n"
+    sim = run(scenario(land("tr-a"), steps + rule, teams=SOC))
+    assert [(e.t, e.actor, e.target) for e in sim.events if e.kind == "link_cut"] == [
+        (25.0, "soc", "tr-a--tr-b")
+    ]
+    report = next(e for e in sim.events if e.kind == "report")
+    assert (report.t, report.actor, report.target, report.data) == (30.0, "soc", "", {"to": "", "auto": True})
+
+
+def test_a_defaced_or_wiped_machine_is_restored_like_an_encrypted_one():
+    for effect, takes in (("deface", 120.0), ("wipe", 24 * 60.0)):  # a wipe takes the backup too
+        stage = f"        - {{id: hit, technique: T1491, after: land, effect: {effect}}}\n"
+        sim = run(scenario(land("dc-app", "T+5m") + stage, RESPOND, teams=SOC, duration="2d"))
+        start = next(e for e in sim.events if e.kind == "task_start" and e.data["step"] == "restore")
+        assert start.data["takes"] == takes, effect
+
+
+# ---------------------------------------------------------------- services and sites in detail
+def test_a_quiet_drill_tells_of_no_service_or_site_change():
+    sim = run(scenario(land("hub-a", "T+10h")))
+    kinds = {"service_down", "service_up", "service_reason", "site_connected", "site_disconnected"}
+    assert [e for e in sim.events if e.kind in kinds] == []
+
+
+def test_the_portal_used_from_the_internet_is_down_while_the_internet_cannot_reach_it():
+    cut = {"action": "cut-link", "target": {"node": "internet"}, "by": "soc"}
+    back = {"action": "restore-link", "target": {"node": "internet"}, "by": "soc"}
+    sim = run(scenario(land("hub-a", "T+10h")), commands=by((20, cut), (50, back)))
+    portal = [(e.t, e.kind, e.data.get("reason")) for e in sim.events if e.target == "portal"]
+    assert portal == [(20.0, "service_down", "unreachable"), (50.0, "service_up", None)]
+    assert [e for e in sim.events if e.kind == "service_down" and e.target != "portal"] == []
+    # the same when the switch in front of it is flooded, for as long as the flood lasts
+    flood = {"action": "ddos", "target": {"node": "dc-sw"}, "lasts": 15, "source": "red-team"}
+    sim = run(scenario(land("hub-a", "T+10h")), commands=by((20, flood)))
+    portal = [(e.t, e.kind, e.data.get("reason")) for e in sim.events if e.target == "portal"]
+    assert portal == [(20.0, "service_down", "unreachable"), (35.0, "service_up", None)]
+
+
+def test_isolating_the_wan_core_cuts_every_site_behind_it_off():
+    core = {"action": "isolate", "target": {"node": "wan-core"}, "by": "soc"}
+    again = {"action": "reconnect", "target": {"node": "wan-core"}, "by": "soc"}
+    sim = run(scenario(land("hub-a", "T+10h")), commands=by((20, core), (40, again)))
+    sites = [(e.t, e.kind, e.target) for e in sim.events if e.kind.startswith("site_")]
+    assert sites == [
+        (20.0, "site_disconnected", "west"),
+        (20.0, "site_disconnected", "east"),
+        (40.0, "site_connected", "west"),
+        (40.0, "site_connected", "east"),
+    ]
+
+
+def test_a_service_still_down_for_the_same_reason_says_nothing_new():
+    # records goes down with its node's isolation; the node is then encrypted: still down, and
+    # still because of its node
+    enc = land("dc-db", "T+30m") + "        - {id: enc, technique: T1486, after: land, effect: encrypt}\n"
+    sim = run(
+        scenario(enc), commands=by((10, {"action": "isolate", "target": {"node": "dc-db"}, "by": "soc"}))
+    )
+    records = [(e.t, e.kind) for e in sim.events if e.target == "records" and e.kind.startswith("service")]
+    assert records[0] == (10.0, "service_down")
+    assert "service_reason" not in [kind for _, kind in records]
+    # a new reason is told, by nobody in particular
+    sim = run(
+        scenario(land("hub-a", "T+10h")),
+        commands=by(
+            (10, {"action": "offline", "service": "records", "by": "soc"}),
+            (20, {"action": "isolate", "target": {"node": "dc-db"}, "by": "soc"}),
+            (30, {"action": "online", "service": "records", "by": "soc"}),
+        ),
+    )
+    told = next(e for e in sim.events if e.kind == "service_reason")
+    assert (told.t, told.actor, told.target, told.data) == (30.0, "", "records", {"reason": "node:dc-db"})
+
+
+def test_why_a_service_is_down_in_words():
+    from drill.engine.services import reason_text, with_reason
+
+    def names(x: str) -> str:
+        return x.upper()
+
+    assert reason_text("node:dc-app", "en", node=names) == "DC-APP unavailable"
+    assert reason_text("node:dc-app", "vi", node=names) == "DC-APP không hoạt động"
+    assert reason_text("service:app", "en", service=names) == "needs APP, which is down"
+    assert reason_text("offline", "en") == "taken offline by a decision"
+    assert reason_text("offline", "vi") == "được tạm dừng theo quyết định"
+    assert reason_text("unreachable", "en") == "cannot be reached from the Internet"
+    assert reason_text("node:a:b", "en") == "a:b unavailable"  # an id may hold a colon
+    assert reason_text("something-new", "en") == "something-new"  # from a later version: as logged
+    assert reason_text("", "en") == "" and reason_text(None, "en") == ""
+    assert (
+        with_reason("Portal down", "unreachable", "en") == "Portal down — cannot be reached from the Internet"
+    )
+    assert with_reason("Portal down", "node:x", "vi", node=names) == "Portal down — X không hoạt động"
+    assert with_reason("Portal down", None, "en") == "Portal down"

@@ -111,7 +111,9 @@ async def test_jumping_back_and_forth_between_decisions_notes_and_detections(rec
     assert len(decisions) == 2 and len(notes) == 1 and len(detections) == 1
     app = make_replay_app(path, wallclock=lambda: WALL, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted: the keys below reach the replay
         await pilot.press("end")
+        assert app.count == len(events)
         await pilot.press("D")  # the last decision before the end
         assert app.count == decisions[1] + 1 and app.playhead == events[decisions[1]].t == 70
         await pilot.press("D")
