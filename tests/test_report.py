@@ -81,7 +81,12 @@ def known(tmp_path_factory: pytest.TempPathFactory) -> Replay:
             "engine-worm",
             {"seed": 1, "duration": 720.0, "topology": "engine-test", "teams": {"soc": 2, "cert": 0}},
         ),
-        (10.0, "compromise", "d1-ws", {"hosts": 30, "infected": 30, "site": "d1", "source": "", "stage": "land"}),
+        (
+            10.0,
+            "compromise",
+            "d1-ws",
+            {"hosts": 30, "infected": 30, "site": "d1", "source": "", "stage": "land"},
+        ),
         (40.0, "detection", "d1-ws", {"how": "sensor", "site": "d1", "campaign": "worm"}),
         (50.0, "service_down", "app", {"reason": "node:dc-app"}),
         (60.0, "isolate", "d1-ws", {"site": "d1", "compromised": True}),
