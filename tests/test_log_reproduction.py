@@ -31,13 +31,21 @@ def drill_log(tmp_path: Path) -> Path:
     return log
 
 
+# what a different engine would write differently, per kind of event: a value the log reader
+# accepts (its time must stay in order and its names in the scenario, or the reader refuses the
+# line before the re-run is compared)
+TAMPER = {"compromise": ("technique", "T1078"), "reconnect": ("compromised", True)}
+
+
 def _tamper(log: Path, kind: str) -> int:
     """Change the first event of ``kind`` the way a different engine would; its sequence number."""
+    key, value = TAMPER[kind]
     lines = log.read_text(encoding="utf-8").splitlines()
     for i, line in enumerate(lines[1:], start=1):
         event = json.loads(line)
         if event["kind"] == kind:
-            event["t"] += 1.0
+            assert event["data"][key] != value
+            event["data"][key] = value
             lines[i] = json.dumps(event, separators=(",", ":"))
             log.write_text("\n".join(lines) + "\n", encoding="utf-8")
             return int(event["seq"])
@@ -64,7 +72,10 @@ def test_resume_refuses_a_log_that_does_not_reproduce_and_leaves_it_alone(drill_
     before = drill_log.read_bytes()
     with pytest.raises(DrillError) as refused:
         Session.resume(drill_log)
-    assert f"different event at number {seq}" in refused.value.message
+    # the scenario and topology are those it was written with: the log itself was altered, and
+    # the message names the event and its line (the header is line 1, event 0 line 2)
+    assert f"line {seq + 2} (event {seq}) differs from the re-run" in refused.value.message
+    assert "altered" in refused.value.message
     assert "cannot be resumed" in refused.value.message
     assert drill_log.read_bytes() == before  # not rewritten
 

@@ -73,8 +73,15 @@ def test_the_life_cycle_of_an_incident():
     assert snap.dwell_mean == 30.0  # d1-ws seen after 30 minutes; d1-srv cleaned unseen
     assert snap.services_reached == ["app"] and snap.services_down == []
     assert snap.downtime_by_service == {"app": 80.0}
-    assert snap.downtime_by_body == dict.fromkeys(BODIES, 80.0)  # every body uses the app
-    assert snap.citizen_impact == pytest.approx(1000 * 80 / 60 / WORKING_DAY_HOURS)
+    # every body uses the app (T+50 to T+130); d1 also cannot serve from T+60 on: d1-ws, its
+    # only workstations and so its front desk, stays isolated — hurt from T+50 to T+200
+    assert snap.downtime_by_body == {**dict.fromkeys(BODIES, 80.0), "d1": 150.0}
+    # groups of people (a service at a body; no populations, so citizens split evenly over the
+    # five bodies): the app's 1,000 a day are all harmed for its 80 own minutes; then d1's
+    # groups while its desk is out — its app group (200 a day) after the app is back, T+130 to
+    # T+200, and its one-stop group (5,000 / 5 a day) T+60 to T+200 (each group once a minute)
+    harmed = 1000 * 80 + 200 * 70 + 1000 * 140
+    assert snap.citizen_impact == pytest.approx(harmed / 60 / WORKING_DAY_HOURS)
     assert snap.now == 200.0
 
 
@@ -111,19 +118,32 @@ def test_nothing_happened():
 
 
 def test_a_service_down_without_a_compromise_recovers_from_its_own_start():
-    # a flood: no foothold, so the incident starts with the outage
-    events = (
+    # a flood: no foothold, so the incident starts with the flood (T+30), not at T+0
+    flood = (
         Stream()
         .add(0, "drill_start", "s", teams={})
         .add(30, "effect", "dc-app", effect="deny")
         .add(30, "service_down", "app")
         .add(45, "service_down", "onestop")
+    )
+    unseen = [
+        *flood.events,
+        Event(90.0, 4, "service_up", "x", "app", {}),
+        Event(100.0, 5, "service_up", "x", "onestop", {}),
+    ]
+    # nobody saw it and the flood never ended: not contained, so not recovered either
+    quiet = fold(SCENARIO, unseen, 120.0)
+    assert quiet.time_to_detect is None and quiet.time_to_contain is None
+    assert quiet.time_to_recover is None
+    events = (
+        flood.add(40, "detection", "dc-app")
+        .add(80, "effect_end", "dc-app", effect="deny")  # contained: seen, and the flood is over
         .add(90, "service_up", "app")
         .add(100, "service_up", "onestop")
         .events
     )
     snap = fold(SCENARIO, events, 120.0)
-    assert snap.time_to_detect is None and snap.time_to_contain is None
+    assert snap.time_to_detect == 10.0 and snap.time_to_contain == 50.0
     assert snap.time_to_recover == 70.0  # T+30 to T+100, when the last one came back
     assert snap.downtime_by_service == {"app": 60.0, "onestop": 55.0}
     assert snap.downtime_by_body == dict.fromkeys(BODIES, 70.0)  # hurt while either is down
@@ -214,20 +234,25 @@ def test_expectations_are_counted_by_their_last_status():
     events = (
         Stream()
         .add(0, "drill_start", "s", teams={})
-        .add(10, "expectation", "call", index=0, status="open")
-        .add(10, "expectation", "call", index=1, status="open")
-        .add(10, "expectation", "press", index=0, status="open")
-        .add(10, "expectation", "other", index=0, status="open")
+        .add(10, "expectation", "call", index=0, status="open", due=60.0)
+        .add(10, "expectation", "call", index=1, status="open", due=60.0)
+        .add(10, "expectation", "press", index=0, status="open", due=600.0)
+        .add(10, "expectation", "other", index=0, status="open", due=60.0)
+        .add(10, "expectation", "later", index=0, status="open", due=800.0)
         .add(20, "expectation", "call", index=0, status="met")
         .add(70, "expectation", "call", index=1, status="overdue")
         .add(80, "expectation", "call", index=1, status="late")
         .add(90, "expectation", "other", index=0, status="overdue")
-        .add(720, "expectation", "press", index=0, status="missed")
         .events
     )
+    # graded at T+720 from each deadline: call/0 done at T+20 by T+60 (met); call/1 done at T+80
+    # after T+60 (late); press (due T+600) and other (due T+60) never done (missed — the
+    # engine's 'overdue' is not a grade of its own); later is due at T+800 (open)
     snap = fold(SCENARIO, events, 720.0)
-    assert snap.expectations == {"open": 0, "overdue": 1, "met": 1, "late": 1, "missed": 1}
-    assert snap.figure("expectations_met") == pytest.approx(1 / 3)  # met of met, late and missed
+    assert snap.expectations == {"open": 1, "met": 1, "late": 1, "missed": 2}
+    assert snap.figure("expectations_met") == pytest.approx(1 / 4)  # met of met, late and missed
+    # at T+50 nothing is due yet: call/0 met, the other four open
+    assert fold(SCENARIO, events[:7], 50.0).expectations == {"open": 4, "met": 1, "late": 0, "missed": 0}
     assert fold(SCENARIO, events[:1], 0.0).figure("expectations_met") == 1.0  # none asked yet
 
 
@@ -251,7 +276,10 @@ def test_figures_by_the_names_objectives_use():
     assert snap.figure("downtime", service="onestop") == 0.0
     assert snap.figure("downtime", site="d2") == 80.0 + 50.0  # app's outage, then records' so far
     assert snap.figure("downtime") == 80.0  # the longest of any service
-    assert snap.figure("citizen_impact") == pytest.approx(1000 * 80 / 60 / WORKING_DAY_HOURS)
+    # records serves no citizens and d2's desk (d2-ws) is untouched: the life cycle's impact —
+    # the app's outage for all, then d1's desk out (see test_the_life_cycle_of_an_incident)
+    harmed = 1000 * 80 + 200 * 70 + 1000 * 140
+    assert snap.figure("citizen_impact") == pytest.approx(harmed / 60 / WORKING_DAY_HOURS)
     assert snap.figure("data_exfiltrated_gb") == 0.0
     with pytest.raises(KeyError):
         snap.figure("no-such-figure")
@@ -270,7 +298,8 @@ OBJECTIVES = """\
 
 
 def test_objectives_are_met_strictly_under_or_at_least_their_bound():
-    snap = fold(_worm(OBJECTIVES), incident().events, 200.0)
+    # at the planned end (worm.yaml: 12h) every objective is settled
+    snap = fold(_worm(OBJECTIVES), incident().events, 720.0)
     results = [(o.metric, o.value, o.bound, o.kind, o.met) for o in snap.objectives]
     assert results == [
         ("time_to_detect", 30.0, 20.0, "under", False),
@@ -284,6 +313,21 @@ def test_objectives_are_met_strictly_under_or_at_least_their_bound():
     ]
     assert [o.index for o in snap.objectives] == list(range(8))
     assert snap.objectives[4].service == "app"
+    # at T+200, before the planned end: a figure past its bound is not met at once, one reached
+    # 'at least' is met; a containment under its bound may still be re-opened, and a growing
+    # figure under its bound may still grow: undecided
+    middle = fold(_worm(OBJECTIVES), incident().events, 200.0)
+    assert [o.state for o in middle.objectives] == [
+        "not_met",
+        "undecided",
+        "not_met",
+        "undecided",
+        "not_met",
+        "undecided",
+        "met",
+        "undecided",
+    ]
+    assert [o.met for o in middle.objectives] == [o.state == "met" for o in middle.objectives]
 
 
 def test_an_incident_that_never_happens_meets_its_time_objectives_and_one_never_closed_fails_them():
@@ -347,7 +391,9 @@ def test_a_machine_cleaned_and_taken_again_is_seen_again():
     snap = fold(SCENARIO, events, 100.0)
     assert snap.dwell_mean == pytest.approx((10 + 30) / 2)
     assert snap.time_to_detect == 10.0  # the first detection counts
-    assert snap.hosts_ever == 2 and snap.hosts_now == 1
+    # one distinct machine, taken twice: counted once in all, the second hit apart
+    assert snap.hosts_ever == 1 and snap.hosts_now == 1
+    assert snap.hosts_reinfected == 1 and snap.reinfections == 1
 
 
 def test_a_machine_reconnected_before_it_is_taken_counts_as_spreading():
@@ -364,10 +410,15 @@ def test_a_machine_reconnected_before_it_is_taken_counts_as_spreading():
 
 
 def test_two_whole_outages_add_up():
+    # a flood on dc-db starts the incident at T+10; seen at T+15 and over at T+20: contained
+    # at T+20; recovered when the last harm ends (the second outage, over at T+70)
     events = (
         Stream()
         .add(0, "drill_start", "s", teams={})
+        .add(10, "effect", "dc-db", effect="deny")
         .add(10, "service_down", "records")
+        .add(15, "detection", "dc-db")
+        .add(20, "effect_end", "dc-db", effect="deny")
         .add(20, "service_up", "records")
         .add(50, "service_down", "records")
         .add(70, "service_up", "records")
@@ -423,7 +474,9 @@ def test_objectives_on_one_service_or_one_body_read_that_service_or_body():
         "  - {metric: hosts_compromised, site: d2, under: 1}\n"
         "  - {metric: downtime, site: d2, under: 10m}\n"
     )
-    snap = fold(scenario, incident().events, 200.0)  # the app was down 80 minutes, records never
+    # at the planned end (12h): the app was down 80 minutes, records never; d2 was hurt only
+    # while the app was down (its desk, d2-ws, was never touched)
+    snap = fold(scenario, incident().events, 720.0)
     assert [(o.value, o.met) for o in snap.objectives] == [(0.0, True), (0.0, True), (80.0, False)]
 
 
@@ -442,4 +495,5 @@ def test_the_figures_as_a_dictionary_for_tools():
         "met": False,
         "service": None,
         "site": None,
+        "state": "not_met",  # 30 minutes to detect, past its 20: not met at once
     }

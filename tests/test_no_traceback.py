@@ -7,6 +7,7 @@ on the standard error of the real command, in its own process.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -26,8 +27,19 @@ def drill(*args: str, cwd: Path, lang: str = "en") -> subprocess.CompletedProces
 
 
 def _bad_log(tmp: Path) -> Path:
+    # a sound header (the reader refuses a header without its scenario before any line), then a
+    # damaged first event
+    header = {
+        "format": "drill-log",
+        "version": 1,
+        "scenario": "engine-worm",
+        "scenario_ref": str(ENGINE / "worm.yaml"),
+        "topology": "engine-test",
+        "seed": 3,
+        "duration": 720.0,
+    }
     path = tmp / "bad.jsonl"
-    path.write_text('{"format": "drill-log", "version": 1}\n{not json\n', encoding="utf-8")
+    path.write_text(json.dumps(header) + "\n{not json\n", encoding="utf-8")
     return path
 
 
@@ -42,6 +54,9 @@ def _garbage(tmp: Path) -> Path:
     path.write_bytes(b"scenario: [\x00\xff\xfe: {{{\n  - - -\n")
     return path
 
+
+# what the catch-all in cli.main prints for an exception nobody expected (a bug, not bad input)
+BUG = "this is a bug in drill"
 
 # one bad input for each command whose in-process tests check the message (test_badlogs — whose
 # own subprocess test covers --verify —, test_cli_run, test_cli_new, test_generate, test_batch,
@@ -72,16 +87,28 @@ def test_bad_input_gets_a_message_and_exit_1_never_a_traceback(case: str, tmp_pa
     make_args, message = CASES[case]
     result = drill(*make_args(tmp_path), cwd=tmp_path)
     assert "Traceback" not in result.stderr, result.stderr[-2000:]
+    # bad input is said by the code that met it, not left to the catch-all for bugs
+    assert BUG not in result.stderr, result.stderr[-2000:]
     assert result.returncode == 1, (result.returncode, result.stderr[-2000:])
     assert message in result.stderr + result.stdout
     assert not (tmp_path / "x.yaml").exists()
 
 
 def test_a_crash_would_be_seen_here(tmp_path: Path) -> None:
-    # the check can fail: an exception that escapes the command shows as a traceback on stderr
-    env = dict(os.environ)
+    # the checks can fail: an exception nobody expected is caught by cli.main and said in one
+    # line as a bug (exit 1); with DRILL_DEBUG=1 it shows as a traceback on stderr
+    env = {k: v for k, v in os.environ.items() if k != "DRILL_DEBUG"}
+    env["DRILL_LANG"] = "en"
     code = "import drill.cli, sys; drill.cli.build_parser = None; sys.exit(drill.cli.main(['run']))"
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env
-    )
-    assert result.returncode == 1 and "Traceback" in result.stderr
+
+    def crash(extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env={**env, **extra}
+        )
+
+    caught = crash({})
+    assert caught.returncode == 1 and "Traceback" not in caught.stderr
+    assert BUG in caught.stderr and "TypeError" in caught.stderr
+    assert len(caught.stderr.strip().splitlines()) == 1
+    debug = crash({"DRILL_DEBUG": "1"})
+    assert debug.returncode == 1 and "Traceback" in debug.stderr

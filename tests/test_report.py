@@ -70,12 +70,23 @@ ENGINE = Path(__file__).resolve().parent / "fixtures" / "engine"
 def known(tmp_path_factory: pytest.TempPathFactory) -> Replay:
     """A log of the engine test worm written by hand, so every figure is known: 30 machines of
     District 1 fall at T+10, are seen at T+40 and isolated at T+60; the app (1,000 citizens a
-    day) is down from T+50 to T+140; the expected isolation is met."""
+    day) is down from T+50 to T+140; the expected isolation is met. The start names its seed and
+    planned duration (12h), as every log's does."""
     scenario = load_scenario(str(ENGINE / "worm.yaml"))
     header = header_for(Simulation(scenario, seed=1), str(ENGINE / "worm.yaml"), "en")
     stream = [
-        (0.0, "drill_start", "engine-worm", {"teams": {"soc": 2, "cert": 0}}),
-        (10.0, "compromise", "d1-ws", {"hosts": 30, "site": "d1", "source": "", "stage": "land"}),
+        (
+            0.0,
+            "drill_start",
+            "engine-worm",
+            {"seed": 1, "duration": 720.0, "topology": "engine-test", "teams": {"soc": 2, "cert": 0}},
+        ),
+        (
+            10.0,
+            "compromise",
+            "d1-ws",
+            {"hosts": 30, "infected": 30, "site": "d1", "source": "", "stage": "land"},
+        ),
         (40.0, "detection", "d1-ws", {"how": "sensor", "site": "d1", "campaign": "worm"}),
         (50.0, "service_down", "app", {"reason": "node:dc-app"}),
         (60.0, "isolate", "d1-ws", {"site": "d1", "compromised": True}),
@@ -96,7 +107,14 @@ def test_the_figures_are_the_ones_worked_out_by_hand(known: Replay) -> None:
     assert figures["Time to recover"] == "2h 10m"  # T+10 to T+140
     assert figures["Hosts compromised"] == "30"
     assert figures["Bodies affected"] == "1"
-    assert figures["Citizen impact"] == "188"  # 1,000 a day × 90 min of an 8-hour day
+    # requests not served, per group of people (a service at a body; no populations: the app's
+    # 1,000 and the one-stop's 5,000 a day split evenly over the five bodies): the app down for
+    # its own reason, T+50 to T+140, harms all its groups: 1,000 × 90 min; d1-ws, District 1's
+    # workstations and so its front desk, is isolated from T+60 to the end (T+720): d1's
+    # one-stop group (1,000 a day) for 660 min and its app group (200 a day) once the app is
+    # back, T+140 to T+720 — each group counted once a minute; ÷ an 8-hour day of 480 minutes
+    impact = (1000 * 90 + 1000 * 660 + 200 * 580) / 480  # 1,804.2
+    assert figures["Citizen impact"] == f"{impact:,.0f}"
     assert figures["Data exfiltrated"] == "0.0 GB"
     service = report.downtime_services[0]
     assert service.minutes == 90.0

@@ -85,7 +85,9 @@ def test_the_views_figures_on_a_hand_built_stream():
         ("service_down", "app", {"reason": "node:dc-app"}),
         ("alert", "d1-ws", {"queued": 2}),
         ("isolate", "d1-ws", {"compromised": True}),
-        ("expectation", "call", {"index": 0, "status": "late"}),
+        # done at T+65, after its deadline T+45: late (graded from the deadline and the time
+        # it was done, as every expectation event carries its due time)
+        ("expectation", "call", {"index": 0, "status": "late", "due": 45.0}),
     ]
     times = [0.0, 10.0, 40.0, 50.0, 55.0, 60.0, 65.0]
     events = [
