@@ -899,7 +899,7 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None) -> str:
             "tui.ev_refused",
             lang,
             command=command_text(d.get("command", {}), lang),
-            reason=d.get("reason", ""),
+            reason=pick(d.get("reason", ""), lang),
         )
     if kind == ev.NOTE:
         return t("tui.ev_note", lang, text=pick(d.get("text"), lang))

@@ -9,7 +9,7 @@ import sys
 from ..diagnostics import DrillError
 from ..engine import Simulation
 from ..engine.commands import load_decisions
-from ..i18n import get_language, t
+from ..i18n import get_language, pick, t
 from ..log import LogWriter, header_for
 from ..metrics import Metrics
 from ..model.durations import DurationError, parse_offset
@@ -68,5 +68,6 @@ def run(args: argparse.Namespace) -> int:
         if args.log:
             print(t("cli.log_written", file=args.log, count=len(sim.events)))
     for e in refused:
-        print(t("cli.refused", at=f"{e.t:.0f}", action=e.target, reason=e.data["reason"]), file=sys.stderr)
+        reason = pick(e.data["reason"])  # stored in every language
+        print(t("cli.refused", at=f"{e.t:.0f}", action=e.target, reason=reason), file=sys.stderr)
     return 1 if refused else 0

@@ -481,7 +481,7 @@ class _Builder:
             return (
                 "decision",
                 tr("facilitator"),
-                tr("ev_refused", command=names.command(record), reason=d.get("reason", "")),
+                tr("ev_refused", command=names.command(record), reason=names.text(d.get("reason", ""))),
             )
         if e.kind == ev.NOTE:
             what = names.text(d.get("text"))

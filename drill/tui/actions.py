@@ -72,6 +72,7 @@ class LiveActions:
     pause: Callable[[], None]
     after_advance: Callable[[], None]
     hold_clock: Callable[[], Callable[[], None]]
+    guarded: Callable[[Callable[[], object]], Callable[[], None]]
 
     # ------------------------------------------------------------ applying
     def submit(self, action: str, **fields: Any) -> Event | None:
@@ -91,12 +92,14 @@ class LiveActions:
         return event
 
     def ask(self, title: str, then: Callable[[str], None], value: str = "", hint: str = "") -> None:
-        resume = self.hold_clock()
+        release = self.hold_clock()
 
         def done(text: str | None) -> None:
-            if text:
-                then(text)
-            resume()
+            try:
+                if text:
+                    self.guarded(lambda: then(text))()
+            finally:
+                release()
 
         self.push_screen(AskScreen(title, value=value, hint=hint), done)
 
@@ -107,12 +110,14 @@ class LiveActions:
             self.notify(t("tui.nothing_to_choose"), severity="warning")
             return
 
-        resume = self.hold_clock()
+        release = self.hold_clock()
 
         def done(value: str | None) -> None:
-            if value:
-                then(value)
-            resume()
+            try:
+                if value:
+                    self.guarded(lambda: then(value))()
+            finally:
+                release()
 
         self.push_screen(PickScreen(title, choices, free=free), done)
 

@@ -3,6 +3,7 @@ view-model, what is selected, the feed's filter, the language, and the actions o
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import io
 from collections.abc import Callable
@@ -11,7 +12,9 @@ from datetime import datetime
 from typing import ClassVar
 
 from rich.console import Console
+from textual import events
 from textual.app import App
+from textual.command import CommandPalette
 from textual.widgets import HelpPanel
 
 from ..i18n import LANGUAGES, get_language, pick, set_language, t
@@ -19,8 +22,8 @@ from ..model.load import Scenario
 from ..viewmodel import CATEGORIES, SEVERITIES, ViewModel
 from .messages import BodySelected, ClockTick, DrillChanged, MselSelected, NodeSelected
 from .pacing import Pacer, speed_text
-from .palette import DrillCommands
-from .screens.dialogs import FeedFilter, FilterScreen
+from .palette import DrillCommands, DrillPalette
+from .screens.dialogs import Dialog, FeedFilter, FilterScreen
 from .screens.views import DrillScreen, PlayersScreen, ViewScreen
 from .widgets.pages import PAGES
 
@@ -76,6 +79,9 @@ class DrillBaseApp(App[int]):
         self.feed_filter = FeedFilter()
         self.page = "network"
         self.lang_epoch = 0
+        self._holds = 0  # dialogs open that stop the clock
+        self._run_after_holds = False
+        self.errors: list[str] = []  # bugs caught instead of ending the drill (tests read it)
         self.freeze_heap()  # the city and the scenario, before the widgets are made
 
     # ------------------------------------------------------------ the clock (each mode has its own)
@@ -98,6 +104,38 @@ class DrillBaseApp(App[int]):
     @property
     def lagging(self) -> bool:
         return False
+
+    def can_run(self) -> bool:
+        """Whether the clock may start again after a dialog (a finished drill stays stopped)."""
+        return not self.finished
+
+    def hold_clock(self) -> Callable[[], None]:
+        """Stop the clock while the facilitator types or picks, so a decision lands at the moment
+        they started entering it. Holds nest (the palette opens a picker); the returned function
+        lets go of this one, once, and the clock runs again when the last is let go of, if it
+        was running before the first."""
+        if self._holds == 0:
+            self._run_after_holds = self.pacer.running
+            self.pacer.pause()
+            self.clock_moved()
+        self._holds += 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if released:
+                return
+            released = True
+            self._holds -= 1
+            if self._holds == 0 and self._run_after_holds and self.can_run() and not self.pacer.running:
+                self.pacer.start()
+                self.clock_moved()
+
+        return release
+
+    @property
+    def held(self) -> bool:
+        return self._holds > 0
 
     def clock_state(self) -> ClockState:
         return ClockState(self.now, self.running, self.speed, self.finished, self.lagging, self.mode)
@@ -152,6 +190,44 @@ class DrillBaseApp(App[int]):
         )
         console.print(self.screen._compositor.render_update(full=True, screen_stack=self._background_screens))
         return console.export_text()
+
+    # ------------------------------------------------------------ never a traceback in front of a room
+    def _handle_exception(self, error: Exception) -> None:
+        """A bug in a handler must not end a drill: stop the clock, say so, keep the log. Before
+        the screen is up there is nothing to keep, and Textual's own handling (exit with the
+        traceback) stands."""
+        if not self.is_running or not self.screen_stack or not getattr(self, "_mounted_once", False):
+            super()._handle_exception(error)
+            return
+        self.errors.append(repr(error))
+        self.pacer.pause()
+        self.log.error(repr(error))
+        with contextlib.suppress(Exception):  # the notice is a courtesy; the drill goes on without
+            self.notify(t("tui.internal_error", error=repr(error)), severity="error", timeout=15)
+
+    def on_ready(self) -> None:
+        self._mounted_once = True
+
+    async def on_event(self, event: events.Event) -> None:
+        if (
+            isinstance(event, events.Key)
+            and event.is_forwarded
+            and isinstance(self.screen, Dialog)
+            and self.screen.catch_stray_key(event)
+        ):
+            return
+        await super().on_event(event)
+
+    def action_command_palette(self) -> None:
+        """The command palette stops the clock while it is open, like the pickers."""
+        if CommandPalette.is_open(self):
+            return
+        release = self.hold_clock()
+        # let go after the chosen command has run (the palette queues it after closing): a
+        # command that opens a picker holds the clock on in the meantime
+        self.push_screen(
+            DrillPalette(id="--command-palette"), lambda _: self.call_later(self.call_later, release)
+        )
 
     # ------------------------------------------------------------ selection (messages from widgets)
     def on_body_selected(self, message: BodySelected) -> None:

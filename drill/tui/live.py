@@ -96,7 +96,8 @@ class LiveApp(LiveActions, DrillBaseApp):
         self.vm.feed(event)
         self._changed = True
         if event.kind == ev.COMMAND_REFUSED:
-            self.notify(t("tui.refused", reason=event.data.get("reason", "")), severity="error", timeout=8)
+            reason = pick(event.data.get("reason", ""))
+            self.notify(t("tui.refused", reason=reason), severity="error", timeout=8)
         elif event.kind == ev.DRILL_END:
             self.pacer.pause()
             self.notify(t("tui.drill_ended"), timeout=8)
@@ -147,19 +148,6 @@ class LiveApp(LiveActions, DrillBaseApp):
         self.pacer.pause()
         self.clock_moved()
 
-    def hold_clock(self) -> Callable[[], None]:
-        """Stop the clock while the facilitator types or picks, so a decision lands at the moment
-        they started entering it; the returned function starts it again if it was running."""
-        was_running = self.pacer.running
-        self.pause()
-
-        def resume() -> None:
-            if was_running and not self.session.finished and not self.pacer.running:
-                self.pacer.start()
-                self.clock_moved()
-
-        return resume
-
     def after_advance(self) -> None:
         self._changed = False
         self.post_message(ClockTick())
@@ -176,21 +164,16 @@ class LiveApp(LiveActions, DrillBaseApp):
 
     async def action_quit(self) -> None:
         """Quit, after confirming (the log is already written; the drill can be resumed)."""
+        release = self.hold_clock()
 
         def answer(yes: bool | None) -> None:
             if yes:
-                self.session.close()
-                self.exit(0)
-
-        resume = self.hold_clock()
-
-        def answer_and_resume(yes: bool | None) -> None:
-            answer(yes)
-            if not yes:
-                resume()
+                self.exit(0)  # the log is closed as the app unmounts
+            else:
+                release()
 
         detail = t("tui.quit_detail", file=str(self.session.log_path)) if self.session.log_path else ""
-        self.push_screen(ConfirmScreen(t("tui.quit_question"), detail), answer_and_resume)
+        self.push_screen(ConfirmScreen(t("tui.quit_question"), detail), answer)
 
     # ------------------------------------------------------------ never a traceback
     async def run_action(self, action: Any, default_namespace: Any = None, namespaces: Any = None) -> bool:

@@ -8,7 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual import on
+from textual.await_complete import AwaitComplete
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.widgets import Button, Input
+
+from .screens.dialogs import on_top
 
 MAX_SCORED = 300  # candidates scored by the fuzzy matcher per keystroke
 MAX_HITS = 40  # hits shown: the best, and the palette stays quick to redraw
@@ -65,3 +70,33 @@ class DrillCommands(Provider):
         for score, i in scored[:MAX_HITS]:
             e = self._entries[i]
             yield Hit(score, matcher.highlight(e.text), e.run, text=e.text, help=e.help)
+
+
+class DrillPalette(CommandPalette):
+    """Textual's palette, answering once: a second Enter before it has closed would run the
+    command twice and then pop the drill's own screen (see ``Dialog``)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.answered = False
+
+    @on(Input.Submitted)
+    @on(Button.Pressed)
+    def _answered_already(self, event: Input.Submitted | Button.Pressed) -> None:
+        """Runs before the palette's own handler (this class comes first), which it then skips."""
+        if self.answered or not on_top(self):
+            event.stop()
+            event.prevent_default()
+
+    def _select_or_command(self, event: Input.Submitted | Button.Pressed | None = None) -> None:
+        # the palette calls this directly when an option is chosen: two choices queued before
+        # the first closed the palette would each run their command
+        if self.answered or not on_top(self):
+            return
+        super()._select_or_command(event)
+
+    def dismiss(self, result: None = None) -> AwaitComplete:
+        if self.answered or not on_top(self):
+            return AwaitComplete.nothing()
+        self.answered = True
+        return super().dismiss(result)

@@ -138,7 +138,7 @@ async def test_a_wrong_entry_is_a_notification_and_the_drill_goes_on(live, clock
         await pilot.press(*"hoan-kiem-wz", "enter")  # no such node: typed as is
         await pilot.pause()
         refused = [e for e in app.session.sim.events if e.kind == ev.COMMAND_REFUSED]
-        assert refused and "hoan-kiem-ws" in refused[-1].data["reason"]
+        assert refused and "hoan-kiem-ws" in refused[-1].data["reason"]["en"]
         assert "Refused: unknown node 'hoan-kiem-wz'" in app.export_text()  # the notification
         app.action_delay("helpdesk-calls", "soon")  # a duration that is not one
         await pilot.pause(0.1)

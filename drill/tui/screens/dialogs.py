@@ -4,19 +4,105 @@ feed's filter."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
-from textual import on
-from textual.app import ComposeResult
+from textual import events, on
+from textual.app import ComposeResult, ScreenStackError
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
 from ...i18n import t
 
+R = TypeVar("R")
 
-class ConfirmScreen(ModalScreen[bool]):
+
+class Dialog(ModalScreen[R]):
+    """A modal that answers once. Textual's ``dismiss`` pops whatever screen is on top, so a second
+    Enter that arrives before the first one's pop (keys come in batches from a terminal) would
+    answer twice and then pop the screen below — the drill itself. Here only the first answer of
+    the dialog on top counts; the rest are dropped."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.answered = False
+        self.ready = False  # the entry has the focus: keys go to it
+        self.typed_ahead: list[events.Key] = []
+
+    def dismiss(self, result: R | None = None) -> AwaitComplete:
+        if self.answered or not on_top(self):
+            return AwaitComplete.nothing()
+        self.answered = True
+        return super().dismiss(result)
+
+    def on_mount(self) -> None:
+        # runs after the dialog's own on_mount: one without an entry drops what was typed ahead
+        if not self.ready:
+            self.ready = True
+            self.typed_ahead.clear()
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys that reach the dialog before its entry has the focus: kept for the entry."""
+        if not self.ready:
+            self.typed_ahead.append(event)
+            event.stop()
+            event.prevent_default()
+
+    def catch_stray_key(self, event: events.Key) -> bool:
+        """A key typed ahead, sent to the screen below before this dialog opened, comes back to
+        the app unhandled: give it to the entry (nothing else types letters here). True when
+        taken."""
+        if not (event.key in ("enter", "backspace") or (event.is_printable and event.character)):
+            return False
+        if not self.ready:
+            self.typed_ahead.append(event)
+            return True
+        entry = self.entry()
+        if entry is None:
+            return False
+        self._type(entry, event)
+        return True
+
+    def entry(self) -> Input | None:
+        """The line the dialog reads (None: a dialog of buttons)."""
+        return None
+
+    def take_focus(self, entry: Input) -> None:
+        """Focus the entry and give it what was typed ahead (Enter among it answers)."""
+        entry.focus()
+        self.ready = True
+        pending, self.typed_ahead = self.typed_ahead, []
+        for key in pending:
+            if self._type(entry, key):
+                return
+
+    def _type(self, entry: Input, key: events.Key) -> bool:
+        """One key into the entry; True when it answered the dialog."""
+        if key.key == "enter":
+            self.submit_now(entry.value)
+            return True
+        if key.key == "backspace":
+            entry.action_delete_left()
+        elif key.is_printable and key.character:
+            entry.insert_text_at_cursor(key.character)
+        return False
+
+    def submit_now(self, text: str) -> None:
+        """Answer with what the entry holds (each dialog with an entry says how)."""
+
+
+def on_top(screen: Screen[object]) -> bool:
+    """Whether ``screen`` is the one the keys go to now."""
+    try:
+        return screen.app.screen is screen
+    except ScreenStackError:
+        return False
+
+
+class ConfirmScreen(Dialog[bool]):
     """Yes or no."""
 
     BINDINGS = [Binding("escape", "answer(False)", show=False), Binding("y", "answer(True)", show=False)]
@@ -42,7 +128,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class AskScreen(ModalScreen[str | None]):
+class AskScreen(Dialog[str | None]):
     """One line of text (a note, a free inject, a duration)."""
 
     BINDINGS = [Binding("escape", "cancel", show=False)]
@@ -61,12 +147,17 @@ class AskScreen(ModalScreen[str | None]):
             yield Label(self.hint or t("tui.ask_hint"), classes="dialog-detail")
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        self.take_focus(self.query_one(Input))
+
+    def entry(self) -> Input | None:
+        return self.query_one(Input)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
-        self.dismiss(text or None)
+        self.submit_now(event.value)
+
+    def submit_now(self, text: str) -> None:
+        self.dismiss(text.strip() or None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -79,7 +170,7 @@ class Choice:
     search: str = ""  # extra words to match (ids, names in both languages)
 
 
-class PickScreen(ModalScreen[str | None]):
+class PickScreen(Dialog[str | None]):
     """One of many, narrowed by typing; with ``free``, Enter on no match returns the typed text
     (an unknown name is then refused by the drill with the nearest valid ones)."""
 
@@ -95,6 +186,7 @@ class PickScreen(ModalScreen[str | None]):
         self.title_text = title
         self.choices = choices
         self.free = free
+        self._query = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box pick-box"):
@@ -105,9 +197,13 @@ class PickScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self._fill("")
-        self.query_one(Input).focus()
+        self.take_focus(self.query_one(Input))
+
+    def entry(self) -> Input | None:
+        return self.query_one("#pick-input", Input)
 
     def _fill(self, query: str) -> None:
+        self._query = query
         words = query.lower().split()
         shown = []
         for choice in self.choices:
@@ -127,12 +223,17 @@ class PickScreen(ModalScreen[str | None]):
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
+        self.submit_now(event.value)
+
+    def submit_now(self, text: str) -> None:
+        if text != self._query:
+            self._fill(text)  # typed ahead: the list has not been narrowed yet
         option_list = self.query_one(OptionList)
         option = option_list.highlighted_option
         if option is not None and option.id is not None:
             self.dismiss(option.id)
-        elif self.free and event.value.strip():
-            self.dismiss(event.value.strip())
+        elif self.free and text.strip():
+            self.dismiss(text.strip())
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -162,7 +263,7 @@ class FeedFilter:
         return bool(self.category or self.site or self.severity != "info")
 
 
-class FilterScreen(ModalScreen[FeedFilter | None]):
+class FilterScreen(Dialog[FeedFilter | None]):
     BINDINGS = [Binding("escape", "cancel", show=False)]
 
     def __init__(
