@@ -18,7 +18,7 @@ from ..engine.commands import ATTACKER_ACTIONS, FACILITATOR_ACTIONS, Command
 from ..engine.events import Event
 from ..i18n import pick, t
 from ..model.durations import DurationError, parse_duration
-from ..viewmodel import command_text
+from ..narration import command_text
 from .screens.dialogs import AskScreen, Choice, PickScreen
 
 if TYPE_CHECKING:

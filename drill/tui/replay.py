@@ -12,7 +12,7 @@ from ..i18n import t
 from ..log import LogData
 from ..model.durations import DurationError, format_offset, parse_offset
 from ..model.load import Scenario
-from ..viewmodel import Timeline
+from ..timeline import Timeline
 from .base import TICK, DrillBaseApp
 from .keys import REPLAY, description_key
 from .messages import SeekRequested

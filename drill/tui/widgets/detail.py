@@ -176,7 +176,7 @@ class BodyDetail(DrillWidgetMixin, Horizontal):
             out.append(t("tui.detail_recent") + "\n", "bold")
             for e in reversed(recent):
                 out.append(f"{format_offset(e.t)} ", "dim")
-                out.append(describe(e, app.scenario) + "\n")
+                out.append(describe(e, app.scenario, public=self.public) + "\n")
         self.query_one("#detail-info", Static).update(out, layout=False)
 
     @on(OptionList.OptionHighlighted, "#detail-nodes")

@@ -11,8 +11,9 @@ from textual.widgets import RichLog, Static
 
 from ...engine.events import Event
 from ...i18n import pick, t
+from ...knowledge import players_see
 from ...model.durations import format_offset
-from ...viewmodel import SEVERITY_RANK, category, describe, severity, visible_to_players
+from ...narration import SEVERITY_RANK, category, describe, severity
 from .base import SEVERITY_COMPONENTS, DrillWidgetMixin, click
 
 REBUILD_LINES = 400  # lines written back when the feed is rebuilt
@@ -55,7 +56,7 @@ class EventFeed(DrillWidgetMixin, Vertical):
 
     def passes(self, e: Event) -> bool:
         if self.public:
-            return visible_to_players(e)
+            return players_see(e)
         f = self.dapp.feed_filter
         if f.category and category(e) != f.category:
             return False
@@ -68,7 +69,7 @@ class EventFeed(DrillWidgetMixin, Vertical):
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(format_offset(e.t) + " ", log.component_style("sev--time"))
         text.append(SEVERITY_GLYPH[sev] + " ", log.component_style(f"sev--{sev}"))
-        text.append(describe(e, self.dapp.scenario), log.component_style(f"sev--{sev}"))
+        text.append(describe(e, self.dapp.scenario, public=self.public), log.component_style(f"sev--{sev}"))
         return text
 
     def refresh_view(self, force: bool = False) -> None:

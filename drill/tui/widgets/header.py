@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ...i18n import get_language, pick, t
-from ...viewmodel import clock_text
+from ...narration import clock_text
 from ..pacing import speed_text
 from .base import DrillWidgetMixin, click
 
