@@ -16,10 +16,11 @@ from pydantic import ValidationError
 from ..engine import events as ev
 from ..engine.commands import ATTACKER_ACTIONS, FACILITATOR_ACTIONS, Command
 from ..engine.events import Event
-from ..i18n import pick, t
+from ..i18n import LANGUAGES, pick, t
 from ..model.durations import DurationError, parse_duration
 from ..narration import command_text
 from .screens.dialogs import AskScreen, Choice, PickScreen
+from .search import fold
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -41,6 +42,15 @@ TARGET_ACTIONS = (
 RED_TEAM = ATTACKER_ACTIONS
 FACILITATOR = FACILITATOR_ACTIONS
 STEP_LIMIT = 200_000  # events stepped through at most when jumping to the next inject
+
+
+def both_names(value: Any) -> str:
+    """A bilingual name (a scenario's model or a logged ``{en, vi}``) in every language, for
+    matching what is typed (either language, with or without accents)."""
+    if value is None:
+        return ""
+    data = value.model_dump() if hasattr(value, "model_dump") else value
+    return " ".join(fold(pick(data, lang)) for lang in LANGUAGES)
 
 
 def source_of(action: str) -> str:
@@ -140,8 +150,9 @@ class LiveActions:
 
     def target_choices(self) -> list[Choice]:
         city = self.scenario.city
+        site_names = {sid: both_names(site.name) for sid, site in city.sites.items()}
         out = [
-            Choice(f"site:{sid}", f"{t('tui.pick_body')} · {pick(site.name.model_dump())}", sid)
+            Choice(f"site:{sid}", f"{t('tui.pick_body')} · {pick(site.name.model_dump())}", site_names[sid])
             for sid, site in city.sites.items()
         ]
         first = self.selection.site
@@ -149,7 +160,13 @@ class LiveActions:
         nodes.sort(key=lambda n: (n.site != first,))  # the selected body's nodes first (stable)
         for node in nodes:
             name = pick(node.name.model_dump()) if node.name else ""
-            out.append(Choice(f"node:{node.id}", f"{node.id} · {name}" if name else node.id, node.site))
+            out.append(
+                Choice(
+                    f"node:{node.id}",
+                    f"{node.id} · {name}" if name else node.id,
+                    f"{node.site} {both_names(node.name)} {site_names.get(node.site, '')}",
+                )
+            )
         return out
 
     def on_target(self, action: str, target: str, then: Callable[[str], None]) -> None:
@@ -214,7 +231,14 @@ class LiveActions:
                 else False,
             ),
         )
-        return [Choice(sid, f"{sid} · {pick(city.services[sid].name.model_dump())}") for sid in order]
+        return [
+            Choice(
+                sid,
+                f"{sid} · {pick(city.services[sid].name.model_dump())}",
+                both_names(city.services[sid].name),
+            )
+            for sid in order
+        ]
 
     def _service_action(self, action: str, service: str) -> None:
         if not service and self.selection.node in self.scenario.city.nodes:
@@ -241,10 +265,13 @@ class LiveActions:
     def _team_choices(self, on_call_first: bool = True, sites: bool = False) -> list[Choice]:
         teams = self.scenario.spec.teams
         order = sorted(teams, key=lambda k: (teams[k].on_call is None) if on_call_first else False)
-        out = [Choice(k, f"{k} · {pick(teams[k].name.model_dump())}") for k in order]
+        out = [
+            Choice(k, f"{k} · {pick(teams[k].name.model_dump())}", both_names(teams[k].name)) for k in order
+        ]
         if sites:
             out += [
-                Choice(s, f"{s} · {pick(v.name.model_dump())}") for s, v in self.scenario.city.sites.items()
+                Choice(s, f"{s} · {pick(v.name.model_dump())}", both_names(v.name))
+                for s, v in self.scenario.city.sites.items()
             ]
         return out
 
@@ -278,7 +305,11 @@ class LiveActions:
             if view.status in statuses and view.trigger not in ("free", "deadlines"):
                 title = pick(view.title) if view.title else pick(view.text)[:50]
                 out.append(
-                    Choice(view.id, f"{view.id} — {title} ({t(f'tui.msel_status_{view.status}')})", title)
+                    Choice(
+                        view.id,
+                        f"{view.id} — {title} ({t(f'tui.msel_status_{view.status}')})",
+                        both_names(view.title or view.text),
+                    )
                 )
         return out
 
@@ -391,7 +422,7 @@ class LiveActions:
             for s in campaign.stages:
                 if s.id not in started:
                     name = pick(s.name.model_dump()) if s.name else ""
-                    choices.append(Choice(s.id, f"{s.id} · {s.technique} {name}".strip()))
+                    choices.append(Choice(s.id, f"{s.id} · {s.technique} {name}".strip(), both_names(s.name)))
         self.choose(t("tui.pick_stage"), choices, self.action_start_stage, free=True)
 
     def action_ddos(self, target: str = "", lasts: str = "") -> None:

@@ -15,7 +15,6 @@ from rich.console import Console
 from textual import events
 from textual.app import App
 from textual.command import CommandPalette
-from textual.widgets import HelpPanel
 
 from ..i18n import LANGUAGES, get_language, pick, set_language, t
 from ..model.load import Scenario
@@ -24,6 +23,7 @@ from .messages import BodySelected, ClockTick, DrillChanged, MselSelected, NodeS
 from .pacing import Pacer, speed_text
 from .palette import DrillCommands, DrillPalette
 from .screens.dialogs import Dialog, FeedFilter, FilterScreen
+from .screens.help import HelpScreen
 from .screens.views import DrillScreen, PlayersScreen, ViewScreen
 from .widgets.pages import PAGES
 
@@ -244,10 +244,14 @@ class DrillBaseApp(App[int]):
             screen = self.screen
             if isinstance(screen, DrillScreen):
                 screen.query_one("#detail").refresh_view()  # type: ignore[attr-defined]
+                for status in screen.query("#status"):
+                    status.refresh_view()  # type: ignore[attr-defined]
 
     def on_msel_selected(self, message: MselSelected) -> None:
         self.selection.inject = message.inject
         self.selection.expectation = message.expectation
+        for status in self.screen.query("#status"):
+            status.refresh_view()  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------ actions on the view
     def action_faster(self) -> None:
@@ -302,8 +306,9 @@ class DrillBaseApp(App[int]):
         self.push_screen(FilterScreen(self.feed_filter, categories, sites, severities), done)
 
     def action_help(self) -> None:
-        """Show or hide the list of keys."""
-        if self.screen.query(HelpPanel):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+        """Show the keys by topic and what the glyphs mean."""
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            screen.action_close()
+        elif isinstance(screen, ViewScreen):
+            self.push_screen(HelpScreen(screen.KEYS, public=isinstance(screen, PlayersScreen)))

@@ -13,10 +13,10 @@ from typing import Any
 from ..diagnostics import DrillError
 from ..engine import events as ev
 from ..engine.events import Event
-from ..i18n import pick, t
+from ..i18n import LANGUAGES, pick, t
 from ..session import Session
 from ..viewmodel import ViewModel, first_words
-from .actions import TARGET_ACTIONS, LiveActions
+from .actions import TARGET_ACTIONS, LiveActions, both_names
 from .base import TICK, DrillBaseApp
 from .keys import LIVE, description_key
 from .messages import ClockTick
@@ -24,11 +24,17 @@ from .pacing import Pacer
 from .palette import Entry, entry
 from .screens.dialogs import ConfirmScreen
 from .screens.views import DrillScreen, PlayersScreen
+from .search import fold
 
 BUDGET = 0.05  # seconds of simulation per tick at most, so keys stay responsive
 CHUNK = 10.0  # drill minutes per slice within a tick
 SYNC_EVERY = 1.0  # seconds between forcing the log to disk
 PALETTE_NODES = 5000  # nodes named one by one in the command palette, at most
+
+
+def _both(key: str) -> str:
+    """A message in every language, as the palette matches it (search.fold)."""
+    return " ".join(fold(t(key, lang)) for lang in LANGUAGES)
 
 
 class LiveApp(LiveActions, DrillBaseApp):
@@ -209,14 +215,21 @@ class LiveApp(LiveActions, DrillBaseApp):
             text = t(description_key(key))
             help = t("tui.palette_key", key=key.display or key.keys)
             out.append(
-                Entry(text, help, lambda a=key.action: self.call_next(self.run_action, a), general=True)
+                Entry(
+                    text,
+                    help,
+                    lambda a=key.action: self.call_next(self.run_action, a),
+                    general=True,
+                    search=_both(description_key(key)),
+                )
             )
         if view_only:
             return out
         city = self.scenario.city
         for action in TARGET_ACTIONS:
             method = getattr(self, "action_" + action.replace("-", "_"))
-            verb = t(f"tui.act_{action.replace('-', '_')}")
+            verb_key = f"tui.act_{action.replace('-', '_')}"
+            verb, verbs = t(verb_key), _both(verb_key)
             for sid, site in city.sites.items():
                 name = pick(site.name.model_dump())
                 out.append(
@@ -224,6 +237,7 @@ class LiveApp(LiveActions, DrillBaseApp):
                         f"{verb}: {name} ({sid})",
                         t("tui.palette_body"),
                         self.guarded_call(method, f"site:{sid}"),
+                        search=f"{verbs} {both_names(site.name)}",
                     )
                 )
             # a city of many thousand nodes names its nodes through the pickers instead
@@ -234,16 +248,18 @@ class LiveApp(LiveActions, DrillBaseApp):
                         f"{verb}: {nid} — {name}" if name else f"{verb}: {nid}",
                         t("tui.palette_node"),
                         self.guarded_call(method, f"node:{nid}"),
+                        search=f"{verbs} {both_names(node.name)} {both_names(city.sites[node.site].name)}",
                     )
                 )
         for action in ("offline", "online"):
-            verb = t(f"tui.act_{action}")
+            verb, verbs = t(f"tui.act_{action}"), _both(f"tui.act_{action}")
             for sid, svc in city.services.items():
                 out.append(
                     entry(
                         f"{verb}: {pick(svc.name.model_dump())} ({sid})",
                         t("tui.palette_service"),
                         self.guarded_call(getattr(self, f"action_{action}"), sid),
+                        search=f"{verbs} {both_names(svc.name)}",
                     )
                 )
         for view in self.vm.injects():
@@ -262,6 +278,7 @@ class LiveApp(LiveActions, DrillBaseApp):
                         f"{t(f'tui.{verb}')}: {view.id} — {title}",
                         t("tui.palette_inject"),
                         self.guarded_call(getattr(self, f"action_{action}"), view.id),
+                        search=f"{_both(f'tui.{verb}')} {both_names(view.title or view.text)}",
                     )
                 )
         for team, spec in self.scenario.spec.teams.items():
@@ -271,18 +288,25 @@ class LiveApp(LiveActions, DrillBaseApp):
                     f"{t('tui.act_escalate')}: {name} ({team})",
                     "",
                     self.guarded_call(self.action_escalate, team),
+                    search=f"{_both('tui.act_escalate')} {both_names(spec.name)}",
                 )
             )
             out.append(
                 entry(
-                    f"{t('tui.act_report')}: {name} ({team})", "", self.guarded_call(self.action_report, team)
+                    f"{t('tui.act_report')}: {name} ({team})",
+                    "",
+                    self.guarded_call(self.action_report, team),
+                    search=f"{_both('tui.act_report')} {both_names(spec.name)}",
                 )
             )
         for sid, site in city.sites.items():
             name = pick(site.name.model_dump())
             out.append(
                 entry(
-                    f"{t('tui.act_report')}: {name} ({sid})", "", self.guarded_call(self.action_report, sid)
+                    f"{t('tui.act_report')}: {name} ({sid})",
+                    "",
+                    self.guarded_call(self.action_report, sid),
+                    search=f"{_both('tui.act_report')} {both_names(site.name)}",
                 )
             )
         for campaign in self.scenario.spec.attacker.campaigns:

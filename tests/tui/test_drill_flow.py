@@ -237,7 +237,8 @@ async def test_the_players_screen_shows_only_what_players_may_see(live):
         assert "VNCERT answers" in text  # the public inject, in full
         assert "backup share" not in text and "backup-also-encrypted" not in text
         assert "hesitates" not in text
-        assert "ba-vi-ws" not in text and "compromised" not in text
+        assert "ba-vi-ws" not in text and "● Ba Vi" not in text  # (the legend names the glyph)
+        assert app.vm.body_worst("ba-vi", public=True) == "no_alert"
         assert "Expected" not in text
         await pilot.press("v")
         await pilot.pause()

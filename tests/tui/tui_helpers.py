@@ -32,7 +32,8 @@ async def settle_palette(pilot: Any, timeout: float = 5.0) -> None:
         await pilot.pause(0.05)
         lists = pilot.app.screen.query(CommandList)
         shown = [str(o.prompt) for o in lists.first().options] if lists else []
-        if shown and shown == last:
+        gathering = any(w.is_running and w.name == "_gather_commands" for w in pilot.app.workers)
+        if shown and shown == last and not gathering:
             return
         last = shown
 

@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
 from ...i18n import t
+from ..search import score, words
 
 R = TypeVar("R")
 
@@ -187,6 +188,8 @@ class PickScreen(Dialog[str | None]):
         self.choices = choices
         self.free = free
         self._query = ""
+        # what typing matches: id, label and the other language's words, without accents
+        self._hay = [words(f"{c.value} {c.label} {c.search}") for c in choices]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box pick-box"):
@@ -204,14 +207,10 @@ class PickScreen(Dialog[str | None]):
 
     def _fill(self, query: str) -> None:
         self._query = query
-        words = query.lower().split()
-        shown = []
-        for choice in self.choices:
-            hay = f"{choice.value} {choice.label} {choice.search}".lower()
-            if all(w in hay for w in words):
-                shown.append(Option(choice.label, id=choice.value))
-                if len(shown) >= self.LIMIT:
-                    break
+        typed = words(query)
+        scored = [(-points, i) for i, hay in enumerate(self._hay) if (points := score(typed, hay))]
+        scored.sort()  # the best first, then in the list's own order
+        shown = [Option(self.choices[i].label, id=self.choices[i].value) for _, i in scored[: self.LIMIT]]
         option_list = self.query_one(OptionList)
         option_list.set_options(shown)
         if shown:

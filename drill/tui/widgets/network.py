@@ -205,6 +205,10 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
 
     def refresh_view(self, force: bool = False) -> None:
         dirty = self.dapp.vm.take_dirty_sites()
+        selected = self.dapp.selection.site
+        if selected != getattr(self, "_drawn_selection", None):
+            self._drawn_selection = selected
+            force = True  # the selected tile moved: both are drawn again
         if force or dirty:
             self._cache.clear()
             self.refresh()
