@@ -164,7 +164,7 @@ class ViewModel:
         self.now = 0.0
         self.started = False
         self.finished = False
-        self.cut_links: dict[str, bool] = {}
+        self.cut_links: dict[str, tuple[str, str]] = {}  # link id → its two ends
         self.services_down: dict[str, float] = {}
         self.forced_offline: dict[str, bool] = {}
         self.disconnected: dict[str, float] = {}
@@ -273,7 +273,7 @@ class ViewModel:
 
     def _link(self, e: Event) -> None:
         if e.kind == ev.LINK_CUT:
-            self.cut_links[e.target] = True
+            self.cut_links[e.target] = (str(e.data.get("a", "")), str(e.data.get("b", "")))
         else:
             self.cut_links.pop(e.target, None)
         for end in ("a", "b"):

@@ -19,7 +19,8 @@ from ..engine.events import Event
 from ..i18n import LANGUAGES, pick, t
 from ..model.durations import DurationError, parse_duration
 from ..narration import command_text
-from .screens.dialogs import AskScreen, Choice, PickScreen
+from .feasibility import why_not
+from .screens.dialogs import AskScreen, Choice, ConfirmScreen, PickScreen
 from .search import fold
 
 if TYPE_CHECKING:
@@ -90,16 +91,54 @@ class LiveActions:
         if self.session.finished:
             self.notify(t("tui.drill_over"), severity="warning")
             return None
-        try:
-            command = Command(action=action, source=source_of(action), **fields)
-        except (ValidationError, ValueError) as exc:
-            self.notify(t("tui.bad_entry", reason=_reason(exc)), severity="error")
+        command = self._command(action, **fields)
+        if command is None:
             return None
         event = self.session.apply(command)
         if event.kind == ev.COMMAND:
             self.notify(t("tui.recorded", command=command_text(event.data["command"])), timeout=3)
         self.refresh_now()
         return event
+
+    def _command(self, action: str, **fields: Any) -> Command | None:
+        """The command, or None with a notice: a wrong entry, or one that would do nothing."""
+        try:
+            command = Command(action=action, source=source_of(action), **fields)
+        except (ValidationError, ValueError) as exc:
+            self.notify(t("tui.bad_entry", reason=_reason(exc)), severity="error")
+            return None
+        reason = why_not(self.vm, command)
+        if reason:
+            self.notify(t("tui.noop", reason=reason), severity="warning")
+            return None
+        return command
+
+    def confirm(self, question: str, detail: str, then: Callable[[], None]) -> None:
+        """Yes (Enter or y) or no (Esc or n) before a decision that is hard to take back; the
+        clock waits, so the decision lands when its key was pressed."""
+        release = self.hold_clock()
+
+        def answered(yes: bool | None) -> None:
+            try:
+                if yes:
+                    self.guarded(then)()
+            finally:
+                release()
+
+        self.push_screen(ConfirmScreen(question, detail, default_yes=True), answered)
+
+    def target_words(self, target: str) -> str:
+        """``site:hoan-kiem`` → "all of Hoan Kiem District (219 hosts)", for a question."""
+        kind, _, name = target.partition(":")
+        city = self.scenario.city
+        if kind == "site" and name in city.sites:
+            hosts = sum(city.nodes[n].hosts for n in city.nodes_by_site.get(name, ()))
+            return t("tui.confirm_body", name=pick(city.sites[name].name.model_dump()), hosts=hosts)
+        if kind == "node" and name in city.nodes:
+            node = city.nodes[name]
+            label = pick(node.name.model_dump()) if node.name else ""
+            return t("tui.confirm_node", id=name, name=label or name, hosts=node.hosts)
+        return target
 
     def ask(self, title: str, then: Callable[[str], None], value: str = "", hint: str = "") -> None:
         release = self.hold_clock()
@@ -178,13 +217,30 @@ class LiveActions:
                 t(f"tui.pick_target_{action.replace('-', '_')}"), self.target_choices(), then, free=True
             )
 
-    def _target_action(self, action: str, target: str = "") -> None:
-        self.on_target(action, target, lambda chosen: self.submit(action, target=self.selector(chosen)))
+    def _target_action(self, action: str, target: str = "", confirm: bool = False) -> None:
+        """Act on ``target``, the selection or a target picked; with ``confirm``, a decision on
+        the selection (a key, a button) asks first (one picked, or named in the palette, was
+        chosen with care already)."""
+
+        def act(chosen: str) -> None:
+            self.submit(action, target=self.selector(chosen))
+
+        chosen = target or self.selected_target()
+        if confirm and chosen:
+            if self._command(action, target=self.selector(chosen)) is None:
+                return  # wrong, or would do nothing: said so already
+            self.confirm(
+                t(f"tui.confirm_{action.replace('-', '_')}", what=self.target_words(chosen)),
+                t("tui.confirm_detail"),
+                lambda: act(chosen),
+            )
+            return
+        self.on_target(action, target, act)
 
     # ------------------------------------------------------------ the players' decisions
     def action_isolate(self, target: str = "") -> None:
-        """Isolate the selected node or body from the network."""
-        self._target_action("isolate", target)
+        """Isolate the selected node or body from the network (asks first)."""
+        self._target_action("isolate", target, confirm=not target)
 
     def action_reconnect(self, target: str = "") -> None:
         self._target_action("reconnect", target)
@@ -199,8 +255,8 @@ class LiveActions:
         return target if kinds & {"wan", "vpn", "internet"} else f"site:{self.selection.site}"
 
     def action_cut_link(self, target: str = "") -> None:
-        """Cut the selected body's WAN link (or the selected router's)."""
-        self._target_action("cut-link", self._link_target(target))
+        """Cut the selected body's WAN link (or the selected router's; asks first)."""
+        self._target_action("cut-link", self._link_target(target), confirm=not target)
 
     def action_restore_link(self, target: str = "") -> None:
         self._target_action("restore-link", self._link_target(target))
@@ -324,8 +380,12 @@ class LiveActions:
         )
         if chosen:
             then(chosen)
-        else:
-            self.choose(t(f"tui.pick_inject_{action}"), self._inject_choices(statuses), then, free=True)
+            return
+        choices = self._inject_choices(statuses)
+        if not choices:  # nothing a name typed could find either
+            self.notify(t("tui.nothing_upcoming" if action == "delay" else "tui.nothing_to_deliver"))
+            return
+        self.choose(t(f"tui.pick_inject_{action}"), choices, then, free=True)
 
     def action_deliver(self, inject: str = "") -> None:
         """Deliver an inject now: the selected one, or one picked (scheduled, waiting or contingency)."""
@@ -334,9 +394,17 @@ class LiveActions:
         )
 
     def action_skip(self, inject: str = "") -> None:
-        self._inject_action(
-            "skip", inject, ("upcoming", "pending", "held"), lambda i: self.submit("skip-inject", inject=i)
-        )
+        """Skip an inject: the selected one (asks first), or one picked."""
+        statuses = ("upcoming", "pending", "held")
+        selected = self.selection.inject
+        if not inject and selected in self.vm.msel and self.vm.msel[selected].status in statuses:
+            self.confirm(
+                t("tui.confirm_skip_inject", what=selected),
+                t("tui.confirm_detail"),
+                lambda: self.submit("skip-inject", inject=selected),
+            )
+            return
+        self._inject_action("skip", inject, statuses, lambda i: self.submit("skip-inject", inject=i))
 
     def with_duration(self, given: str, question: str, default: str, then: Callable[[float], None]) -> None:
         """Use a duration given with the action, or ask for one; a bad one is a notification."""
@@ -397,6 +465,9 @@ class LiveActions:
             inject_id, _, number = value.rpartition(":")
             self.submit("mark", inject=inject_id, expectation=int(number))
 
+        if not choices:
+            self.notify(t("tui.nothing_open"))
+            return
         self.choose(t("tui.pick_expectation"), choices, chosen)
 
     def action_note(self, text: str = "") -> None:
@@ -408,8 +479,8 @@ class LiveActions:
 
     # ------------------------------------------------------------ the red team
     def action_compromise(self, target: str = "") -> None:
-        """Red team: compromise the selected node (or body)."""
-        self._target_action("compromise", target)
+        """Red team: compromise the selected node (or body; asks first)."""
+        self._target_action("compromise", target, confirm=not target)
 
     def action_start_stage(self, stage: str = "") -> None:
         """Red team: start a stage of the attack now."""

@@ -117,7 +117,7 @@ async def test_selecting_a_body_and_a_node_by_keyboard(live):
         await pilot.press("down", "down")
         await pilot.pause()
         assert app.selection.node == "hoan-kiem-ws"
-        await pilot.press("i")
+        await pilot.press("i", "y")  # isolating asks first
         await pilot.pause()
         assert app.session.sim.nodes["hoan-kiem-ws"].isolated
         assert not app.session.sim.nodes["hoan-kiem-gw"].isolated

@@ -48,6 +48,7 @@ class Case:
     inject: str | None = None
     expectation: int | None = None
     palette_answers: tuple[str, ...] | None = None
+    confirm: bool = False  # the key asks first (Enter says yes); the palette, naming it, does not
     extra: dict = field(default_factory=dict)
 
 
@@ -62,6 +63,7 @@ CASES = [
         "isolate hoan-kiem-ws",
         lambda app: _sim(app).nodes["hoan-kiem-ws"].isolated and command_logged(app, "isolate"),
         "Decision: isolate hoan-kiem-ws",
+        confirm=True,
     ),
     Case(
         "reconnect",
@@ -79,6 +81,7 @@ CASES = [
         "Ba Vi District is cut off from the city WAN",
         node="ba-vi-ws",  # a PC has no WAN link: its body's is cut
         site="ba-vi",
+        confirm=True,
     ),
     Case(
         "restore-link",
@@ -184,6 +187,7 @@ CASES = [
         lambda app: bool(logged(app, ev.INJECT_SKIPPED, target="backup-also-encrypted")),
         "Inject backup-also-encrypted skipped",
         inject="backup-also-encrypted",
+        confirm=True,
     ),
     Case(
         "delay-inject",
@@ -234,6 +238,7 @@ CASES = [
         "Red team: compromise ba-vi-ws",
         node="ba-vi-ws",
         site="ba-vi",
+        confirm=True,
     ),
     Case(
         "start-stage",
@@ -288,6 +293,10 @@ async def test_action_by_key(live, case: Case):
         await _prepare(app, pilot, case)
         await pilot.press(case.key)
         await pilot.pause()
+        if case.confirm:
+            assert not command_logged(app, case.action)  # not before the answer
+            await pilot.press("enter")
+            await pilot.pause()
         for answer in case.answers:
             await _type(pilot, answer)
         await pilot.pause()

@@ -106,12 +106,16 @@ def on_top(screen: Screen[object]) -> bool:
 class ConfirmScreen(Dialog[bool]):
     """Yes or no."""
 
-    BINDINGS = [Binding("escape", "answer(False)", show=False), Binding("y", "answer(True)", show=False)]
+    BINDINGS = [
+        Binding("escape,n", "answer(False)", show=False),
+        Binding("y", "answer(True)", show=False),
+    ]
 
-    def __init__(self, question: str, detail: str = "") -> None:
+    def __init__(self, question: str, detail: str = "", default_yes: bool = False) -> None:
         super().__init__(classes="dialog")
         self.question = question
         self.detail = detail
+        self.default_yes = default_yes  # Enter says yes (a decision); else no (quitting)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
@@ -119,11 +123,11 @@ class ConfirmScreen(Dialog[bool]):
             if self.detail:
                 yield Label(self.detail, classes="dialog-detail")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(t("tui.yes"), id="yes", variant="error", action="screen.answer(True)")
-                yield Button(t("tui.no"), id="no", variant="primary", action="screen.answer(False)")
+                yield Button(t("tui.yes_key"), id="yes", variant="error", action="screen.answer(True)")
+                yield Button(t("tui.no_key"), id="no", variant="primary", action="screen.answer(False)")
 
     def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
+        self.query_one("#yes" if self.default_yes else "#no", Button).focus()
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
