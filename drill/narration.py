@@ -168,7 +168,7 @@ def command_text(record: dict[str, Any], lang: str | None = None) -> str:
     if record.get("lasts") is not None:
         parts.append(format_duration(float(record["lasts"])))
     if record.get("text"):
-        parts.append(f"“{pick(record['text'], lang)}”")
+        parts.append(f"“{one_line(pick(record['text'], lang))}”")
     return " ".join(p for p in parts if p)
 
 
@@ -266,7 +266,7 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None, public: 
         return t(f"tui.ev_{kind}", lang, site=site(e.target))
     if kind == ev.INJECT:
         if not e.target:
-            return t("tui.ev_free_inject", lang, text=pick(d.get("text"), lang))
+            return t("tui.ev_free_inject", lang, text=one_line(pick(d.get("text"), lang)))
         title = pick(d.get("title"), lang) or first_words(pick(d.get("text"), lang)) or e.target
         return t(
             "tui.ev_inject",
@@ -308,7 +308,7 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None, public: 
             reason=pick(d.get("reason", ""), lang),
         )
     if kind == ev.NOTE:
-        return t("tui.ev_note", lang, text=pick(d.get("text"), lang))
+        return t("tui.ev_note", lang, text=one_line(pick(d.get("text"), lang)))
     if kind == ev.ESCALATION:
         return t(
             "tui.ev_escalation",
@@ -330,7 +330,7 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None, public: 
     if kind == ev.REPORT:
         to = str(d.get("to") or e.target or "")
         if d.get("public"):
-            return t("tui.ev_communicate", lang, by=team(e.actor), text=pick(d.get("text"), lang))
+            return t("tui.ev_communicate", lang, by=team(e.actor), text=one_line(pick(d.get("text"), lang)))
         if d.get("auto"):
             return t("tui.ev_report_auto", lang, by=team(e.actor))
         return t(
@@ -346,3 +346,8 @@ def first_words(text: str, cells: int = 60) -> str:
     """The start of a message, for a line that has no room for all of it."""
     text = " ".join(text.split())
     return text if len(text) <= cells else text[: cells - 1].rsplit(" ", 1)[0] + "…"
+
+
+def one_line(text: str) -> str:
+    """A text of several lines on one line of the feed, its lines kept apart by " / "."""
+    return " / ".join(line.strip() for line in text.splitlines() if line.strip())

@@ -510,4 +510,10 @@ _FOLD = {
 }
 
 
-from .timeline import Mark, Timeline  # noqa: E402,F401 - a recorded drill's model, here for its readers
+def __getattr__(name: str) -> Any:
+    """``Timeline`` and ``Mark`` live in ``drill.timeline``; older readers import them from here."""
+    if name in ("Timeline", "Mark"):
+        from . import timeline
+
+        return getattr(timeline, name)
+    raise AttributeError(name)

@@ -54,6 +54,15 @@ def both_names(value: Any) -> str:
     return " ".join(fold(pick(data, lang)) for lang in LANGUAGES)
 
 
+def duration_problem(text: str) -> str:
+    """Why ``text`` is not a duration ("" when it is one)."""
+    try:
+        parse_duration(text)
+    except DurationError as exc:
+        return str(exc)
+    return ""
+
+
 def source_of(action: str) -> str:
     if action in RED_TEAM:
         return "red-team"
@@ -140,7 +149,15 @@ class LiveActions:
             return t("tui.confirm_node", id=name, name=label or name, hosts=node.hosts)
         return target
 
-    def ask(self, title: str, then: Callable[[str], None], value: str = "", hint: str = "") -> None:
+    def ask(
+        self,
+        title: str,
+        then: Callable[[str], None],
+        value: str = "",
+        hint: str = "",
+        check: Callable[[str], str] | None = None,
+        lines: bool = False,
+    ) -> None:
         release = self.hold_clock()
 
         def done(text: str | None) -> None:
@@ -150,7 +167,7 @@ class LiveActions:
             finally:
                 release()
 
-        self.push_screen(AskScreen(title, value=value, hint=hint), done)
+        self.push_screen(AskScreen(title, value=value, hint=hint, check=check, lines=lines), done)
 
     def choose(
         self, title: str, choices: list[Choice], then: Callable[[str], None], free: bool = False
@@ -352,7 +369,7 @@ class LiveActions:
         if text:
             self.submit("communicate", text=text)
         else:
-            self.ask(t("tui.ask_communicate"), self.action_communicate)
+            self.ask(t("tui.ask_communicate"), self.action_communicate, lines=True)
 
     # ------------------------------------------------------------ the MSEL
     def _inject_choices(self, statuses: tuple[str, ...]) -> list[Choice]:
@@ -407,20 +424,22 @@ class LiveActions:
         self._inject_action("skip", inject, statuses, lambda i: self.submit("skip-inject", inject=i))
 
     def with_duration(self, given: str, question: str, default: str, then: Callable[[float], None]) -> None:
-        """Use a duration given with the action, or ask for one; a bad one is a notification."""
-
-        def apply(text: str) -> None:
-            try:
-                minutes = parse_duration(text)
-            except DurationError as exc:
-                self.notify(t("tui.bad_entry", reason=str(exc)), severity="error")
-                return
-            then(minutes)
-
+        """Use a duration given with the action, or ask for one; a wrong one is said in the
+        dialog, which keeps it to be put right (given with the action: a notification)."""
         if given:
-            apply(given)
-        else:
-            self.ask(question, apply, value=default, hint=t("tui.ask_duration_hint"))
+            problem = duration_problem(given)
+            if problem:
+                self.notify(t("tui.bad_entry", reason=problem), severity="error")
+            else:
+                then(parse_duration(given))
+            return
+        self.ask(
+            question,
+            lambda text: then(parse_duration(text)),
+            value=default,
+            hint=t("tui.ask_duration_hint"),
+            check=duration_problem,
+        )
 
     def action_delay(self, inject: str = "", delay: str = "") -> None:
         """Delay a scheduled inject (asks by how long: 15m, 1h …)."""
@@ -440,7 +459,7 @@ class LiveActions:
         if text:
             self.submit("free-inject", text=text)
         else:
-            self.ask(t("tui.ask_free_inject"), self.action_free_inject)
+            self.ask(t("tui.ask_free_inject"), self.action_free_inject, lines=True)
 
     def action_mark(self, inject: str = "", index: int = -1) -> None:
         """Mark an expected action as done (the selected one, or one picked)."""
@@ -475,7 +494,7 @@ class LiveActions:
         if text:
             self.submit("note", text=text, hidden=True)
         else:
-            self.ask(t("tui.ask_note"), self.action_note)
+            self.ask(t("tui.ask_note"), self.action_note, lines=True)
 
     # ------------------------------------------------------------ the red team
     def action_compromise(self, target: str = "") -> None:

@@ -3,16 +3,18 @@ feed's filter."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from textual import events, on
 from textual.app import ComposeResult, ScreenStackError
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Input, Label, OptionList, Select
+from textual.widgets import Button, Input, Label, OptionList, Select, TextArea
 from textual.widgets.option_list import Option
 
 from ...i18n import t
@@ -67,11 +69,11 @@ class Dialog(ModalScreen[R]):
         self._type(entry, event)
         return True
 
-    def entry(self) -> Input | None:
+    def entry(self) -> Input | LinesArea | None:
         """The line the dialog reads (None: a dialog of buttons)."""
         return None
 
-    def take_focus(self, entry: Input) -> None:
+    def take_focus(self, entry: Input | LinesArea) -> None:
         """Focus the entry and give it what was typed ahead (Enter among it answers)."""
         entry.focus()
         self.ready = True
@@ -80,7 +82,7 @@ class Dialog(ModalScreen[R]):
             if self._type(entry, key):
                 return
 
-    def _type(self, entry: Input, key: events.Key) -> bool:
+    def _type(self, entry: Input | LinesArea, key: events.Key) -> bool:
         """One key into the entry; True when it answered the dialog."""
         if key.key == "enter":
             self.submit_now(entry.value)
@@ -133,36 +135,96 @@ class ConfirmScreen(Dialog[bool]):
         self.dismiss(yes)
 
 
+class LinesArea(TextArea):
+    """Text of several lines (a note, a message to the players): a paste keeps every line, Enter
+    answers the dialog, ctrl+j starts a new line."""
+
+    BINDINGS = [
+        Binding("enter", "submit", show=False, priority=True),
+        Binding("ctrl+j", "newline", show=False, priority=True),
+    ]
+
+    class Submitted(Message):
+        def __init__(self, value: str) -> None:
+            super().__init__()
+            self.value = value
+
+    @property
+    def value(self) -> str:
+        return self.text
+
+    def insert_text_at_cursor(self, text: str) -> None:
+        self.insert(text)
+
+    def action_submit(self) -> None:
+        self.post_message(self.Submitted(self.text))
+
+    def action_newline(self) -> None:
+        self.insert("\n")
+
+
 class AskScreen(Dialog[str | None]):
-    """One line of text (a note, a free inject, a duration)."""
+    """A line of text (a duration, a time), or a few lines (a note, a free inject); with
+    ``check``, a wrong entry is said under it and the dialog stays, with what was typed."""
 
     BINDINGS = [Binding("escape", "cancel", show=False)]
 
-    def __init__(self, title: str, placeholder: str = "", value: str = "", hint: str = "") -> None:
+    def __init__(
+        self,
+        title: str,
+        placeholder: str = "",
+        value: str = "",
+        hint: str = "",
+        check: Callable[[str], str] | None = None,
+        lines: bool = False,
+    ) -> None:
         super().__init__(classes="dialog")
         self.title_text = title
         self.placeholder = placeholder
         self.value = value
         self.hint = hint
+        self.check = check
+        self.lines = lines
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Label(self.title_text, classes="dialog-title")
-            yield Input(value=self.value, placeholder=self.placeholder, id="ask-input")
-            yield Label(self.hint or t("tui.ask_hint"), classes="dialog-detail")
+            if self.lines:
+                yield LinesArea(self.value, id="ask-input", soft_wrap=True, show_line_numbers=False)
+            else:
+                yield Input(value=self.value, placeholder=self.placeholder, id="ask-input")
+            yield Label("", id="ask-error", classes="dialog-error")
+            hint = self.hint or t("tui.ask_hint_lines" if self.lines else "tui.ask_hint")
+            yield Label(hint, classes="dialog-detail")
 
     def on_mount(self) -> None:
-        self.take_focus(self.query_one(Input))
+        entry = self.entry()
+        assert entry is not None
+        if self.lines:
+            cast(LinesArea, entry).move_cursor(cast(LinesArea, entry).document.end)
+        self.take_focus(entry)
 
-    def entry(self) -> Input | None:
-        return self.query_one(Input)
+    def entry(self) -> Input | LinesArea | None:
+        return self.query_one("#ask-input")  # type: ignore[return-value]
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         self.submit_now(event.value)
 
+    @on(LinesArea.Submitted)
+    def _lines_submitted(self, event: LinesArea.Submitted) -> None:
+        self.submit_now(event.value)
+
     def submit_now(self, text: str) -> None:
-        self.dismiss(text.strip() or None)
+        text = text.strip()
+        if text and self.check is not None:
+            problem = self.check(text)
+            if problem:
+                error = self.query_one("#ask-error", Label)
+                error.update(problem)
+                error.display = True
+                return  # the entry keeps what was typed, to be put right
+        self.dismiss(text or None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
