@@ -268,7 +268,11 @@ async def _type(pilot, text: str) -> None:
     if len(text) <= 8:
         await pilot.press(*text)
     else:
-        pilot.app.screen.query_one(Input).value = text
+        entry = pilot.app.screen.query_one("#ask-input, #pick-input")
+        if isinstance(entry, Input):
+            entry.value = text
+        else:  # a text of several lines
+            entry.load_text(text)
         await pilot.pause()
     await pilot.press("enter")
     await pilot.pause()
