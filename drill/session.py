@@ -65,8 +65,8 @@ def resimulate(
             break
         sim.run_until(at)
         _catch_up(sim, at, seq)
-        if sim.finished:
-            break
+        if sim.finished and command.action != "note":
+            break  # after the end, only the facilitator's notes for the debrief
         sim.apply(command)
     sim.run_until(end)
     if until is None and events:

@@ -67,5 +67,6 @@ def run(args: argparse.Namespace) -> int:
     result = app.run()
     session = app.session
     if session.log_path is not None:
-        print(t("tui.log_saved", file=str(session.log_path), count=len(session.sim.events)))
+        key = "tui.log_saved_ended" if session.finished else "tui.log_saved"  # no --resume when over
+        print(t(key, file=str(session.log_path), count=len(session.sim.events)))
     return int(result or 0)

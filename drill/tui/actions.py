@@ -96,8 +96,9 @@ class LiveActions:
 
     # ------------------------------------------------------------ applying
     def submit(self, action: str, **fields: Any) -> Event | None:
-        """Apply one command now and record it; a wrong entry is a notification, never a crash."""
-        if self.session.finished:
+        """Apply one command now and record it; a wrong entry is a notification, never a crash.
+        After the end, only a note goes in (for the debrief)."""
+        if self.session.finished and action != "note":
             self.notify(t("tui.drill_over"), severity="warning")
             return None
         command = self._command(action, **fields)
@@ -494,7 +495,8 @@ class LiveActions:
         if text:
             self.submit("note", text=text, hidden=True)
         else:
-            self.ask(t("tui.ask_note"), self.action_note, lines=True)
+            question = t("tui.ask_note_ended" if self.session.finished else "tui.ask_note")
+            self.ask(question, self.action_note, lines=True)
 
     # ------------------------------------------------------------ the red team
     def action_compromise(self, target: str = "") -> None:

@@ -22,6 +22,7 @@ from ..viewmodel import CATEGORIES, SEVERITIES, ViewModel
 from .messages import BodySelected, ClockTick, DrillChanged, MselSelected, NodeSelected
 from .pacing import Pacer, speed_text
 from .palette import DrillCommands, DrillPalette
+from .screens.closing import ClosingScreen, closing_next, closing_text, closing_title
 from .screens.dialogs import Dialog, FeedFilter, FilterScreen
 from .screens.help import HelpScreen
 from .screens.views import DrillScreen, PlayersScreen, ViewScreen
@@ -304,6 +305,32 @@ class DrillBaseApp(App[int]):
                 self.refresh_now()
 
         self.push_screen(FilterScreen(self.feed_filter, categories, sites, severities), done)
+
+    def log_file(self) -> str | None:
+        """The drill's log, for the commands the closing screen names (None: no log)."""
+        return None
+
+    def action_summary(self) -> None:
+        """The objectives, expected actions and key figures so far (at the end: the closing)."""
+        if isinstance(self.screen, ViewScreen):
+            self.show_closing()
+
+    def show_closing(self) -> None:
+        ended = self.finished
+        screen = ClosingScreen(
+            closing_title(self.scenario, self.now, ended),
+            closing_text(self.scenario, self.vm, self.now, self.log_file()),
+            closing_next(self.log_file()),
+        )
+
+        def answered(what: str | None) -> None:
+            if what == "quit":
+                if self.finished:
+                    self.exit(0)  # nothing more to enter, the log is complete
+                else:
+                    self.call_later(self.run_action, "app.quit")
+
+        self.push_screen(screen, answered)
 
     def action_help(self) -> None:
         """Show the keys by topic and what the glyphs mean."""

@@ -107,6 +107,7 @@ class LiveApp(LiveActions, DrillBaseApp):
         elif event.kind == ev.DRILL_END:
             self.pacer.pause()
             self.notify(t("tui.drill_ended"), timeout=8)
+            self.call_later(self.show_closing)  # after this slice of the drill has run
 
     def _tick(self) -> None:
         try:
@@ -178,8 +179,14 @@ class LiveApp(LiveActions, DrillBaseApp):
             else:
                 release()
 
-        detail = t("tui.quit_detail", file=str(self.session.log_path)) if self.session.log_path else ""
+        detail = ""
+        if self.session.log_path:
+            key = "tui.quit_detail_ended" if self.session.finished else "tui.quit_detail"
+            detail = t(key, file=str(self.session.log_path))
         self.push_screen(ConfirmScreen(t("tui.quit_question"), detail), answer)
+
+    def log_file(self) -> str | None:
+        return str(self.session.log_path) if self.session.log_path else None
 
     # ------------------------------------------------------------ never a traceback
     async def run_action(self, action: Any, default_namespace: Any = None, namespaces: Any = None) -> bool:

@@ -220,6 +220,9 @@ class ReplayApp(DrillBaseApp):
     async def action_quit(self) -> None:
         self.exit(0)
 
+    def log_file(self) -> str | None:
+        return str(self.log_data.path) if self.log_data.path else None
+
     def palette_entries(self) -> list[Entry]:
         view_only = isinstance(self.screen, PlayersScreen)
         out = []

@@ -74,3 +74,9 @@ def export_svg_256(app: Any) -> str:
     out = console(True)
     out.print(Segments(segments))
     return out.export_svg(title=app.title)
+
+
+def dialog_text(app: Any) -> str:
+    """The words inside the dialog on top (between its thick borders), its lines joined."""
+    inner = [line.split("█")[1] for line in app.export_text().splitlines() if line.count("█") >= 2]
+    return " ".join(" ".join(inner).split())

@@ -12,6 +12,7 @@ from ...i18n import t
 from ...metrics import Snapshot
 from ...model.durations import format_duration
 from ...viewmodel import sample_series
+from ..objectives import objective_counts
 from .base import DrillWidgetMixin
 
 SPARK_POINTS = 120
@@ -45,6 +46,10 @@ def strip_text(snap: Snapshot) -> str:
     """All the key figures on one line (the narrow layout's strip)."""
     ex = snap.expectations
     contain = time_figure(snap, "contain")
+    objectives = ""
+    if snap.objectives:
+        counts = objective_counts(snap)
+        objectives = " · " + t("tui.strip_objectives", **counts)
     return t(
         "tui.strip",
         detect=time_figure(snap, "detect"),
@@ -56,6 +61,7 @@ def strip_text(snap: Snapshot) -> str:
         met=ex.get("met", 0),
         late=ex.get("late", 0),
         missed=ex.get("missed", 0),
+        objectives=objectives,
     )
 
 
@@ -143,6 +149,12 @@ class MetricsPanel(DrillWidgetMixin, Vertical):
             Text(t("tui.m_queue_value", queue=sum(snap.queue.values()), teams=teams), value),
         )
         grid.add_row(Text(t("tui.m_expectations"), label), Text(expectations_text(snap), value))
+        if snap.objectives:
+            counts = objective_counts(snap)
+            grid.add_row(
+                Text(t("tui.m_objectives"), label),
+                Text(t("tui.m_objectives_value", **counts), bad if counts["not_met"] else value),
+            )
         grid.add_row(
             Text(t("tui.m_exfil"), label),
             Text(f"{snap.data_exfiltrated_gb:.1f} GB", bad if snap.data_exfiltrated_gb else value),
@@ -168,6 +180,7 @@ class MetricsPanel(DrillWidgetMixin, Vertical):
                 "tui.m_services",
                 "tui.m_queue",
                 "tui.m_expectations",
+                "tui.m_objectives",
                 "tui.m_exfil",
             )
         ]
