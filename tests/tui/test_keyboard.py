@@ -38,7 +38,9 @@ async def test_tab_and_shift_tab_move_between_panels_and_buttons(live):
             if isinstance(app.focused, Button):
                 break
         assert isinstance(app.focused, Button) and app.focused.id == "btn-isolate"
-        await pilot.press("enter")
+        await pilot.press("enter")  # the button asks, as its key does
+        await pilot.pause()
+        await pilot.press("y")
         await pilot.pause()
         isolated = [e for e in app.session.sim.events if e.kind == ev.COMMAND]
         assert isolated[-1].data["command"] == {"action": "isolate", "target": {"site": ["hoan-kiem"]}}
