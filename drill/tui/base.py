@@ -59,10 +59,14 @@ class DrillBaseApp(App[int]):
     mode = "live"
     pacer: Pacer  # the drill clock's pace, set by each kind of app
 
+    scenario: Scenario
+    vm: ViewModel
+    selection: Selection
+
     def __init__(
         self,
-        scenario: Scenario,
-        vm: ViewModel,
+        scenario: Scenario | None,
+        vm: ViewModel | None,
         *,
         lang: str | None = None,
         wallclock: Callable[[], datetime] | None = None,
@@ -70,13 +74,9 @@ class DrillBaseApp(App[int]):
         super().__init__()
         if lang:
             set_language(lang)
-        self.scenario = scenario
-        self.vm = vm
+        if scenario is not None and vm is not None:
+            self.attach(scenario, vm)
         self.wallclock = wallclock or datetime.now
-        unit = scenario.spec.unit
-        self.selection = Selection(
-            site=unit if unit in scenario.city.sites else next(iter(scenario.city.sites))
-        )
         self.feed_filter = FeedFilter()
         self.page = "network"
         self.lang_epoch = 0
@@ -84,6 +84,16 @@ class DrillBaseApp(App[int]):
         self._run_after_holds = False
         self.errors: list[str] = []  # bugs caught instead of ending the drill (tests read it)
         self.freeze_heap()  # the city and the scenario, before the widgets are made
+
+    def attach(self, scenario: Scenario, vm: ViewModel) -> None:
+        """The drill to show (the players' screen on a second terminal learns it from the log
+        once the drill has started writing it)."""
+        self.scenario = scenario
+        self.vm = vm
+        unit = scenario.spec.unit
+        self.selection = Selection(
+            site=unit if unit in scenario.city.sites else next(iter(scenario.city.sites))
+        )
 
     # ------------------------------------------------------------ the clock (each mode has its own)
     @property
@@ -147,13 +157,13 @@ class DrillBaseApp(App[int]):
         garbage collector's sight: a full collection over a big city takes a third of a second,
         long enough to stall a key press; these objects live as long as the drill anyway."""
         gc.freeze()
-        self._frozen_at = len(self.vm.events)
+        self._frozen_at = len(self.vm.events) if hasattr(self, "vm") else 0
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # the drill is over: what it held may go (another app may follow)
 
     def refreeze_if_grown(self) -> None:
-        if len(self.vm.events) > 2 * max(1000, getattr(self, "_frozen_at", 0)):
+        if hasattr(self, "vm") and len(self.vm.events) > 2 * max(1000, getattr(self, "_frozen_at", 0)):
             gc.freeze()
             self._frozen_at = len(self.vm.events)
 
@@ -305,6 +315,10 @@ class DrillBaseApp(App[int]):
                 self.refresh_now()
 
         self.push_screen(FilterScreen(self.feed_filter, categories, sites, severities), done)
+
+    def branched_from(self) -> dict[str, object] | None:
+        """Where a branched drill came from (its log's header says): the log and the moment."""
+        return None
 
     def log_file(self) -> str | None:
         """The drill's log, for the commands the closing screen names (None: no log)."""

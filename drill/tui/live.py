@@ -4,10 +4,12 @@ redraw a few times a second at most."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from ..diagnostics import DrillError
@@ -18,6 +20,7 @@ from ..session import Session
 from ..viewmodel import ViewModel, first_words
 from .actions import TARGET_ACTIONS, LiveActions, both_names
 from .base import TICK, DrillBaseApp
+from .follow import ClockFile
 from .keys import LIVE, description_key
 from .messages import ClockTick
 from .pacing import Pacer
@@ -35,6 +38,18 @@ PALETTE_NODES = 5000  # nodes named one by one in the command palette, at most
 def _both(key: str) -> str:
     """A message in every language, as the palette matches it (search.fold)."""
     return " ".join(fold(t(key, lang)) for lang in LANGUAGES)
+
+
+def _log_header(path: Path | None) -> dict[str, Any]:
+    """The first line of the drill's log (what it names: a branch's origin …); {} if unreadable."""
+    if path is None:
+        return {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            header = json.loads(f.readline())
+    except (OSError, ValueError):
+        return {}
+    return header if isinstance(header, dict) else {}
 
 
 class LiveApp(LiveActions, DrillBaseApp):
@@ -66,6 +81,10 @@ class LiveApp(LiveActions, DrillBaseApp):
         self._synced = time.monotonic()
         self.advanced_minutes = 0.0  # drill minutes run by the clock (the benchmark reads it)
         self.startup_warnings = list(warnings or [])
+        self.header = _log_header(session.log_path)
+        # the clock beside the log, for the players' screen on a second terminal
+        self.clock_file = ClockFile(session.log_path) if session.log_path else None
+        self._clock_written: tuple[float, bool, float] | None = None
 
     def get_default_screen(self) -> DrillScreen:
         return DrillScreen("live")
@@ -84,6 +103,25 @@ class LiveApp(LiveActions, DrillBaseApp):
 
     def on_unmount(self) -> None:
         self.session.close()
+        if self.clock_file is not None:
+            self.clock_file.remove()
+
+    def branched_from(self) -> dict[str, object] | None:
+        origin = self.header.get("branched_from")
+        return origin if isinstance(origin, dict) else None
+
+    def _write_clock(self) -> None:
+        """Tell the players' screen where the clock stands: at once when it starts, stops or
+        changes speed, and once a second while it runs."""
+        if self.clock_file is None:
+            return
+        running = self.pacer.running and not self.session.finished
+        last = self._clock_written
+        wall = time.monotonic()
+        if last is not None and last[1:] == (running, self.pacer.speed) and wall - last[0] < SYNC_EVERY:
+            return
+        self._clock_written = (wall, running, self.pacer.speed)
+        self.clock_file.write(self.session.now, running, self.pacer.speed)
 
     # ------------------------------------------------------------ the clock
     @property
@@ -120,6 +158,7 @@ class LiveApp(LiveActions, DrillBaseApp):
                 self._changed = False
                 self.drill_changed()
             self._sync_log()
+            self._write_clock()
             self.refreeze_if_grown()
         except Exception as exc:  # a bug must not end a drill: stop the clock and say so
             self.pacer.pause()

@@ -159,7 +159,7 @@ async def test_the_clock_waits_while_a_decision_is_typed(live, clock):
         clock.advance(30)
         app._tick()
         assert app.session.now == 100
-        app.screen.query_one("Input").value = "the SOC calls the mayor"
+        app.screen.query_one("#ask-input").load_text("the SOC calls the mayor")
         await pilot.press("enter")
         await pilot.pause()
         notes = [e for e in app.session.sim.events if e.kind == ev.NOTE]
