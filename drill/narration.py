@@ -5,6 +5,8 @@ here; the report words its own narrative from the same events.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,6 +16,7 @@ from .engine.services import with_reason
 from .i18n import get_language, pick, t
 from .model.durations import format_duration, format_offset
 from .model.load import Scenario
+from .summary import format_number
 
 SEVERITIES: tuple[str, ...] = ("info", "notice", "warning", "critical")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -138,31 +141,77 @@ def name_of(scenario: Scenario, what: str, key: str, lang: str | None = None) ->
     return key
 
 
-def _selector_text(sel: Any) -> str:
+def _values(value: Any) -> list[str]:
+    if not value:
+        return []
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+def selector_words(sel: Any, scenario: Scenario | None = None, lang: str | None = None) -> str:
+    """A node selector for people: ``hoan-kiem-ws``, ``all of Hoan Kiem District``, ``every
+    workstations`` — names, not ``site=hoan-kiem`` (ids stay for nodes: that is what they are
+    called on screen)."""
     if not isinstance(sel, dict):
         return str(sel or "")
     parts = []
-    for name in ("node", "site", "kind", "zone", "tag", "match", "group"):
-        values = sel.get(name)
-        if values:
-            values = [values] if isinstance(values, str) else values
-            parts.append(",".join(values) if name == "node" else f"{name}={','.join(values)}")
+    if sel.get("node"):
+        parts.append(", ".join(_values(sel["node"])))
+    for sid in _values(sel.get("site")):
+        name = name_of(scenario, "site", sid, lang) if scenario is not None else sid
+        parts.append(t("tui.sel_all_of", lang, name=name))
+    for kind in _values(sel.get("kind")):
+        key = "tui.kind_" + kind.replace("-", "_")
+        word = t(key, lang)
+        parts.append(t("tui.sel_kind", lang, kind=word if word != key else kind))
+    for name in ("zone", "tag", "group", "match"):
+        for value in _values(sel.get(name)):
+            if name == "group":
+                key = f"tui.group_{value}"
+                value = t(key, lang) if t(key, lang) != key else value
+            parts.append(t(f"tui.sel_{name}", lang, **{name: value}))
+    return " · ".join(parts)
+
+
+def _who(scenario: Scenario | None, key: str, lang: str | None) -> str:
+    """A team or a body, by its name."""
+    if scenario is None:
+        return key
+    if key in scenario.spec.teams:
+        return name_of(scenario, "team", key, lang)
+    return name_of(scenario, "site", key, lang)
+
+
+def expect_detail(spec: dict[str, Any], scenario: Scenario | None = None, lang: str | None = None) -> str:
+    """What an expected action names — where, which service, to whom — in words."""
+    parts = []
+    if spec.get("target"):
+        parts.append(selector_words(spec["target"], scenario, lang))
+    if spec.get("service"):
+        service = str(spec["service"])
+        name = name_of(scenario, "service", service, lang) if scenario is not None else service
+        parts.append(t("tui.sel_service", lang, service=name))
+    if spec.get("to"):
+        parts.append(f"→ {_who(scenario, str(spec['to']), lang)}")
     return " ".join(parts)
 
 
-def command_text(record: dict[str, Any], lang: str | None = None) -> str:
-    """A logged command as one line: ``isolate hoan-kiem-ws``, ``escalate → national-cert`` …"""
+def command_text(record: dict[str, Any], lang: str | None = None, scenario: Scenario | None = None) -> str:
+    """A logged command as one line: ``isolate hoan-kiem-ws``, ``escalate → National CERT`` … (with
+    the scenario, things by their names)."""
     lang = lang or get_language()
     parts = [t(f"tui.act_{record.get('action', '').replace('-', '_')}", lang)]
     if record.get("target"):
-        parts.append(_selector_text(record["target"]))
-    for key in ("service", "inject", "stage"):
+        parts.append(selector_words(record["target"], scenario, lang))
+    if record.get("service"):
+        service = str(record["service"])
+        parts.append(name_of(scenario, "service", service, lang) if scenario is not None else service)
+    for key in ("inject", "stage"):
         if record.get(key):
             parts.append(str(record[key]))
     if "expectation" in record:
         parts.append(f"#{record['expectation'] + 1}")
     if record.get("to"):
-        parts.append(f"→ {record['to']}")
+        parts.append(f"→ {_who(scenario, str(record['to']), lang)}")
     if record.get("delay") is not None:
         parts.append(f"+{format_duration(float(record['delay']))}")
     if record.get("lasts") is not None:
@@ -195,7 +244,11 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None, public: 
         return t("tui.ev_stage_start", lang, stage=e.target, technique=d.get("technique", ""))
     if kind == ev.COMPROMISE:
         return t(
-            "tui.ev_compromise", lang, node=e.target, hosts=d.get("hosts", 0), infected=d.get("infected", 0)
+            "tui.ev_compromise",
+            lang,
+            node=e.target,
+            hosts=number(d.get("hosts", 0), lang),
+            infected=number(d.get("infected", 0), lang),
         )
     if kind == ev.EFFECT:
         effect = str(d.get("effect", ""))
@@ -203,8 +256,8 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None, public: 
             f"tui.ev_effect_{effect}" if effect in _EFFECTS else "tui.ev_effect_privilege",
             lang,
             node=e.target,
-            hosts=d.get("hosts", 0),
-            rate=d.get("rate_gb_per_hour", 0),
+            hosts=number(d.get("hosts", 0), lang),
+            rate=number(float(d.get("rate_gb_per_hour", 0) or 0), lang, 1),
             lasts=format_duration(float(d.get("lasts", 0) or 0)),
         )
     if kind == ev.EFFECT_END:
@@ -213,7 +266,19 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None, public: 
         how = str(d.get("how", "sensor"))
         return t("tui.ev_detection", lang, team=team(e.actor), node=e.target, how=t(f"tui.how_{how}", lang))
     if kind == ev.ALERT:
-        return t("tui.ev_alert", lang, team=team(e.actor), node=e.target, queued=d.get("queued", 0))
+        step = str(d.get("step", "triage"))
+        if step != "triage":  # work a decision asked for, queued: not an alert
+            return t(
+                "tui.ev_queued",
+                lang,
+                team=team(e.actor),
+                step=t(f"tui.step_{step.replace('-', '_')}", lang),
+                node=e.target,
+                queued=number(d.get("queued", 0), lang),
+            )
+        return t(
+            "tui.ev_alert", lang, team=team(e.actor), node=e.target, queued=number(d.get("queued", 0), lang)
+        )
     if kind == ev.TASK_START:
         return t(
             "tui.ev_task_start",
@@ -299,12 +364,14 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None, public: 
     if kind == ev.COMMAND:
         record = d.get("command", {})
         source = command_source(record)
-        return t(f"tui.ev_command_{source.replace('-', '_')}", lang, command=command_text(record, lang))
+        return t(
+            f"tui.ev_command_{source.replace('-', '_')}", lang, command=command_text(record, lang, scenario)
+        )
     if kind == ev.COMMAND_REFUSED:
         return t(
             "tui.ev_refused",
             lang,
-            command=command_text(d.get("command", {}), lang),
+            command=command_text(d.get("command", {}), lang, scenario),
             reason=pick(d.get("reason", ""), lang),
         )
     if kind == ev.NOTE:
@@ -318,7 +385,7 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None, public: 
             arrives=format_duration(float(d.get("arrives_in", 0) or 0)),
         )
     if kind == ev.TEAM_ARRIVED:
-        return t("tui.ev_team_arrived", lang, team=team(e.actor), staff=d.get("staff", 0))
+        return t("tui.ev_team_arrived", lang, team=team(e.actor), staff=number(d.get("staff", 0), lang))
     if kind == ev.STAFF_CHANGE:
         return t(
             "tui.ev_staff_change",
@@ -351,3 +418,154 @@ def first_words(text: str, cells: int = 60) -> str:
 def one_line(text: str) -> str:
     """A text of several lines on one line of the feed, its lines kept apart by " / "."""
     return " / ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def number(value: Any, lang: str | None = None, decimals: int = 0) -> str:
+    """A count or amount as the language writes it: ``9,568`` / ``9.568``, ``0.5`` / ``0,5``."""
+    try:
+        amount = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if decimals == 0 and amount != int(amount):
+        decimals = 1
+    return format_number(amount, decimals, lang)
+
+
+# ---------------------------------------------------------------- the feed: one line per action
+
+# what a decision does at once, worded by the decision's own line
+_EFFECTS_OF_DECISIONS = frozenset(
+    {
+        ev.ISOLATE,
+        ev.RECONNECT,
+        ev.LINK_CUT,
+        ev.LINK_RESTORED,
+        ev.OFFLINE,
+        ev.ONLINE,
+        ev.ALERT,
+        ev.STAGE_START,
+        ev.COMPROMISE,
+        ev.EFFECT,
+    }
+)
+# decisions whose one effect says it better than the decision (a note, an inject, a report)
+_SAID_BY_EFFECT = {ev.NOTE, ev.INJECT, ev.REPORT, ev.ESCALATION, ev.INJECT_SKIPPED, ev.INJECT_DELAYED}
+_NODE_EFFECTS = frozenset({ev.ISOLATE, ev.RECONNECT, ev.LINK_CUT, ev.LINK_RESTORED, ev.COMPROMISE})
+
+
+# what happens to many machines at once for one cause (an inject wiping backups, a playbook
+# isolating a body): one line, and how many more
+_MANY_AT_ONCE = frozenset({ev.BACKUP_LOST, ev.ISOLATE, ev.RECONNECT, ev.OFFLINE, ev.EFFECT, ev.CLEANED})
+
+
+def _same_at_once(first: Event, other: Event) -> bool:
+    return (
+        other.kind == first.kind
+        and other.t == first.t
+        and other.actor == first.actor
+        and other.data.get("effect") == first.data.get("effect")
+    )
+
+
+@dataclass(frozen=True)
+class FeedLine:
+    """One line of the feed: one event, or several that say one thing (a decision and what it
+    did at once; an alert and the triage it started; a run of infections of one group)."""
+
+    first: int  # the index (in the drill's events) of the first event folded in
+    event: Event  # the event that words it
+    how: str = "single"  # single, decision, alert_task, infections, many
+    count: int = 1  # nodes a decision touched; infections folded
+    hosts: int = 0  # infections: hosts added in all
+    last: Event | None = None  # infections: the last, for the total
+    teams: tuple[str, ...] = ()  # decisions: the teams their work was queued for
+
+
+def fold_feed(pairs: Sequence[tuple[int, Event]]) -> list[FeedLine]:
+    """(index, event) pairs, as the feed's filter lets them through, folded into lines."""
+    out: list[FeedLine] = []
+    i, n = 0, len(pairs)
+    while i < n:
+        index, e = pairs[i]
+        nxt = pairs[i + 1][1] if i + 1 < n else None
+        if e.kind == ev.COMMAND and nxt is not None and nxt.t == e.t and nxt.kind in _SAID_BY_EFFECT:
+            i += 1  # the effect's own line says it
+            continue
+        if e.kind == ev.COMMAND:
+            j, nodes, teams = i + 1, 0, []
+            while j < n and pairs[j][1].t == e.t and pairs[j][1].kind in _EFFECTS_OF_DECISIONS:
+                effect = pairs[j][1]
+                if effect.kind in _NODE_EFFECTS:
+                    nodes += 1
+                elif effect.kind == ev.ALERT and effect.actor not in teams:
+                    teams.append(effect.actor)
+                j += 1
+            out.append(FeedLine(index, e, "decision", nodes, teams=tuple(teams)))
+            i = j
+            continue
+        if (
+            e.kind == ev.ALERT
+            and nxt is not None
+            and nxt.kind == ev.TASK_START
+            and (nxt.t, nxt.actor, nxt.target) == (e.t, e.actor, e.target)
+        ):
+            out.append(FeedLine(index, nxt, "alert_task"))
+            i += 2
+            continue
+        if e.kind in _MANY_AT_ONCE:
+            j = i + 1
+            while j < n and _same_at_once(e, pairs[j][1]):
+                j += 1
+            if j - i > 1:
+                out.append(FeedLine(index, e, "many", j - i))
+                i = j
+                continue
+        if e.kind == ev.COMPROMISE:
+            j, hosts = i, 0
+            while j < n and pairs[j][1].kind == ev.COMPROMISE and pairs[j][1].target == e.target:
+                hosts += int(pairs[j][1].data.get("hosts", 0) or 0)
+                j += 1
+            if j - i > 1:
+                out.append(FeedLine(index, e, "infections", j - i, hosts, pairs[j - 1][1]))
+                i = j
+                continue
+        out.append(FeedLine(index, e))
+        i += 1
+    return out
+
+
+def feed_text(line: FeedLine, scenario: Scenario, lang: str | None = None, public: bool = False) -> str:
+    """A feed line in words."""
+    lang = lang or get_language()
+    e = line.event
+    if line.how == "infections" and line.last is not None:
+        return t(
+            "tui.ev_compromise_many",
+            lang,
+            node=e.target,
+            hosts=number(line.hosts, lang),
+            count=number(line.count, lang),
+            infected=number(line.last.data.get("infected", 0), lang),
+        )
+    if line.how == "alert_task":
+        step = str(e.data.get("step", "triage")).replace("-", "_")
+        if step != "triage":
+            return describe(e, scenario, lang, public)
+        return t(
+            "tui.ev_alert_started",
+            lang,
+            team=name_of(scenario, "team", e.actor, lang),
+            node=e.target,
+            step=t(f"tui.step_{step}", lang),
+            takes=format_duration(float(e.data.get("takes", 0) or 0)),
+        )
+    text = describe(e, scenario, lang, public)
+    if line.how == "many":
+        return text + " " + t("tui.feed_and_more", lang, count=number(line.count - 1, lang))
+    if line.how == "decision":
+        if line.count > 1:
+            text += " " + t("tui.feed_nodes", lang, count=number(line.count, lang))
+        if line.teams:
+            names = ", ".join(name_of(scenario, "team", x, lang) for x in line.teams)
+            text += " · " + t("tui.feed_queued", lang, teams=names)
+    return text

@@ -106,7 +106,7 @@ class ExpectView:
     index: int
     action: str
     by: str
-    detail: str  # what, where or to whom, as written in the scenario
+    spec: dict[str, Any]  # what, where or to whom (target, service, to), as the scenario says
     due: float | None = None
     status: str = "waiting"  # waiting (inject not delivered), open, overdue, met, late, missed
 
@@ -132,15 +132,14 @@ class InjectView:
         return self.status in ("delivered", "skipped")
 
 
-def _expect_detail(exp: Any) -> str:
-    parts = []
-    if getattr(exp, "target", None) is not None:
-        parts.append(exp.target.describe())
-    if getattr(exp, "service", None):
-        parts.append(f"service={exp.service}")
-    if getattr(exp, "to", None):
-        parts.append(f"→ {exp.to}")
-    return " ".join(parts)
+def _expect_spec(exp: Any) -> dict[str, Any]:
+    """What an expected action names, for narration.expect_detail to word in either language."""
+    target = getattr(exp, "target", None)
+    return {
+        "target": target.model_dump(exclude_defaults=True) if target is not None else None,
+        "service": getattr(exp, "service", None),
+        "to": getattr(exp, "to", None),
+    }
 
 
 # ---------------------------------------------------------------- the model
@@ -188,7 +187,7 @@ class ViewModel:
                 status={"at": "upcoming", "when": "pending", "contingency": "held"}[trigger],
             )
             for i, exp in enumerate(inject.expects):
-                view.expects.append(ExpectView(inject.id, i, exp.action, exp.by or "", _expect_detail(exp)))
+                view.expects.append(ExpectView(inject.id, i, exp.action, exp.by or "", _expect_spec(exp)))
             self.msel[inject.id] = view
         # what changed since the screens last looked (sorted when read)
         self.dirty_sites: set[str] = set(city.sites)
@@ -363,7 +362,7 @@ class ViewModel:
                     i,
                     str(e.data.get("action", "")),
                     e.actor,
-                    f"→ {deadline.to}" if deadline is not None and deadline.to else "",
+                    {"to": deadline.to} if deadline is not None and deadline.to else {},
                 )
             )
         exp = view.expects[index]

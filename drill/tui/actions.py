@@ -18,7 +18,7 @@ from ..engine.commands import ATTACKER_ACTIONS, FACILITATOR_ACTIONS, Command
 from ..engine.events import Event
 from ..i18n import LANGUAGES, pick, t
 from ..model.durations import DurationError, parse_duration
-from ..narration import command_text
+from ..narration import command_text, expect_detail
 from .feasibility import why_not
 from .screens.dialogs import AskScreen, Choice, ConfirmScreen, PickScreen
 from .search import fold
@@ -106,7 +106,8 @@ class LiveActions:
             return None
         event = self.session.apply(command)
         if event.kind == ev.COMMAND:
-            self.notify(t("tui.recorded", command=command_text(event.data["command"])), timeout=3)
+            said = command_text(event.data["command"], scenario=self.scenario)
+            self.notify(t("tui.recorded", command=said), timeout=3)
         self.refresh_now()
         return event
 
@@ -478,7 +479,10 @@ class LiveActions:
             action = t("tui.act_" + e.action.replace("-", "_"))
             status = t(f"tui.exp_{e.status}")
             choices.append(
-                Choice(f"{e.inject}:{e.index}", f"{e.inject} #{e.index + 1} · {action} {e.detail} · {status}")
+                Choice(
+                    f"{e.inject}:{e.index}",
+                    f"{e.inject} #{e.index + 1} · {action} {expect_detail(e.spec, self.scenario)} · {status}",
+                )
             )
 
         def chosen(value: str) -> None:

@@ -171,7 +171,7 @@ async def test_filtering_the_feed(live):
     app = live(at=150)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert "triage hoan-kiem-ws" in app.export_text()
+        assert "alert on hoan-kiem-ws, triage at once" in app.export_text()  # one line for both
         await pilot.press("f")
         await pilot.pause()
         app.screen.query_one("#filter-kind").value = "attack"
@@ -187,7 +187,7 @@ async def test_filtering_the_feed(live):
         await pilot.pause()
         await pilot.click("#filter-clear")
         await pilot.pause()
-        assert "triage hoan-kiem-ws" in feed_text(app)
+        assert "alert on hoan-kiem-ws, triage at once" in feed_text(app)
 
 
 @sync

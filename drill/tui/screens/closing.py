@@ -16,7 +16,7 @@ from ...i18n import t
 from ...metrics import Snapshot
 from ...model.durations import format_duration, format_offset
 from ...model.load import Scenario
-from ...narration import clock_text
+from ...narration import clock_text, expect_detail, name_of
 from ...summary import format_number
 from ...viewmodel import ViewModel
 from ..objectives import GLYPH, objective_lines
@@ -65,11 +65,12 @@ def closing_text(scenario: Scenario, vm: ViewModel, now: float, log: str | None)
         for exp in view.expects:
             if exp.status in ("late", "missed", "open", "overdue"):
                 action = t("tui.act_" + exp.action.replace("-", "_"))
-                who = f" · {exp.by}" if exp.by else ""
+                who = f" · {name_of(scenario, 'team', exp.by)}" if exp.by else ""
                 label = view.id if view.trigger != "deadlines" else t("tui.msel_deadlines")
+                detail = expect_detail(exp.spec, scenario)
                 parts.append(
                     Text(
-                        f"  {t('tui.exp_' + exp.status)}: {action} {exp.detail}{who} ({label})",
+                        f"  {t('tui.exp_' + exp.status)}: {action} {detail}{who} ({label})",
                         style=EXPECT_STYLE.get(exp.status, ""),
                     )
                 )

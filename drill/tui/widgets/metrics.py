@@ -11,6 +11,7 @@ from textual.widgets import Static
 from ...i18n import t
 from ...metrics import Snapshot
 from ...model.durations import format_duration
+from ...narration import number
 from ...viewmodel import sample_series
 from ..objectives import objective_counts
 from .base import DrillWidgetMixin
@@ -54,8 +55,8 @@ def strip_text(snap: Snapshot) -> str:
         "tui.strip",
         detect=time_figure(snap, "detect"),
         contain=t("tui.strip_open") if snap.time_to_contain is None and snap.nodes_now else contain,
-        now=snap.hosts_now,
-        ever=snap.hosts_ever,
+        now=number(snap.hosts_now),
+        ever=number(snap.hosts_ever),
         down=len(snap.services_down),
         queue=sum(snap.queue.values()),
         met=ex.get("met", 0),
@@ -131,13 +132,23 @@ class MetricsPanel(DrillWidgetMixin, Vertical):
         grid.add_row(
             Text(t("tui.m_hosts"), label),
             Text(
-                t("tui.m_hosts_value", now=snap.hosts_now, ever=snap.hosts_ever, nodes=snap.nodes_ever), value
+                t(
+                    "tui.m_hosts_value",
+                    now=number(snap.hosts_now),
+                    ever=number(snap.hosts_ever),
+                    nodes=number(snap.nodes_ever),
+                ),
+                value,
             ),
         )
         grid.add_row(
             Text(t("tui.m_services"), label),
             Text(
-                t("tui.m_services_value", down=len(snap.services_down), impact=f"{snap.citizen_impact:,.0f}"),
+                t(
+                    "tui.m_services_value",
+                    down=len(snap.services_down),
+                    impact=number(round(snap.citizen_impact)),
+                ),
                 bad if snap.services_down else value,
             ),
         )
@@ -157,7 +168,10 @@ class MetricsPanel(DrillWidgetMixin, Vertical):
             )
         grid.add_row(
             Text(t("tui.m_exfil"), label),
-            Text(f"{snap.data_exfiltrated_gb:.1f} GB", bad if snap.data_exfiltrated_gb else value),
+            Text(
+                f"{number(snap.data_exfiltrated_gb, decimals=1)} GB",
+                bad if snap.data_exfiltrated_gb else value,
+            ),
         )
         end = max(now, 1.0)
         series = vm.metrics.series

@@ -16,6 +16,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...i18n import pick, t
+from ...knowledge import NO_ALERT
+from ...narration import number
 from ...viewmodel import COMPROMISED_STATES, STATE_GLYPH, STATE_ORDER, short_name
 from ..legend import legend_line
 from ..messages import BodySelected
@@ -134,13 +136,17 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
     def tile_text(self, site: str, line: int) -> str:
         worst, share, cut = self.tile_state(site)
         name = short_name(pick(self.dapp.scenario.city.sites[site].name.model_dump()))
-        pct = f"{max(1, round(share * 100))}%" if share > 0 else ""
+        pct = f"{number(max(1, round(share * 100)))}%" if share > 0 else ""
         glyph = STATE_GLYPH.get(worst, "·")
         if not self.tall:
             return f"{glyph} {pct + ' ' if pct else ''}{name}"
         if line == 0:
             return f"{glyph} {name}"
-        state = t(f"tui.state_{worst}") + (" · " + t("tui.wan_cut") if cut else "")
+        # nothing seen on it: nothing to say (the legend names the dot; a wall of "no alert"
+        # on the projector would drown the bodies that have one)
+        state = "" if worst == NO_ALERT else t(f"tui.state_{worst}")
+        if cut:
+            state = f"{state} · {t('tui.wan_cut')}" if state else t("tui.wan_cut")
         return f"  {state} {pct}".rstrip()
 
     def _style(self, *names: str) -> Style:
