@@ -18,7 +18,7 @@ from ..engine.commands import ATTACKER_ACTIONS, FACILITATOR_ACTIONS, Command
 from ..engine.events import Event
 from ..i18n import LANGUAGES, pick, t
 from ..model.durations import DurationError, parse_duration
-from ..narration import command_text, expect_detail
+from ..narration import command_text, expect_detail, first_words
 from .feasibility import why_not
 from .screens.dialogs import AskScreen, Choice, ConfirmScreen, PickScreen
 from .search import fold
@@ -378,7 +378,7 @@ class LiveActions:
         out = []
         for view in self.vm.injects():
             if view.status in statuses and view.trigger not in ("free", "deadlines"):
-                title = pick(view.title) if view.title else pick(view.text)[:50]
+                title = pick(view.title) if view.title else first_words(pick(view.text), 50)
                 out.append(
                     Choice(
                         view.id,

@@ -9,8 +9,10 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import ClassVar
 
+from platformdirs import user_downloads_path
 from rich.console import Console
 from textual import events
 from textual.app import App
@@ -345,6 +347,20 @@ class DrillBaseApp(App[int]):
                     self.call_later(self.run_action, "app.quit")
 
         self.push_screen(screen, answered)
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """The palette's Screenshot: into Downloads when there is one, else the current folder
+        (Textual's own choice fails where Downloads does not exist, as on a fresh server)."""
+        if path is None:
+            downloads = user_downloads_path()
+            path = str(downloads if downloads.is_dir() else Path.cwd())
+        try:
+            return super().deliver_screenshot(filename, path, time_format)
+        except OSError as exc:
+            self.notify(t("tui.cannot_save", folder=path, reason=exc.strerror or str(exc)), severity="error")
+            return None
 
     def action_help(self) -> None:
         """Show the keys by topic and what the glyphs mean."""

@@ -14,6 +14,7 @@ from textual.widgets import Label, Static
 from ...i18n import t
 from .. import keys
 from ..legend import FEED_LEGEND, MAP_LEGEND, PLAYERS_LEGEND
+from ..widgets.timeline import LANES, MARK_GLYPH
 from .dialogs import Dialog
 
 # keys that belong to widgets or to Textual, shown with the rest (display, description key)
@@ -47,6 +48,9 @@ def help_text(table: tuple[keys.Key, ...], public: bool = False) -> Group:
     legend = PLAYERS_LEGEND if public else MAP_LEGEND
     section(t("tui.help_group_map"), [(glyph, t("tui." + key)) for glyph, key in legend])
     section(t("tui.help_group_feed"), [(glyph, t("tui." + key)) for glyph, key in FEED_LEGEND])
+    if any(k.group == "jump" for k in table):  # the replay: its timeline bar's marks
+        marks = [(MARK_GLYPH[kind], t(f"tui.mark_{kind}")) for lane in LANES for kind in lane]
+        section(t("tui.help_group_timeline"), marks)
     return Group(*parts)
 
 

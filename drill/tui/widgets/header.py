@@ -14,6 +14,8 @@ from ...narration import clock_text
 from ..pacing import speed_text
 from .base import DrillWidgetMixin, click
 
+WALL_CLOCK_EVERY = 10.0  # seconds between redraws of the header's wall clock
+
 
 class HeaderBar(DrillWidgetMixin, Static):
     COMPONENT_CLASSES = {
@@ -32,6 +34,11 @@ class HeaderBar(DrillWidgetMixin, Static):
 
     def on_mount(self) -> None:
         self.refresh_view()
+        # the wall clock in the corner moves while the drill is paused too
+        self.set_interval(WALL_CLOCK_EVERY, self.refresh_view)
+
+    def on_resize(self) -> None:
+        self.refresh_view()  # narrow and wide lay the header out differently
 
     def refresh_view(self, force: bool = False) -> None:
         app = self.dapp
