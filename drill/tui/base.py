@@ -146,10 +146,6 @@ class DrillBaseApp(App[int]):
 
         return release
 
-    @property
-    def held(self) -> bool:
-        return self._holds > 0
-
     def clock_state(self) -> ClockState:
         return ClockState(self.now, self.running, self.speed, self.finished, self.lagging, self.mode)
 
