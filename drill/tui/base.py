@@ -363,5 +363,6 @@ class DrillBaseApp(App[int]):
         screen = self.screen
         if isinstance(screen, HelpScreen):
             screen.action_close()
-        elif isinstance(screen, ViewScreen):
-            self.push_screen(HelpScreen(screen.KEYS, public=isinstance(screen, PlayersScreen)))
+        elif isinstance(screen, ViewScreen) or hasattr(screen, "KEYS"):
+            table = screen.KEYS  # type: ignore[attr-defined]
+            self.push_screen(HelpScreen(table, public=not isinstance(screen, DrillScreen)))

@@ -33,6 +33,8 @@ POLL = 0.5  # seconds between looks at the log
 class WaitingScreen(Screen[None]):
     """Before the drill has written its log: which file, and that the screen will follow it."""
 
+    KEYS = FOLLOW  # what the help lists here
+
     def __init__(self, log_path: str) -> None:
         super().__init__(id="waiting-screen")
         self.log_path = log_path
@@ -45,7 +47,7 @@ class WaitingScreen(Screen[None]):
     def on_mount(self) -> None:
         from textual.binding import BindingsMap
 
-        self._bindings = BindingsMap(bindings(FOLLOW))
+        self._bindings = BindingsMap(bindings(self.KEYS))
         self.refresh_bindings()
 
 
