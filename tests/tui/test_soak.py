@@ -85,6 +85,15 @@ async def _soak(live, clock, presses: int, size: tuple[int, int], seed: int) -> 
     assert first_difference(log.events, again.events) is None
 
 
+@pytest.fixture(autouse=True)
+def _in_a_scratch_folder(tmp_path, monkeypatch):
+    """Random typing in the palette may find its Screenshot command: it saves here."""
+    from drill.tui import base
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(base, "user_downloads_path", lambda: tmp_path)
+
+
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 @sync
 async def test_random_keys_never_end_the_drill(live, clock, size):
