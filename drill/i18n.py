@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -43,6 +44,17 @@ def set_language(lang: str) -> None:
 
 def get_language() -> str:
     return _current[0]
+
+
+@contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Messages made inside are in ``lang``; the language before comes back after."""
+    before = _current[0]
+    set_language(lang)
+    try:
+        yield
+    finally:
+        _current[0] = before
 
 
 @cache

@@ -1,31 +1,41 @@
-"""What the drill's screens show, folded from its events.
+"""What the drill's screens show, folded from its events: the view state.
 
 No Textual here: the live drill, the players' screen and the replay all read one model, and tests
 check it without a terminal. The figures themselves (times to detect, contain, recover …) come from
-``drill.metrics.Metrics``, which the model feeds; the model adds what a screen needs around them —
-each node's state, each body's worst state, the MSEL's progress, the feed's entries and what the
-players may see. ``Timeline`` rebuilds the model at any moment of a recorded drill, fast.
+``drill.metrics.Metrics``, which the model feeds; what the players know comes from
+``drill.knowledge``, which it feeds too; the model adds what a screen needs around them — each
+node's state, each body's worst state, the MSEL's progress, the feed's entries. The words for
+events are in ``drill.narration``; ``drill.timeline`` rebuilds the model at any moment of a
+recorded drill, fast.
 """
 
 from __future__ import annotations
 
 import bisect
 import copy
-import gc
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
 
 from .engine import events as ev
 from .engine.events import Event
-from .engine.services import with_reason
 from .engine.state import NodeState, new_nodes
-from .i18n import get_language, pick, t
+from .knowledge import NO_ALERT, PlayersKnowledge, players_see
 from .metrics import Metrics, Snapshot
-from .model.durations import format_duration, format_offset
 from .model.load import Scenario
+from .narration import (  # noqa: F401 - the names screens and tests take from here
+    CATEGORIES,
+    SEVERITIES,
+    SEVERITY_RANK,
+    category,
+    clock_text,
+    command_text,
+    describe,
+    first_words,
+    severity,
+    short_name,
+)
 from .nodefold import fold_node, is_node_offline
 
 # A node's label (NodeState.label) from the worst to the best; a body shows its worst node.
@@ -42,6 +52,7 @@ STATE_ORDER: tuple[str, ...] = (
     "cleaned",
     "restored",
     "clean",
+    NO_ALERT,  # the players' word for a node nobody has seen anything on
 )
 STATE_RANK = {label: i for i, label in enumerate(STATE_ORDER)}
 COMPROMISED_STATES = frozenset({"wiped", "encrypted", "defaced", "exfiltrating", "privileged", "foothold"})
@@ -59,150 +70,15 @@ STATE_GLYPH = {
     "cleaned": "✓",
     "restored": "✓",
     "clean": "·",
+    NO_ALERT: "·",
 }
-
-SEVERITIES: tuple[str, ...] = ("info", "notice", "warning", "critical")
-SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
-
-# The feed's filter groups the kinds of event the way a facilitator thinks of them.
-CATEGORIES: dict[str, tuple[str, ...]] = {
-    "attack": (ev.STAGE_START, ev.COMPROMISE, ev.EFFECT, ev.EFFECT_END),
-    "detection": (ev.DETECTION, ev.ALERT),
-    "response": (
-        ev.TASK_START,
-        ev.TASK_END,
-        ev.TASK_WAITING,
-        ev.TASK_REPLANNED,
-        ev.ISOLATE,
-        ev.RECONNECT,
-        ev.LINK_CUT,
-        ev.LINK_RESTORED,
-        ev.CLEANED,
-        ev.RESTORED,
-        ev.PATCHED,
-        ev.ESCALATION,
-        ev.TEAM_ARRIVED,
-        ev.STAFF_CHANGE,
-        ev.REPORT,
-    ),
-    "service": (
-        ev.SERVICE_DOWN,
-        ev.SERVICE_REASON,
-        ev.SERVICE_UP,
-        ev.SITE_DISCONNECTED,
-        ev.SITE_CONNECTED,
-        ev.OFFLINE,
-        ev.ONLINE,
-        ev.BACKUP_LOST,
-    ),
-    "msel": (ev.INJECT, ev.INJECT_SKIPPED, ev.INJECT_DELAYED, ev.EXPECTATION),
-    "decision": (ev.COMMAND, ev.COMMAND_REFUSED),
-    "note": (ev.NOTE,),
-    "drill": (ev.DRILL_START, ev.DRILL_END),
-}
-CATEGORY_OF = {kind: cat for cat, kinds in CATEGORIES.items() for kind in kinds}
-
-# What the timeline bar marks and the replay jumps between.
-MARK_KINDS: dict[str, tuple[str, ...]] = {
-    "inject": (ev.INJECT,),
-    "detection": (ev.DETECTION,),
-    "decision": (ev.COMMAND,),
-    "note": (ev.NOTE,),
-}
-
-# Kinds the players never see: the attacker's moves, the evaluators' scoring, the controllers' work.
-_HIDDEN_FROM_PLAYERS = frozenset(
-    {
-        ev.STAGE_START,
-        ev.COMPROMISE,
-        ev.EFFECT,
-        ev.EFFECT_END,
-        ev.EXPECTATION,
-        ev.INJECT_SKIPPED,
-        ev.INJECT_DELAYED,
-        ev.NOTE,
-        ev.COMMAND_REFUSED,
-        ev.BACKUP_LOST,
-    }
-)
 
 RECENT_PER_BODY = 12
 
 
-def severity(event: Event) -> str:
-    """How loud an event is in the feed: info, notice, warning or critical."""
-    kind, data = event.kind, event.data
-    if kind in (ev.SERVICE_DOWN, ev.SITE_DISCONNECTED, ev.BACKUP_LOST):
-        return "critical"
-    if kind == ev.SERVICE_REASON:
-        return "warning"
-    if kind == ev.TASK_REPLANNED:
-        # the work's premise changed (data lost meanwhile), or it lost its last person
-        premise = data.get("reason") in ("encrypted", "wiped", "defaced", "backup_lost", "more_hosts")
-        return "warning" if premise or data.get("requeued") else "info"
-    if kind == ev.EFFECT:
-        return "warning" if data.get("effect") in ("exfiltrate", "privilege") else "critical"
-    if kind == ev.EXPECTATION:
-        status = data.get("status")
-        return {"missed": "critical", "overdue": "warning", "late": "warning", "met": "notice"}.get(
-            str(status), "info"
-        )
-    if kind in (ev.COMPROMISE, ev.DETECTION, ev.COMMAND_REFUSED, ev.STAGE_START):
-        return "warning"
-    if kind in (
-        ev.INJECT,
-        ev.ISOLATE,
-        ev.RECONNECT,
-        ev.CLEANED,
-        ev.RESTORED,
-        ev.PATCHED,
-        ev.SERVICE_UP,
-        ev.SITE_CONNECTED,
-        ev.COMMAND,
-        ev.ESCALATION,
-        ev.TEAM_ARRIVED,
-        ev.LINK_CUT,
-        ev.LINK_RESTORED,
-        ev.NOTE,
-    ):
-        return "notice"
-    return "info"
-
-
-def category(event: Event) -> str:
-    return CATEGORY_OF.get(event.kind, "drill")
-
-
-def command_source(record: dict[str, Any]) -> str:
-    """Who entered a logged command (the log leaves out the default, "player")."""
-    return str(record.get("source", "player"))
-
-
 def visible_to_players(event: Event) -> bool:
-    """Whether the players' screen may show this event."""
-    kind, data = event.kind, event.data
-    if kind in _HIDDEN_FROM_PLAYERS:
-        return False
-    if kind == ev.INJECT:
-        return not data.get("hidden", False)
-    if kind == ev.COMMAND:
-        return command_source(data.get("command", {})) == "player"
-    if kind == ev.OFFLINE and event.actor == "white-cell":
-        return True  # a machine that goes down is noticed
-    return True
-
-
-def short_name(name: str) -> str:
-    """A body's name for a small tile: without the words every body of its kind shares."""
-    for prefix in ("Department of ", "Office of the ", "Sở ", "Quận ", "Huyện ", "Thị xã ", "Ban "):
-        if name.startswith(prefix) and len(name) > len(prefix) + 2:
-            name = name[len(prefix) :]
-            break
-    for suffix in (" District", " Town", " Committee"):
-        if name.endswith(suffix) and len(name) > len(suffix) + 2:
-            name = name[: -len(suffix)]
-            break
-    return name
+    """Whether the players' screen may show this event (what the players know decides)."""
+    return players_see(event)
 
 
 def sample_series(points: Sequence[tuple[float, float]], end: float, count: int) -> list[float]:
@@ -221,11 +97,6 @@ def sample_series(points: Sequence[tuple[float, float]], end: float, count: int)
     return out
 
 
-def drill_datetime(scenario: Scenario, minutes: float) -> datetime:
-    """The drill's calendar clock at ``minutes`` after T+0 (in the scenario's own time zone)."""
-    return scenario.spec.start + timedelta(minutes=minutes)
-
-
 # ---------------------------------------------------------------- the MSEL as shown
 
 
@@ -235,7 +106,7 @@ class ExpectView:
     index: int
     action: str
     by: str
-    detail: str  # what, where or to whom, as written in the scenario
+    spec: dict[str, Any]  # what, where or to whom (target, service, to), as the scenario says
     due: float | None = None
     status: str = "waiting"  # waiting (inject not delivered), open, overdue, met, late, missed
 
@@ -261,15 +132,14 @@ class InjectView:
         return self.status in ("delivered", "skipped")
 
 
-def _expect_detail(exp: Any) -> str:
-    parts = []
-    if getattr(exp, "target", None) is not None:
-        parts.append(exp.target.describe())
-    if getattr(exp, "service", None):
-        parts.append(f"service={exp.service}")
-    if getattr(exp, "to", None):
-        parts.append(f"→ {exp.to}")
-    return " ".join(parts)
+def _expect_spec(exp: Any) -> dict[str, Any]:
+    """What an expected action names, for narration.expect_detail to word in either language."""
+    target = getattr(exp, "target", None)
+    return {
+        "target": target.model_dump(exclude_defaults=True) if target is not None else None,
+        "service": getattr(exp, "service", None),
+        "to": getattr(exp, "to", None),
+    }
 
 
 # ---------------------------------------------------------------- the model
@@ -288,11 +158,12 @@ class ViewModel:
             s: sum(city.nodes[n].hosts for n in nodes) for s, nodes in city.nodes_by_site.items()
         }
         self.metrics = Metrics(scenario)
+        self.knowledge = PlayersKnowledge(city)
         self.events: list[Event] = []
         self.now = 0.0
         self.started = False
         self.finished = False
-        self.cut_links: dict[str, bool] = {}
+        self.cut_links: dict[str, tuple[str, str]] = {}  # link id → its two ends
         self.services_down: dict[str, float] = {}
         self.forced_offline: dict[str, bool] = {}
         self.disconnected: dict[str, float] = {}
@@ -316,7 +187,7 @@ class ViewModel:
                 status={"at": "upcoming", "when": "pending", "contingency": "held"}[trigger],
             )
             for i, exp in enumerate(inject.expects):
-                view.expects.append(ExpectView(inject.id, i, exp.action, exp.by or "", _expect_detail(exp)))
+                view.expects.append(ExpectView(inject.id, i, exp.action, exp.by or "", _expect_spec(exp)))
             self.msel[inject.id] = view
         # what changed since the screens last looked (sorted when read)
         self.dirty_sites: set[str] = set(city.sites)
@@ -336,7 +207,8 @@ class ViewModel:
         self.events.append(e)
         self.now = e.t
         self.version += 1
-        if fold_node(self.nodes, self.city, e):
+        changed = fold_node(self.nodes, self.city, e)
+        if self.knowledge.feed(e) or changed:
             self._touch(e.target)
         handler = _FOLD.get(e.kind)
         if handler is not None:
@@ -400,7 +272,7 @@ class ViewModel:
 
     def _link(self, e: Event) -> None:
         if e.kind == ev.LINK_CUT:
-            self.cut_links[e.target] = True
+            self.cut_links[e.target] = (str(e.data.get("a", "")), str(e.data.get("b", "")))
         else:
             self.cut_links.pop(e.target, None)
         for end in ("a", "b"):
@@ -490,7 +362,7 @@ class ViewModel:
                     i,
                     str(e.data.get("action", "")),
                     e.actor,
-                    f"→ {deadline.to}" if deadline is not None and deadline.to else "",
+                    {"to": deadline.to} if deadline is not None and deadline.to else {},
                 )
             )
         exp = view.expects[index]
@@ -505,20 +377,13 @@ class ViewModel:
         return out
 
     def node_label(self, node: str, public: bool = False) -> str:
-        """A node's state in one word; on the players' screen, an undetected compromise is not shown."""
-        state = self.nodes[node]
-        if public and state.status == "compromised" and not state.detected:
-            if state.isolated:
-                return "isolated"
-            if state.overloaded:
-                return "overloaded"
-            if state.offline:
-                return "offline"
-            return "clean"
-        return state.label
+        """A node's state in one word; on the players' screen, as the players know it."""
+        if public:
+            return self.knowledge.label(node)
+        return self.nodes[node].label
 
     def body_worst(self, site: str, public: bool = False) -> str:
-        worst = "clean"
+        worst = NO_ALERT if public else "clean"
         for node in self.city.nodes_by_site.get(site, ()):
             label = self.node_label(node, public)
             if STATE_RANK.get(label, 99) < STATE_RANK[worst]:
@@ -526,18 +391,12 @@ class ViewModel:
         return worst
 
     def body_share(self, site: str, public: bool = False) -> float:
-        """The share of a body's hosts compromised now (counted by the metrics)."""
+        """The share of a body's hosts compromised now (counted by the metrics); the players know
+        which machines hold an attacker, not how many of their hosts: none for them."""
         total = self.site_hosts.get(site, 0)
-        if not total:
+        if not total or public:
             return 0.0
-        if public:
-            infected = sum(
-                self.nodes[n].infected
-                for n in self.city.nodes_by_site.get(site, ())
-                if self.nodes[n].status == "compromised" and self.nodes[n].detected
-            )
-        else:
-            infected = sum(self.metrics.infected.get(n, 0) for n in self.city.nodes_by_site.get(site, ()))
+        infected = sum(self.metrics.infected.get(n, 0) for n in self.city.nodes_by_site.get(site, ()))
         return infected / total
 
     def snapshot(self) -> Snapshot:
@@ -650,349 +509,10 @@ _FOLD = {
 }
 
 
-# ---------------------------------------------------------------- seeking in a recorded drill
+def __getattr__(name: str) -> Any:
+    """``Timeline`` and ``Mark`` live in ``drill.timeline``; older readers import them from here."""
+    if name in ("Timeline", "Mark"):
+        from . import timeline
 
-
-@dataclass(frozen=True)
-class Mark:
-    """A moment the timeline bar shows: an inject, a detection, a decision or a note."""
-
-    t: float
-    index: int  # events[:index + 1] includes it
-    kind: str
-
-
-class Timeline:
-    """A recorded drill's model at any moment: checkpoints every ``every`` events, and a short
-    fold from the nearest one."""
-
-    def __init__(self, scenario: Scenario, events: list[Event], every: int = 2000) -> None:
-        self.scenario = scenario
-        self.events = events
-        self.times = [e.t for e in events]
-        self.every = max(1, every)
-        vm = ViewModel(scenario)
-        self._checkpoints: list[ViewModel] = [vm.checkpoint()]
-        for i, e in enumerate(events):
-            vm.feed(e)
-            if (i + 1) % self.every == 0:
-                self._checkpoints.append(vm.checkpoint())
-        self.final = vm
-        kinds = {k: name for name, ks in MARK_KINDS.items() for k in ks}
-        self.marks = [Mark(e.t, i, kinds[e.kind]) for i, e in enumerate(events) if e.kind in kinds]
-        # the events and checkpoints live as long as the timeline and never change: keep the
-        # collector from walking them again (a full pass in a busy process paused a seek 0.25 s)
-        gc.freeze()
-
-    @property
-    def end(self) -> float:
-        return self.times[-1] if self.times else 0.0
-
-    def __len__(self) -> int:
-        return len(self.events)
-
-    def at_index(self, count: int) -> ViewModel:
-        """The model after the first ``count`` events."""
-        count = max(0, min(count, len(self.events)))
-        base = self._checkpoints[count // self.every]
-        vm = base.restore(self.events, self.final.metrics.series)
-        for e in self.events[len(vm.events) : count]:
-            vm.feed(e)
-        return vm
-
-    def index_at(self, t: float) -> int:
-        """How many events the live drill had shown when its clock read ``t``: those due before
-        ``t`` (``Simulation.run_until(t)`` stops before the events due at ``t``)."""
-        return bisect.bisect_left(self.times, t)
-
-    def at(self, t: float) -> ViewModel:
-        vm = self.at_index(self.index_at(t))
-        vm.now = max(vm.now, t)
-        return vm
-
-    def next_mark(self, count: int, kind: str | None, forward: bool = True) -> Mark | None:
-        """The first mark (of ``kind``, or any) after the first ``count`` events, or the last before."""
-        marks = [m for m in self.marks if kind is None or m.kind == kind]
-        if forward:
-            return next((m for m in marks if m.index >= count), None)
-        return next((m for m in reversed(marks) if m.index < count - 1), None)
-
-
-# ---------------------------------------------------------------- text
-
-
-def clock_text(scenario: Scenario, minutes: float, lang: str | None = None) -> str:
-    """``T+01:05 · Wed 04 Mar 2015 09:05``: the drill clock and the simulated date and time."""
-    when = drill_datetime(scenario, minutes)
-    return t("tui.clock", lang or get_language(), offset=format_offset(minutes), date=when)
-
-
-def name_of(scenario: Scenario, what: str, key: str, lang: str | None = None) -> str:
-    """A site, service or team's name in the current language, or its id."""
-    city = scenario.city
-    if what == "site" and key in city.sites:
-        return pick(city.sites[key].name.model_dump(), lang)
-    if what == "service" and key in city.services:
-        return pick(city.services[key].name.model_dump(), lang)
-    if what == "team" and key in scenario.spec.teams:
-        return pick(scenario.spec.teams[key].name.model_dump(), lang)
-    return key
-
-
-def _selector_text(sel: Any) -> str:
-    if not isinstance(sel, dict):
-        return str(sel or "")
-    parts = []
-    for name in ("node", "site", "kind", "zone", "tag", "match", "group"):
-        values = sel.get(name)
-        if values:
-            values = [values] if isinstance(values, str) else values
-            parts.append(",".join(values) if name == "node" else f"{name}={','.join(values)}")
-    return " ".join(parts)
-
-
-def command_text(record: dict[str, Any], lang: str | None = None) -> str:
-    """A logged command as one line: ``isolate hoan-kiem-ws``, ``escalate → national-cert`` …"""
-    lang = lang or get_language()
-    parts = [t(f"tui.act_{record.get('action', '').replace('-', '_')}", lang)]
-    if record.get("target"):
-        parts.append(_selector_text(record["target"]))
-    for key in ("service", "inject", "stage"):
-        if record.get(key):
-            parts.append(str(record[key]))
-    if "expectation" in record:
-        parts.append(f"#{record['expectation'] + 1}")
-    if record.get("to"):
-        parts.append(f"→ {record['to']}")
-    if record.get("delay") is not None:
-        parts.append(f"+{format_duration(float(record['delay']))}")
-    if record.get("lasts") is not None:
-        parts.append(format_duration(float(record["lasts"])))
-    if record.get("text"):
-        parts.append(f"“{pick(record['text'], lang)}”")
-    return " ".join(p for p in parts if p)
-
-
-_TASK_KINDS = frozenset({ev.TASK_START, ev.TASK_END, ev.TASK_WAITING, ev.TASK_REPLANNED})
-# why work under way was re-planned, as the engine says it
-REPLAN_REASONS = (
-    "cleaned",
-    "encrypted",
-    "wiped",
-    "defaced",
-    "backup_lost",
-    "more_hosts",
-    "joined",
-    "reassigned",
-    "staff_left",
-)
-
-
-# why work went back to the queue when it lost everyone on it
-_REQUEUE_REASONS = ("staff_left", "reassigned")
-
-
-def replan_why(reason: str, requeued: bool, people: int, lang: str) -> str:
-    """Why work under way was re-planned (or sent back to the queue), in ``lang``."""
-    if requeued and reason in _REQUEUE_REASONS:
-        return t(f"tui.requeue_{reason}", lang)
-    return t(f"tui.replan_{reason}", lang, people=people) if reason in REPLAN_REASONS else reason
-
-
-def _describe_task(e: Event, team: str, lang: str) -> str:
-    """A feed line for a task's start, wait, re-plan or end."""
-    d = e.data
-    step = t(f"tui.step_{str(d.get('step', 'triage')).replace('-', '_')}", lang)
-    args: dict[str, Any] = {"team": team, "step": step, "node": e.target}
-    if e.kind == ev.TASK_START:
-        takes = format_duration(float(d.get("takes", 0) or 0))
-        if d.get("resumed"):
-            return t("tui.ev_task_resumed", lang, takes=takes, **args)
-        people = int(d.get("people", 1) or 1)
-        key = "tui.ev_task_start_crew" if people > 1 else "tui.ev_task_start"
-        return t(key, lang, takes=takes, people=people, **args)
-    if e.kind == ev.TASK_WAITING:
-        source = str(d.get("source", ""))
-        key = f"tui.ev_task_waiting_{source}" if source in ("backup", "rebuild") else "tui.ev_task_waiting"
-        return t(key, lang, lead=format_duration(float(d.get("lead", 0) or 0)), **args)
-    if e.kind == ev.TASK_REPLANNED:
-        reason = str(d.get("reason", ""))
-        people = int(d.get("people", 0) or 0)
-        why = replan_why(reason, bool(d.get("requeued")), people, lang)
-        if d.get("requeued"):
-            return t("tui.ev_task_requeued", lang, why=why, **args)
-        return t(
-            "tui.ev_task_replanned",
-            lang,
-            why=why,
-            remaining=format_duration(float(d.get("remaining", 0) or 0)),
-            was=format_duration(float(d.get("was", 0) or 0)),
-            **args,
-        )
-    return t("tui.ev_task_dropped" if d.get("dropped") else "tui.ev_task_end", lang, **args)
-
-
-def describe(event: Event, scenario: Scenario, lang: str | None = None) -> str:
-    """One line of the event feed, in ``lang``."""
-    lang = lang or get_language()
-    e, d = event, event.data
-
-    def team(x: str) -> str:
-        if x in ("player", "facilitator", "red-team", "script"):
-            return t(f"tui.by_{x.replace('-', '_')}", lang)
-        return name_of(scenario, "team", x, lang) if x in scenario.spec.teams else x
-
-    def site(x: str) -> str:
-        return name_of(scenario, "site", x, lang)
-
-    kind = e.kind
-    if kind == ev.DRILL_START:
-        return t("tui.ev_drill_start", lang, seed=d.get("seed", ""))
-    if kind == ev.DRILL_END:
-        return t("tui.ev_drill_end", lang)
-    if kind == ev.STAGE_START:
-        return t("tui.ev_stage_start", lang, stage=e.target, technique=d.get("technique", ""))
-    if kind == ev.COMPROMISE:
-        return t(
-            "tui.ev_compromise", lang, node=e.target, hosts=d.get("hosts", 0), infected=d.get("infected", 0)
-        )
-    if kind == ev.EFFECT:
-        effect = str(d.get("effect", ""))
-        if d.get("resumed"):
-            return t("tui.ev_exfil_resumed", lang, node=e.target, rate=d.get("rate_gb_per_hour", 0))
-        return t(
-            f"tui.ev_effect_{effect}" if effect in _EFFECTS else "tui.ev_effect_privilege",
-            lang,
-            node=e.target,
-            hosts=d.get("hosts", 0),
-            rate=d.get("rate_gb_per_hour", 0),
-            lasts=format_duration(float(d.get("lasts", 0) or 0)),
-        )
-    if kind == ev.EFFECT_END:
-        if d.get("paused"):
-            return t("tui.ev_exfil_paused", lang, node=e.target)
-        return t("tui.ev_effect_end", lang, node=e.target)
-    if kind == ev.DETECTION:
-        how = str(d.get("how", "sensor"))
-        return t("tui.ev_detection", lang, team=team(e.actor), node=e.target, how=t(f"tui.how_{how}", lang))
-    if kind == ev.ALERT:
-        return t("tui.ev_alert", lang, team=team(e.actor), node=e.target, queued=d.get("queued", 0))
-    if kind in _TASK_KINDS:
-        return _describe_task(e, team(e.actor), lang)
-    if kind in (ev.ISOLATE, ev.RECONNECT, ev.CLEANED):
-        return t(f"tui.ev_{kind}", lang, node=e.target, by=team(e.actor))
-    if kind == ev.PATCHED:
-        key = "tui.ev_patched_held" if d.get("compromised") else "tui.ev_patched"
-        return t(key, lang, node=e.target, by=team(e.actor))
-    if kind == ev.RESTORED:
-        key = "tui.ev_restored" if d.get("from_backup") else "tui.ev_rebuilt"
-        return t(key, lang, node=e.target, by=team(e.actor))
-    if kind in (ev.LINK_CUT, ev.LINK_RESTORED):
-        return t(f"tui.ev_{kind}", lang, a=d.get("a", ""), b=d.get("b", ""), by=team(e.actor))
-    if kind == ev.BACKUP_LOST:
-        return t("tui.ev_backup_lost", lang, node=e.target)
-    if kind in (ev.OFFLINE, ev.ONLINE):
-        what = (
-            name_of(scenario, "service", e.target, lang) if e.target in scenario.city.services else e.target
-        )
-        return t(f"tui.ev_{kind}", lang, what=what, by=team(e.actor))
-    if kind in (ev.SERVICE_DOWN, ev.SERVICE_REASON):
-        return with_reason(
-            t(f"tui.ev_{kind}", lang, service=name_of(scenario, "service", e.target, lang)),
-            d.get("reason"),
-            lang,
-            service=lambda sid: name_of(scenario, "service", sid, lang),
-        )
-    if kind == ev.SERVICE_UP:
-        return t(
-            "tui.ev_service_up",
-            lang,
-            service=name_of(scenario, "service", e.target, lang),
-            down=format_duration(float(d.get("down_for", 0) or 0)),
-        )
-    if kind in (ev.SITE_DISCONNECTED, ev.SITE_CONNECTED):
-        return t(f"tui.ev_{kind}", lang, site=site(e.target))
-    if kind == ev.INJECT:
-        if not e.target:
-            return t("tui.ev_free_inject", lang, text=pick(d.get("text"), lang))
-        title = pick(d.get("title"), lang) or first_words(pick(d.get("text"), lang)) or e.target
-        return t(
-            "tui.ev_inject",
-            lang,
-            id=e.target,
-            title=title,
-            channel=t(f"tui.channel_{d.get('channel')}", lang),
-        )
-    if kind == ev.INJECT_SKIPPED:
-        return t("tui.ev_inject_skipped", lang, id=e.target)
-    if kind == ev.INJECT_DELAYED:
-        due = d.get("due")
-        return t(
-            "tui.ev_inject_delayed",
-            lang,
-            id=e.target,
-            by=format_duration(float(d.get("by", 0) or 0)),
-            due=format_offset(float(due)) if due is not None else "—",
-        )
-    if kind == ev.EXPECTATION:
-        status = str(d.get("status", "open"))
-        return t(
-            f"tui.ev_expect_{status}",
-            lang,
-            action=t(f"tui.act_{str(d.get('action', '')).replace('-', '_')}", lang),
-            team=team(e.actor) if e.actor else "—",
-            inject=e.target,
-            due=format_offset(float(d.get("due", 0) or 0)),
-        )
-    if kind == ev.COMMAND:
-        record = d.get("command", {})
-        source = command_source(record)
-        return t(f"tui.ev_command_{source.replace('-', '_')}", lang, command=command_text(record, lang))
-    if kind == ev.COMMAND_REFUSED:
-        return t(
-            "tui.ev_refused",
-            lang,
-            command=command_text(d.get("command", {}), lang),
-            reason=d.get("reason", ""),
-        )
-    if kind == ev.NOTE:
-        return t("tui.ev_note", lang, text=pick(d.get("text"), lang))
-    if kind == ev.ESCALATION:
-        return t(
-            "tui.ev_escalation",
-            lang,
-            by=team(e.actor),
-            to=team(e.target),
-            arrives=format_duration(float(d.get("arrives_in", 0) or 0)),
-        )
-    if kind == ev.TEAM_ARRIVED:
-        key = "tui.ev_team_arrived" if d.get("staff", 0) else "tui.ev_team_arrived_none"
-        return t(key, lang, team=team(e.actor), staff=d.get("staff", 0))
-    if kind == ev.STAFF_CHANGE:
-        return t(
-            "tui.ev_staff_change" if "arrives_with" not in d else "tui.ev_staff_change_away",
-            lang,
-            team=team(e.actor),
-            staff=d.get("staff", 0),
-            change=d.get("change", 0),
-            arrives=d.get("arrives_with", 0),
-        )
-    if kind == ev.REPORT:
-        to = str(d.get("to") or e.target or "")
-        if d.get("public"):
-            return t("tui.ev_communicate", lang, by=team(e.actor), text=pick(d.get("text"), lang))
-        if d.get("auto"):
-            return t("tui.ev_report_auto", lang, by=team(e.actor))
-        return t(
-            "tui.ev_report", lang, by=team(e.actor), to=team(to) if to in scenario.spec.teams else site(to)
-        )
-    return f"{kind} {e.actor} {e.target}".strip()
-
-
-_EFFECTS = ("encrypt", "deface", "exfiltrate", "deny", "wipe", "privilege")
-
-
-def first_words(text: str, cells: int = 60) -> str:
-    """The start of a message, for a line that has no room for all of it."""
-    text = " ".join(text.split())
-    return text if len(text) <= cells else text[: cells - 1].rsplit(" ", 1)[0] + "…"
+        return getattr(timeline, name)
+    raise AttributeError(name)

@@ -172,7 +172,7 @@ def test_unknown_names_in_commands_are_refused_with_suggestions_and_the_run_goes
     assert event.kind == "command_refused"
     assert "d1-ws" in event.data["suggestions"]
     event = sim.apply(Command(action="escalate", to="cerd", by="soc"))
-    assert event.kind == "command_refused" and "cert" in event.data["reason"]
+    assert event.kind == "command_refused" and "cert" in event.data["reason"]["en"]
     sim.run_until(60)
     assert sim.now == 60
 

@@ -241,7 +241,7 @@ def test_a_patch_of_an_unknown_node_is_refused_with_the_nearest_names():
     sim.run_until(5)
     refused = sim.apply(Command(action="patch", target={"node": "dc-ap"}, by="soc"))
     assert refused.kind == ev.COMMAND_REFUSED
-    assert "dc-ap" in refused.data["reason"] and "dc-app" in refused.data["suggestions"]
+    assert "dc-ap" in refused.data["reason"]["en"] and "dc-app" in refused.data["suggestions"]
     refused = sim.apply(Command(action="patch", target={"node": "dc-app"}, by="socc"))
     assert refused.kind == ev.COMMAND_REFUSED and "soc" in refused.data["suggestions"]
     sim.run_until(200)

@@ -43,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
 
     lang = get_language()
     if args.players and args.log:
-        if not Path(args.log).is_file():
+        # started before the drill, the players' screen waits for its log (in a folder that is)
+        if not Path(args.log).is_file() and not Path(args.log).resolve().parent.is_dir():
             raise DrillError(t("tui.no_follow_log", file=args.log))
         return int(make_follow_app(args.log, lang=lang).run() or 0)
     if args.resume:

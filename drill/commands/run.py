@@ -9,7 +9,7 @@ import sys
 from ..diagnostics import DrillError, capped
 from ..engine import Simulation
 from ..engine.commands import check_before_end, load_decisions
-from ..i18n import get_language, t
+from ..i18n import get_language, pick, t
 from ..log import LogWriter, header_for
 from ..logcheck import MAX_SEED
 from ..metrics import Metrics
@@ -96,7 +96,10 @@ def run(args: argparse.Namespace) -> int:
         print("\n".join(summary_lines(scenario, snap, sim.seed)))
         if args.log:
             print(t("cli.log_written", file=args.log, count=len(sim.events)))
-    lines = [t("cli.refused", at=f"{e.t:.0f}", action=e.target, reason=e.data["reason"]) for e in refused]
+    # reasons are stored in every language: each reader shows its own
+    lines = [
+        t("cli.refused", at=f"{e.t:.0f}", action=e.target, reason=pick(e.data["reason"])) for e in refused
+    ]
     for line in capped(lines, [e.target for e in refused]):
         print(line, file=sys.stderr)
     return 1 if refused else 0

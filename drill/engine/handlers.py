@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import nearest
-from ..i18n import t
+from ..i18n import LANGUAGES, speaking, t
 from ..model.city import check_selector
 from ..model.common import Selector
 from . import events as ev
@@ -50,13 +50,27 @@ class CommandHandler:
                 actor,
                 command.action,
                 command=record,
-                reason=exc.reason,
+                reason=self._reason_in_every_language(command, exc),
                 suggestions=exc.suggestions,
             )
         event = sim.emit(ev.COMMAND, actor, command.action, command=record)
         getattr(self, "do_" + command.action.replace("-", "_"))(command)
         sim.msel.command_applied(command, event)
         return event
+
+    def _reason_in_every_language(self, command: Command, refused: Refused) -> dict[str, str]:
+        """``{en, vi}``: the log must not depend on the language the console showed when the
+        decision was entered (a replay in the other language would differ); each reader picks
+        its own. The checks are pure, so asking them again in each language is safe."""
+        out = {}
+        for lang in LANGUAGES:
+            with speaking(lang):
+                try:
+                    self._check(command)
+                    out[lang] = refused.reason  # cannot happen: the same check, the same answer
+                except Refused as again:
+                    out[lang] = again.reason
+        return out
 
     def _name(self, what: str, name: str, pool: Any) -> None:
         pool = list(pool)

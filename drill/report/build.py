@@ -18,9 +18,9 @@ from ..i18n import catalogue, t
 from ..metrics import ExpectationResult, ObjectiveResult, Snapshot
 from ..model.durations import format_duration, format_offset
 from ..model.scenario import Expectation
+from ..narration import replan_why
 from ..replay import Names, Replay, clock
 from ..summary import format_number, format_value
-from ..viewmodel import replan_why
 from .analysis import Analysis, CapabilityResult, PlanItem
 from .charts import Line, held, step_chart
 from .exercise import Exercise
@@ -639,7 +639,7 @@ class _Builder:
             return (
                 "decision",
                 tr("facilitator"),
-                tr("ev_refused", command=names.command(record), reason=d.get("reason", "")),
+                tr("ev_refused", command=names.command(record), reason=names.text(d.get("reason", ""))),
             )
         if e.kind == ev.NOTE:
             what = names.text(d.get("text"))

@@ -16,10 +16,12 @@ from pydantic import ValidationError
 from ..engine import events as ev
 from ..engine.commands import ATTACKER_ACTIONS, FACILITATOR_ACTIONS, Command
 from ..engine.events import Event
-from ..i18n import pick, t
+from ..i18n import LANGUAGES, pick, t
 from ..model.durations import DurationError, parse_duration
-from ..viewmodel import command_text
-from .screens.dialogs import AskScreen, Choice, PickScreen
+from ..narration import command_text, expect_detail, first_words
+from .feasibility import why_not
+from .screens.dialogs import AskScreen, Choice, ConfirmScreen, PickScreen
+from .search import fold
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -41,6 +43,24 @@ TARGET_ACTIONS = (
 RED_TEAM = ATTACKER_ACTIONS
 FACILITATOR = FACILITATOR_ACTIONS
 STEP_LIMIT = 200_000  # events stepped through at most when jumping to the next inject
+
+
+def both_names(value: Any) -> str:
+    """A bilingual name (a scenario's model or a logged ``{en, vi}``) in every language, for
+    matching what is typed (either language, with or without accents)."""
+    if value is None:
+        return ""
+    data = value.model_dump() if hasattr(value, "model_dump") else value
+    return " ".join(fold(pick(data, lang)) for lang in LANGUAGES)
+
+
+def duration_problem(text: str) -> str:
+    """Why ``text`` is not a duration ("" when it is one)."""
+    try:
+        parse_duration(text)
+    except DurationError as exc:
+        return str(exc)
+    return ""
 
 
 def source_of(action: str) -> str:
@@ -72,33 +92,84 @@ class LiveActions:
     pause: Callable[[], None]
     after_advance: Callable[[], None]
     hold_clock: Callable[[], Callable[[], None]]
+    guarded: Callable[[Callable[[], object]], Callable[[], None]]
 
     # ------------------------------------------------------------ applying
     def submit(self, action: str, **fields: Any) -> Event | None:
-        """Apply one command now and record it; a wrong entry is a notification, never a crash."""
-        if self.session.finished:
+        """Apply one command now and record it; a wrong entry is a notification, never a crash.
+        After the end, only a note goes in (for the debrief)."""
+        if self.session.finished and action != "note":
             self.notify(t("tui.drill_over"), severity="warning")
             return None
+        command = self._command(action, **fields)
+        if command is None:
+            return None
+        event = self.session.apply(command)
+        if event.kind == ev.COMMAND:
+            said = command_text(event.data["command"], scenario=self.scenario)
+            self.notify(t("tui.recorded", command=said), timeout=3)
+        self.refresh_now()
+        return event
+
+    def _command(self, action: str, **fields: Any) -> Command | None:
+        """The command, or None with a notice: a wrong entry, or one that would do nothing."""
         try:
             command = Command(action=action, source=source_of(action), **fields)
         except (ValidationError, ValueError) as exc:
             self.notify(t("tui.bad_entry", reason=_reason(exc)), severity="error")
             return None
-        event = self.session.apply(command)
-        if event.kind == ev.COMMAND:
-            self.notify(t("tui.recorded", command=command_text(event.data["command"])), timeout=3)
-        self.refresh_now()
-        return event
+        reason = why_not(self.vm, command)
+        if reason:
+            self.notify(t("tui.noop", reason=reason), severity="warning")
+            return None
+        return command
 
-    def ask(self, title: str, then: Callable[[str], None], value: str = "", hint: str = "") -> None:
-        resume = self.hold_clock()
+    def confirm(self, question: str, detail: str, then: Callable[[], None]) -> None:
+        """Yes (Enter or y) or no (Esc or n) before a decision that is hard to take back; the
+        clock waits, so the decision lands when its key was pressed."""
+        release = self.hold_clock()
+
+        def answered(yes: bool | None) -> None:
+            try:
+                if yes:
+                    self.guarded(then)()
+            finally:
+                release()
+
+        self.push_screen(ConfirmScreen(question, detail, default_yes=True), answered)
+
+    def target_words(self, target: str) -> str:
+        """``site:hoan-kiem`` → "all of Hoan Kiem District (219 hosts)", for a question."""
+        kind, _, name = target.partition(":")
+        city = self.scenario.city
+        if kind == "site" and name in city.sites:
+            hosts = sum(city.nodes[n].hosts for n in city.nodes_by_site.get(name, ()))
+            return t("tui.confirm_body", name=pick(city.sites[name].name.model_dump()), hosts=hosts)
+        if kind == "node" and name in city.nodes:
+            node = city.nodes[name]
+            label = pick(node.name.model_dump()) if node.name else ""
+            return t("tui.confirm_node", id=name, name=label or name, hosts=node.hosts)
+        return target
+
+    def ask(
+        self,
+        title: str,
+        then: Callable[[str], None],
+        value: str = "",
+        hint: str = "",
+        check: Callable[[str], str] | None = None,
+        lines: bool = False,
+    ) -> None:
+        release = self.hold_clock()
 
         def done(text: str | None) -> None:
-            if text:
-                then(text)
-            resume()
+            try:
+                if text:
+                    self.guarded(lambda: then(text))()
+            finally:
+                release()
 
-        self.push_screen(AskScreen(title, value=value, hint=hint), done)
+        self.push_screen(AskScreen(title, value=value, hint=hint, check=check, lines=lines), done)
 
     def choose(
         self, title: str, choices: list[Choice], then: Callable[[str], None], free: bool = False
@@ -107,12 +178,14 @@ class LiveActions:
             self.notify(t("tui.nothing_to_choose"), severity="warning")
             return
 
-        resume = self.hold_clock()
+        release = self.hold_clock()
 
         def done(value: str | None) -> None:
-            if value:
-                then(value)
-            resume()
+            try:
+                if value:
+                    self.guarded(lambda: then(value))()
+            finally:
+                release()
 
         self.push_screen(PickScreen(title, choices, free=free), done)
 
@@ -135,8 +208,9 @@ class LiveActions:
 
     def target_choices(self) -> list[Choice]:
         city = self.scenario.city
+        site_names = {sid: both_names(site.name) for sid, site in city.sites.items()}
         out = [
-            Choice(f"site:{sid}", f"{t('tui.pick_body')} · {pick(site.name.model_dump())}", sid)
+            Choice(f"site:{sid}", f"{t('tui.pick_body')} · {pick(site.name.model_dump())}", site_names[sid])
             for sid, site in city.sites.items()
         ]
         first = self.selection.site
@@ -144,7 +218,13 @@ class LiveActions:
         nodes.sort(key=lambda n: (n.site != first,))  # the selected body's nodes first (stable)
         for node in nodes:
             name = pick(node.name.model_dump()) if node.name else ""
-            out.append(Choice(f"node:{node.id}", f"{node.id} · {name}" if name else node.id, node.site))
+            out.append(
+                Choice(
+                    f"node:{node.id}",
+                    f"{node.id} · {name}" if name else node.id,
+                    f"{node.site} {both_names(node.name)} {site_names.get(node.site, '')}",
+                )
+            )
         return out
 
     def on_target(self, action: str, target: str, then: Callable[[str], None]) -> None:
@@ -156,13 +236,30 @@ class LiveActions:
                 t(f"tui.pick_target_{action.replace('-', '_')}"), self.target_choices(), then, free=True
             )
 
-    def _target_action(self, action: str, target: str = "") -> None:
-        self.on_target(action, target, lambda chosen: self.submit(action, target=self.selector(chosen)))
+    def _target_action(self, action: str, target: str = "", confirm: bool = False) -> None:
+        """Act on ``target``, the selection or a target picked; with ``confirm``, a decision on
+        the selection (a key, a button) asks first (one picked, or named in the palette, was
+        chosen with care already)."""
+
+        def act(chosen: str) -> None:
+            self.submit(action, target=self.selector(chosen))
+
+        chosen = target or self.selected_target()
+        if confirm and chosen:
+            if self._command(action, target=self.selector(chosen)) is None:
+                return  # wrong, or would do nothing: said so already
+            self.confirm(
+                t(f"tui.confirm_{action.replace('-', '_')}", what=self.target_words(chosen)),
+                t("tui.confirm_detail"),
+                lambda: act(chosen),
+            )
+            return
+        self.on_target(action, target, act)
 
     # ------------------------------------------------------------ the players' decisions
     def action_isolate(self, target: str = "") -> None:
-        """Isolate the selected node or body from the network."""
-        self._target_action("isolate", target)
+        """Isolate the selected node or body from the network (asks first)."""
+        self._target_action("isolate", target, confirm=not target)
 
     def action_reconnect(self, target: str = "") -> None:
         self._target_action("reconnect", target)
@@ -177,8 +274,8 @@ class LiveActions:
         return target if kinds & {"wan", "vpn", "internet"} else f"site:{self.selection.site}"
 
     def action_cut_link(self, target: str = "") -> None:
-        """Cut the selected body's WAN link (or the selected router's)."""
-        self._target_action("cut-link", self._link_target(target))
+        """Cut the selected body's WAN link (or the selected router's; asks first)."""
+        self._target_action("cut-link", self._link_target(target), confirm=not target)
 
     def action_restore_link(self, target: str = "") -> None:
         self._target_action("restore-link", self._link_target(target))
@@ -209,7 +306,14 @@ class LiveActions:
                 else False,
             ),
         )
-        return [Choice(sid, f"{sid} · {pick(city.services[sid].name.model_dump())}") for sid in order]
+        return [
+            Choice(
+                sid,
+                f"{sid} · {pick(city.services[sid].name.model_dump())}",
+                both_names(city.services[sid].name),
+            )
+            for sid in order
+        ]
 
     def _service_action(self, action: str, service: str) -> None:
         if not service and self.selection.node in self.scenario.city.nodes:
@@ -236,10 +340,13 @@ class LiveActions:
     def _team_choices(self, on_call_first: bool = True, sites: bool = False) -> list[Choice]:
         teams = self.scenario.spec.teams
         order = sorted(teams, key=lambda k: (teams[k].on_call is None) if on_call_first else False)
-        out = [Choice(k, f"{k} · {pick(teams[k].name.model_dump())}") for k in order]
+        out = [
+            Choice(k, f"{k} · {pick(teams[k].name.model_dump())}", both_names(teams[k].name)) for k in order
+        ]
         if sites:
             out += [
-                Choice(s, f"{s} · {pick(v.name.model_dump())}") for s, v in self.scenario.city.sites.items()
+                Choice(s, f"{s} · {pick(v.name.model_dump())}", both_names(v.name))
+                for s, v in self.scenario.city.sites.items()
             ]
         return out
 
@@ -264,16 +371,20 @@ class LiveActions:
         if text:
             self.submit("communicate", text=text)
         else:
-            self.ask(t("tui.ask_communicate"), self.action_communicate)
+            self.ask(t("tui.ask_communicate"), self.action_communicate, lines=True)
 
     # ------------------------------------------------------------ the MSEL
     def _inject_choices(self, statuses: tuple[str, ...]) -> list[Choice]:
         out = []
         for view in self.vm.injects():
             if view.status in statuses and view.trigger not in ("free", "deadlines"):
-                title = pick(view.title) if view.title else pick(view.text)[:50]
+                title = pick(view.title) if view.title else first_words(pick(view.text), 50)
                 out.append(
-                    Choice(view.id, f"{view.id} — {title} ({t(f'tui.msel_status_{view.status}')})", title)
+                    Choice(
+                        view.id,
+                        f"{view.id} — {title} ({t(f'tui.msel_status_{view.status}')})",
+                        both_names(view.title or view.text),
+                    )
                 )
         return out
 
@@ -288,8 +399,12 @@ class LiveActions:
         )
         if chosen:
             then(chosen)
-        else:
-            self.choose(t(f"tui.pick_inject_{action}"), self._inject_choices(statuses), then, free=True)
+            return
+        choices = self._inject_choices(statuses)
+        if not choices:  # nothing a name typed could find either
+            self.notify(t("tui.nothing_upcoming" if action == "delay" else "tui.nothing_to_deliver"))
+            return
+        self.choose(t(f"tui.pick_inject_{action}"), choices, then, free=True)
 
     def action_deliver(self, inject: str = "") -> None:
         """Deliver an inject now: the selected one, or one picked (scheduled, waiting or contingency)."""
@@ -298,25 +413,35 @@ class LiveActions:
         )
 
     def action_skip(self, inject: str = "") -> None:
-        self._inject_action(
-            "skip", inject, ("upcoming", "pending", "held"), lambda i: self.submit("skip-inject", inject=i)
-        )
+        """Skip an inject: the selected one (asks first), or one picked."""
+        statuses = ("upcoming", "pending", "held")
+        selected = self.selection.inject
+        if not inject and selected in self.vm.msel and self.vm.msel[selected].status in statuses:
+            self.confirm(
+                t("tui.confirm_skip_inject", what=selected),
+                t("tui.confirm_detail"),
+                lambda: self.submit("skip-inject", inject=selected),
+            )
+            return
+        self._inject_action("skip", inject, statuses, lambda i: self.submit("skip-inject", inject=i))
 
     def with_duration(self, given: str, question: str, default: str, then: Callable[[float], None]) -> None:
-        """Use a duration given with the action, or ask for one; a bad one is a notification."""
-
-        def apply(text: str) -> None:
-            try:
-                minutes = parse_duration(text)
-            except DurationError as exc:
-                self.notify(t("tui.bad_entry", reason=str(exc)), severity="error")
-                return
-            then(minutes)
-
+        """Use a duration given with the action, or ask for one; a wrong one is said in the
+        dialog, which keeps it to be put right (given with the action: a notification)."""
         if given:
-            apply(given)
-        else:
-            self.ask(question, apply, value=default, hint=t("tui.ask_duration_hint"))
+            problem = duration_problem(given)
+            if problem:
+                self.notify(t("tui.bad_entry", reason=problem), severity="error")
+            else:
+                then(parse_duration(given))
+            return
+        self.ask(
+            question,
+            lambda text: then(parse_duration(text)),
+            value=default,
+            hint=t("tui.ask_duration_hint"),
+            check=duration_problem,
+        )
 
     def action_delay(self, inject: str = "", delay: str = "") -> None:
         """Delay a scheduled inject (asks by how long: 15m, 1h …)."""
@@ -336,7 +461,7 @@ class LiveActions:
         if text:
             self.submit("free-inject", text=text)
         else:
-            self.ask(t("tui.ask_free_inject"), self.action_free_inject)
+            self.ask(t("tui.ask_free_inject"), self.action_free_inject, lines=True)
 
     def action_mark(self, inject: str = "", index: int = -1) -> None:
         """Mark an expected action as done (the selected one, or one picked)."""
@@ -354,13 +479,19 @@ class LiveActions:
             action = t("tui.act_" + e.action.replace("-", "_"))
             status = t(f"tui.exp_{e.status}")
             choices.append(
-                Choice(f"{e.inject}:{e.index}", f"{e.inject} #{e.index + 1} · {action} {e.detail} · {status}")
+                Choice(
+                    f"{e.inject}:{e.index}",
+                    f"{e.inject} #{e.index + 1} · {action} {expect_detail(e.spec, self.scenario)} · {status}",
+                )
             )
 
         def chosen(value: str) -> None:
             inject_id, _, number = value.rpartition(":")
             self.submit("mark", inject=inject_id, expectation=int(number))
 
+        if not choices:
+            self.notify(t("tui.nothing_open"))
+            return
         self.choose(t("tui.pick_expectation"), choices, chosen)
 
     def action_note(self, text: str = "") -> None:
@@ -368,12 +499,13 @@ class LiveActions:
         if text:
             self.submit("note", text=text, hidden=True)
         else:
-            self.ask(t("tui.ask_note"), self.action_note)
+            question = t("tui.ask_note_ended" if self.session.finished else "tui.ask_note")
+            self.ask(question, self.action_note, lines=True)
 
     # ------------------------------------------------------------ the red team
     def action_compromise(self, target: str = "") -> None:
-        """Red team: compromise the selected node (or body)."""
-        self._target_action("compromise", target)
+        """Red team: compromise the selected node (or body; asks first)."""
+        self._target_action("compromise", target, confirm=not target)
 
     def action_start_stage(self, stage: str = "") -> None:
         """Red team: start a stage of the attack now."""
@@ -386,7 +518,7 @@ class LiveActions:
             for s in campaign.stages:
                 if s.id not in started:
                     name = pick(s.name.model_dump()) if s.name else ""
-                    choices.append(Choice(s.id, f"{s.id} · {s.technique} {name}".strip()))
+                    choices.append(Choice(s.id, f"{s.id} · {s.technique} {name}".strip(), both_names(s.name)))
         self.choose(t("tui.pick_stage"), choices, self.action_start_stage, free=True)
 
     def action_ddos(self, target: str = "", lasts: str = "") -> None:

@@ -3,24 +3,30 @@ view-model, what is selected, the feed's filter, the language, and the actions o
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import ClassVar
 
+from platformdirs import user_downloads_path
 from rich.console import Console
+from textual import events
 from textual.app import App
-from textual.widgets import HelpPanel
+from textual.command import CommandPalette
 
 from ..i18n import LANGUAGES, get_language, pick, set_language, t
 from ..model.load import Scenario
 from ..viewmodel import CATEGORIES, SEVERITIES, ViewModel
 from .messages import BodySelected, ClockTick, DrillChanged, MselSelected, NodeSelected
 from .pacing import Pacer, speed_text
-from .palette import DrillCommands
-from .screens.dialogs import FeedFilter, FilterScreen
+from .palette import DrillCommands, DrillPalette
+from .screens.closing import ClosingScreen, closing_next, closing_text, closing_title
+from .screens.dialogs import Dialog, FeedFilter, FilterScreen
+from .screens.help import HelpScreen
 from .screens.views import DrillScreen, PlayersScreen, ViewScreen
 from .widgets.pages import PAGES
 
@@ -55,10 +61,14 @@ class DrillBaseApp(App[int]):
     mode = "live"
     pacer: Pacer  # the drill clock's pace, set by each kind of app
 
+    scenario: Scenario
+    vm: ViewModel
+    selection: Selection
+
     def __init__(
         self,
-        scenario: Scenario,
-        vm: ViewModel,
+        scenario: Scenario | None,
+        vm: ViewModel | None,
         *,
         lang: str | None = None,
         wallclock: Callable[[], datetime] | None = None,
@@ -66,17 +76,26 @@ class DrillBaseApp(App[int]):
         super().__init__()
         if lang:
             set_language(lang)
+        if scenario is not None and vm is not None:
+            self.attach(scenario, vm)
+        self.wallclock = wallclock or datetime.now
+        self.feed_filter = FeedFilter()
+        self.page = "network"
+        self.lang_epoch = 0
+        self._holds = 0  # dialogs open that stop the clock
+        self._run_after_holds = False
+        self.errors: list[str] = []  # bugs caught instead of ending the drill (tests read it)
+        self.freeze_heap()  # the city and the scenario, before the widgets are made
+
+    def attach(self, scenario: Scenario, vm: ViewModel) -> None:
+        """The drill to show (the players' screen on a second terminal learns it from the log
+        once the drill has started writing it)."""
         self.scenario = scenario
         self.vm = vm
-        self.wallclock = wallclock or datetime.now
         unit = scenario.spec.unit
         self.selection = Selection(
             site=unit if unit in scenario.city.sites else next(iter(scenario.city.sites))
         )
-        self.feed_filter = FeedFilter()
-        self.page = "network"
-        self.lang_epoch = 0
-        self.freeze_heap()  # the city and the scenario, before the widgets are made
 
     # ------------------------------------------------------------ the clock (each mode has its own)
     @property
@@ -99,6 +118,34 @@ class DrillBaseApp(App[int]):
     def lagging(self) -> bool:
         return False
 
+    def can_run(self) -> bool:
+        """Whether the clock may start again after a dialog (a finished drill stays stopped)."""
+        return not self.finished
+
+    def hold_clock(self) -> Callable[[], None]:
+        """Stop the clock while the facilitator types or picks, so a decision lands at the moment
+        they started entering it. Holds nest (the palette opens a picker); the returned function
+        lets go of this one, once, and the clock runs again when the last is let go of, if it
+        was running before the first."""
+        if self._holds == 0:
+            self._run_after_holds = self.pacer.running
+            self.pacer.pause()
+            self.clock_moved()
+        self._holds += 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if released:
+                return
+            released = True
+            self._holds -= 1
+            if self._holds == 0 and self._run_after_holds and self.can_run() and not self.pacer.running:
+                self.pacer.start()
+                self.clock_moved()
+
+        return release
+
     def clock_state(self) -> ClockState:
         return ClockState(self.now, self.running, self.speed, self.finished, self.lagging, self.mode)
 
@@ -108,13 +155,13 @@ class DrillBaseApp(App[int]):
         garbage collector's sight: a full collection over a big city takes a third of a second,
         long enough to stall a key press; these objects live as long as the drill anyway."""
         gc.freeze()
-        self._frozen_at = len(self.vm.events)
+        self._frozen_at = len(self.vm.events) if hasattr(self, "vm") else 0
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # the drill is over: what it held may go (another app may follow)
 
     def refreeze_if_grown(self) -> None:
-        if len(self.vm.events) > 2 * max(1000, getattr(self, "_frozen_at", 0)):
+        if hasattr(self, "vm") and len(self.vm.events) > 2 * max(1000, getattr(self, "_frozen_at", 0)):
             gc.freeze()
             self._frozen_at = len(self.vm.events)
 
@@ -153,6 +200,44 @@ class DrillBaseApp(App[int]):
         console.print(self.screen._compositor.render_update(full=True, screen_stack=self._background_screens))
         return console.export_text()
 
+    # ------------------------------------------------------------ never a traceback in front of a room
+    def _handle_exception(self, error: Exception) -> None:
+        """A bug in a handler must not end a drill: stop the clock, say so, keep the log. Before
+        the screen is up there is nothing to keep, and Textual's own handling (exit with the
+        traceback) stands."""
+        if not self.is_running or not self.screen_stack or not getattr(self, "_mounted_once", False):
+            super()._handle_exception(error)
+            return
+        self.errors.append(repr(error))
+        self.pacer.pause()
+        self.log.error(repr(error))
+        with contextlib.suppress(Exception):  # the notice is a courtesy; the drill goes on without
+            self.notify(t("tui.internal_error", error=repr(error)), severity="error", timeout=15)
+
+    def on_ready(self) -> None:
+        self._mounted_once = True
+
+    async def on_event(self, event: events.Event) -> None:
+        if (
+            isinstance(event, events.Key)
+            and event.is_forwarded
+            and isinstance(self.screen, Dialog)
+            and self.screen.catch_stray_key(event)
+        ):
+            return
+        await super().on_event(event)
+
+    def action_command_palette(self) -> None:
+        """The command palette stops the clock while it is open, like the pickers."""
+        if CommandPalette.is_open(self):
+            return
+        release = self.hold_clock()
+        # let go after the chosen command has run (the palette queues it after closing): a
+        # command that opens a picker holds the clock on in the meantime
+        self.push_screen(
+            DrillPalette(id="--command-palette"), lambda _: self.call_later(self.call_later, release)
+        )
+
     # ------------------------------------------------------------ selection (messages from widgets)
     def on_body_selected(self, message: BodySelected) -> None:
         if message.site != self.selection.site:
@@ -168,10 +253,14 @@ class DrillBaseApp(App[int]):
             screen = self.screen
             if isinstance(screen, DrillScreen):
                 screen.query_one("#detail").refresh_view()  # type: ignore[attr-defined]
+                for status in screen.query("#status"):
+                    status.refresh_view()  # type: ignore[attr-defined]
 
     def on_msel_selected(self, message: MselSelected) -> None:
         self.selection.inject = message.inject
         self.selection.expectation = message.expectation
+        for status in self.screen.query("#status"):
+            status.refresh_view()  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------ actions on the view
     def action_faster(self) -> None:
@@ -225,9 +314,55 @@ class DrillBaseApp(App[int]):
 
         self.push_screen(FilterScreen(self.feed_filter, categories, sites, severities), done)
 
+    def branched_from(self) -> dict[str, object] | None:
+        """Where a branched drill came from (its log's header says): the log and the moment."""
+        return None
+
+    def log_file(self) -> str | None:
+        """The drill's log, for the commands the closing screen names (None: no log)."""
+        return None
+
+    def action_summary(self) -> None:
+        """The objectives, expected actions and key figures so far (at the end: the closing)."""
+        if isinstance(self.screen, ViewScreen):
+            self.show_closing()
+
+    def show_closing(self) -> None:
+        ended = self.finished
+        screen = ClosingScreen(
+            closing_title(self.scenario, self.now, ended),
+            closing_text(self.scenario, self.vm, self.now, self.log_file()),
+            closing_next(self.log_file()),
+        )
+
+        def answered(what: str | None) -> None:
+            if what == "quit":
+                if self.finished:
+                    self.exit(0)  # nothing more to enter, the log is complete
+                else:
+                    self.call_later(self.run_action, "app.quit")
+
+        self.push_screen(screen, answered)
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """The palette's Screenshot: into Downloads when there is one, else the current folder
+        (Textual's own choice fails where Downloads does not exist, as on a fresh server)."""
+        if path is None:
+            downloads = user_downloads_path()
+            path = str(downloads if downloads.is_dir() else Path.cwd())
+        try:
+            return super().deliver_screenshot(filename, path, time_format)
+        except OSError as exc:
+            self.notify(t("tui.cannot_save", folder=path, reason=exc.strerror or str(exc)), severity="error")
+            return None
+
     def action_help(self) -> None:
-        """Show or hide the list of keys."""
-        if self.screen.query(HelpPanel):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+        """Show the keys by topic and what the glyphs mean."""
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            screen.action_close()
+        elif isinstance(screen, ViewScreen) or hasattr(screen, "KEYS"):
+            table = screen.KEYS  # type: ignore[attr-defined]
+            self.push_screen(HelpScreen(table, public=not isinstance(screen, DrillScreen)))

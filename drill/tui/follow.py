@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,3 +61,43 @@ class LogTail:
                 if event is not None:
                     out.append(event)
         return out, reset
+
+
+CLOCK_SUFFIX = ".clock"  # beside the log: the live drill's clock, for the players' screen
+
+
+class ClockFile:
+    """The live drill's clock, beside its log: where the clock stands, whether it runs and how
+    fast, and when that was written (wall time). The log holds only events, so a screen that
+    follows it would otherwise show the time of the last event, not the drill's clock.
+    Not part of the log: nothing replays or verifies from it."""
+
+    def __init__(self, log_path: str | Path, wall: Callable[[], float] = time.time) -> None:
+        self.path = Path(str(log_path) + CLOCK_SUFFIX)
+        self.wall = wall
+
+    def write(self, now: float, running: bool, speed: float) -> None:
+        record = {"now": now, "running": running, "speed": speed, "wall": self.wall()}
+        part = self.path.with_name(self.path.name + ".part")
+        try:
+            part.write_text(json.dumps(record), encoding="utf-8")
+            os.replace(part, self.path)  # whole or not at all: a reader never sees half of it
+        except OSError:
+            pass  # the players' screen falls back to the time of the last event
+
+    def read(self) -> tuple[float, bool, float] | None:
+        """(the drill's clock now, running, speed), estimated from the last record; None when
+        there is none."""
+        try:
+            record = json.loads(self.path.read_text(encoding="utf-8"))
+            now, running, speed = float(record["now"]), bool(record["running"]), float(record["speed"])
+            wall = float(record["wall"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if running:
+            now += max(0.0, self.wall() - wall) * speed / 60.0
+        return now, running, speed
+
+    def remove(self) -> None:
+        with contextlib.suppress(OSError):
+            self.path.unlink()

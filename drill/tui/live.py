@@ -4,6 +4,7 @@ redraw a few times a second at most."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -13,22 +14,41 @@ from typing import Any
 from ..diagnostics import DrillError
 from ..engine import events as ev
 from ..engine.events import Event
-from ..i18n import pick, t
+from ..i18n import LANGUAGES, pick, t
 from ..session import Session
 from ..viewmodel import ViewModel, first_words
-from .actions import TARGET_ACTIONS, LiveActions
+from .actions import TARGET_ACTIONS, LiveActions, both_names
 from .base import TICK, DrillBaseApp
+from .follow import ClockFile
 from .keys import LIVE, description_key
 from .messages import ClockTick
 from .pacing import Pacer
 from .palette import Entry, entry
 from .screens.dialogs import ConfirmScreen
 from .screens.views import DrillScreen, PlayersScreen
+from .search import fold
 
 BUDGET = 0.05  # seconds of simulation per tick at most, so keys stay responsive
 CHUNK = 10.0  # drill minutes per slice within a tick
 SYNC_EVERY = 1.0  # seconds between forcing the log to disk
 PALETTE_NODES = 5000  # nodes named one by one in the command palette, at most
+
+
+def _both(key: str) -> str:
+    """A message in every language, as the palette matches it (search.fold)."""
+    return " ".join(fold(t(key, lang)) for lang in LANGUAGES)
+
+
+def _log_header(path: Path | None) -> dict[str, Any]:
+    """The first line of the drill's log (what it names: a branch's origin …); {} if unreadable."""
+    if path is None:
+        return {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            header = json.loads(f.readline())
+    except (OSError, ValueError):
+        return {}
+    return header if isinstance(header, dict) else {}
 
 
 class LiveApp(LiveActions, DrillBaseApp):
@@ -61,6 +81,10 @@ class LiveApp(LiveActions, DrillBaseApp):
         self._log_warned = False
         self.advanced_minutes = 0.0  # drill minutes run by the clock (the benchmark reads it)
         self.startup_warnings = list(warnings or [])
+        self.header = _log_header(session.log_path)
+        # the clock beside the log, for the players' screen on a second terminal
+        self.clock_file = ClockFile(session.log_path) if session.log_path else None
+        self._clock_written: tuple[float, bool, float] | None = None
 
     def get_default_screen(self) -> DrillScreen:
         return DrillScreen("live")
@@ -79,6 +103,25 @@ class LiveApp(LiveActions, DrillBaseApp):
 
     def on_unmount(self) -> None:
         self.session.close()
+        if self.clock_file is not None:
+            self.clock_file.remove()
+
+    def branched_from(self) -> dict[str, object] | None:
+        origin = self.header.get("branched_from")
+        return origin if isinstance(origin, dict) else None
+
+    def _write_clock(self) -> None:
+        """Tell the players' screen where the clock stands: at once when it starts, stops or
+        changes speed, and once a second while it runs."""
+        if self.clock_file is None:
+            return
+        running = self.pacer.running and not self.session.finished
+        last = self._clock_written
+        wall = time.monotonic()
+        if last is not None and last[1:] == (running, self.pacer.speed) and wall - last[0] < SYNC_EVERY:
+            return
+        self._clock_written = (wall, running, self.pacer.speed)
+        self.clock_file.write(self.session.now, running, self.pacer.speed)
 
     # ------------------------------------------------------------ the clock
     @property
@@ -97,10 +140,12 @@ class LiveApp(LiveActions, DrillBaseApp):
         self.vm.feed(event)
         self._changed = True
         if event.kind == ev.COMMAND_REFUSED:
-            self.notify(t("tui.refused", reason=event.data.get("reason", "")), severity="error", timeout=8)
+            reason = pick(event.data.get("reason", ""))
+            self.notify(t("tui.refused", reason=reason), severity="error", timeout=8)
         elif event.kind == ev.DRILL_END:
             self.pacer.pause()
             self.notify(t("tui.drill_ended"), timeout=8)
+            self.call_later(self.show_closing)  # after this slice of the drill has run
 
     def _tick(self) -> None:
         try:
@@ -113,6 +158,7 @@ class LiveApp(LiveActions, DrillBaseApp):
                 self._changed = False
                 self.drill_changed()
             self._sync_log()
+            self._write_clock()
             self.refreeze_if_grown()
         except Exception as exc:  # a bug must not end a drill: stop the clock and say so
             self.pacer.pause()
@@ -157,19 +203,6 @@ class LiveApp(LiveActions, DrillBaseApp):
         self.pacer.pause()
         self.clock_moved()
 
-    def hold_clock(self) -> Callable[[], None]:
-        """Stop the clock while the facilitator types or picks, so a decision lands at the moment
-        they started entering it; the returned function starts it again if it was running."""
-        was_running = self.pacer.running
-        self.pause()
-
-        def resume() -> None:
-            if was_running and not self.session.finished and not self.pacer.running:
-                self.pacer.start()
-                self.clock_moved()
-
-        return resume
-
     def after_advance(self) -> None:
         self._changed = False
         self.post_message(ClockTick())
@@ -186,22 +219,22 @@ class LiveApp(LiveActions, DrillBaseApp):
 
     async def action_quit(self) -> None:
         """Quit, after confirming (the log is already written; the drill can be resumed)."""
+        release = self.hold_clock()
 
         def answer(yes: bool | None) -> None:
             if yes:
-                self.session.close()
-                self.exit(0)
+                self.exit(0)  # the log is closed as the app unmounts
+            else:
+                release()
 
-        resume = self.hold_clock()
+        detail = ""
+        if self.session.log_path and not self.session.log_error:
+            key = "tui.quit_detail_ended" if self.session.finished else "tui.quit_detail"
+            detail = t(key, file=str(self.session.log_path))
+        self.push_screen(ConfirmScreen(t("tui.quit_question"), detail), answer)
 
-        def answer_and_resume(yes: bool | None) -> None:
-            answer(yes)
-            if not yes:
-                resume()
-
-        detail = t("tui.quit_ended" if self.finished else "tui.quit_detail", file=str(self.session.log_path))
-        detail = detail if self.session.log_path and not self.session.log_error else ""
-        self.push_screen(ConfirmScreen(t("tui.quit_question"), detail), answer_and_resume)
+    def log_file(self) -> str | None:
+        return str(self.session.log_path) if self.session.log_path else None
 
     # ------------------------------------------------------------ never a traceback
     async def run_action(self, action: Any, default_namespace: Any = None, namespaces: Any = None) -> bool:
@@ -237,7 +270,13 @@ class LiveApp(LiveActions, DrillBaseApp):
             text = t(description_key(key))
             help = t("tui.palette_key", key=key.display or key.keys)
             out.append(
-                Entry(text, help, lambda a=key.action: self.call_next(self.run_action, a), general=True)
+                Entry(
+                    text,
+                    help,
+                    lambda a=key.action: self.call_next(self.run_action, a),
+                    general=True,
+                    search=_both(description_key(key)),
+                )
             )
         if view_only:
             return out
@@ -248,7 +287,8 @@ class LiveApp(LiveActions, DrillBaseApp):
         city = self.scenario.city
         for action in TARGET_ACTIONS:
             method = getattr(self, "action_" + action.replace("-", "_"))
-            verb = t(f"tui.act_{action.replace('-', '_')}")
+            verb_key = f"tui.act_{action.replace('-', '_')}"
+            verb, verbs = t(verb_key), _both(verb_key)
             for sid, site in city.sites.items():
                 name = pick(site.name.model_dump())
                 out.append(
@@ -256,6 +296,7 @@ class LiveApp(LiveActions, DrillBaseApp):
                         f"{verb}: {name} ({sid})",
                         t("tui.palette_body"),
                         self.guarded_call(method, f"site:{sid}"),
+                        search=f"{verbs} {both_names(site.name)}",
                     )
                 )
             # a city of many thousand nodes names its nodes through the pickers instead
@@ -266,16 +307,18 @@ class LiveApp(LiveActions, DrillBaseApp):
                         f"{verb}: {nid} — {name}" if name else f"{verb}: {nid}",
                         t("tui.palette_node"),
                         self.guarded_call(method, f"node:{nid}"),
+                        search=f"{verbs} {both_names(node.name)} {both_names(city.sites[node.site].name)}",
                     )
                 )
         for action in ("offline", "online"):
-            verb = t(f"tui.act_{action}")
+            verb, verbs = t(f"tui.act_{action}"), _both(f"tui.act_{action}")
             for sid, svc in city.services.items():
                 out.append(
                     entry(
                         f"{verb}: {pick(svc.name.model_dump())} ({sid})",
                         t("tui.palette_service"),
                         self.guarded_call(getattr(self, f"action_{action}"), sid),
+                        search=f"{verbs} {both_names(svc.name)}",
                     )
                 )
         for view in self.vm.injects():
@@ -294,6 +337,7 @@ class LiveApp(LiveActions, DrillBaseApp):
                         f"{t(f'tui.{verb}')}: {view.id} — {title}",
                         t("tui.palette_inject"),
                         self.guarded_call(getattr(self, f"action_{action}"), view.id),
+                        search=f"{_both(f'tui.{verb}')} {both_names(view.title or view.text)}",
                     )
                 )
         for team, spec in self.scenario.spec.teams.items():
@@ -303,18 +347,25 @@ class LiveApp(LiveActions, DrillBaseApp):
                     f"{t('tui.act_escalate')}: {name} ({team})",
                     "",
                     self.guarded_call(self.action_escalate, team),
+                    search=f"{_both('tui.act_escalate')} {both_names(spec.name)}",
                 )
             )
             out.append(
                 entry(
-                    f"{t('tui.act_report')}: {name} ({team})", "", self.guarded_call(self.action_report, team)
+                    f"{t('tui.act_report')}: {name} ({team})",
+                    "",
+                    self.guarded_call(self.action_report, team),
+                    search=f"{_both('tui.act_report')} {both_names(spec.name)}",
                 )
             )
         for sid, site in city.sites.items():
             name = pick(site.name.model_dump())
             out.append(
                 entry(
-                    f"{t('tui.act_report')}: {name} ({sid})", "", self.guarded_call(self.action_report, sid)
+                    f"{t('tui.act_report')}: {name} ({sid})",
+                    "",
+                    self.guarded_call(self.action_report, sid),
+                    search=f"{_both('tui.act_report')} {both_names(site.name)}",
                 )
             )
         for campaign in self.scenario.spec.attacker.campaigns:

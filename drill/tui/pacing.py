@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 from ..i18n import t
 
-# drill seconds per wall-clock second: from real time to an hour of drill per second
-SPEEDS: tuple[float, ...] = (1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
+# drill seconds per wall-clock second: from real time to an hour of drill per second (×4: an
+# eight-hour scenario in a two-hour session)
+SPEEDS: tuple[float, ...] = (1, 2, 4, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
 TOP_SPEED = SPEEDS[-1]
 
 

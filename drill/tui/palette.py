@@ -8,7 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual import on
+from textual.await_complete import AwaitComplete
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.widgets import Button, Input
+
+from .screens.dialogs import on_top
+from .search import score, words
 
 MAX_SCORED = 300  # candidates scored by the fuzzy matcher per keystroke
 MAX_HITS = 40  # hits shown: the best, and the palette stays quick to redraw
@@ -21,10 +27,13 @@ class Entry:
     help: str
     run: Callable[[], object]
     general: bool = False  # shown before anything is typed
+    search: str = ""  # more to match, folded (search.fold): the words in the other language
 
 
-def entry(text: str, help: str, fn: Callable[..., object], *args: object, general: bool = False) -> Entry:
-    return Entry(text, help, partial(fn, *args) if args else fn, general)
+def entry(
+    text: str, help: str, fn: Callable[..., object], *args: object, general: bool = False, search: str = ""
+) -> Entry:
+    return Entry(text, help, partial(fn, *args) if args else fn, general, search)
 
 
 def _subsequence(query: str) -> re.Pattern[str]:
@@ -39,6 +48,8 @@ class DrillCommands(Provider):
         entries = getattr(self.app, "palette_entries", None)
         self._entries: list[Entry] = list(entries()) if entries else []
         self._lowered = [e.text.lower() for e in self._entries]
+        # what is matched: the text shown and the same in the other language, without accents
+        self._words = [words(f"{e.text} {e.search}") for e in self._entries]
         self._general = [i for i, e in enumerate(self._entries) if e.general]
 
     async def discover(self) -> Hits:
@@ -47,21 +58,67 @@ class DrillCommands(Provider):
             yield DiscoveryHit(e.text, e.run, help=e.help)
 
     async def search(self, query: str) -> Hits:
-        words = query.lower().split()
+        matcher = self.matcher(query)
         # a letter or two names an action; the names of things take a few more
         pool = range(len(self._entries)) if len(query.strip()) >= MIN_FOR_NAMES else self._general
+        typed = words(query)
+        # every word typed begins a word, in either language, with or without accents: the best
+        found = [(points, i) for i in pool if (points := score(typed, self._words[i]))]
+        if found:
+            ranked = sorted(
+                ((_rank(points, typed, self._entries[i].text), i) for points, i in found),
+                key=lambda pair: (-pair[0], pair[1]),
+            )
+            for rank, i in ranked[:MAX_HITS]:
+                e = self._entries[i]
+                yield Hit(rank, matcher.highlight(e.text), e.run, text=e.text, help=e.help)
+            return
+        # else a fuzzy match on what is shown (a typo, letters left out)
         pattern = _subsequence(query)
-        candidates = [i for i in pool if pattern.search(self._lowered[i])]
-        if len(candidates) > MAX_SCORED:
-            # prefer entries that contain each word as typed
-            exact = [i for i in candidates if all(w in self._lowered[i] for w in words)]
-            chosen = set(exact)
-            candidates = (exact + [i for i in candidates if i not in chosen])[:MAX_SCORED]
-        matcher = self.matcher(query)
+        candidates = [i for i in pool if pattern.search(self._lowered[i])][:MAX_SCORED]
         scored = sorted(
-            ((score, i) for i in candidates if (score := matcher.match(self._entries[i].text)) > 0),
+            ((points, i) for i in candidates if (points := matcher.match(self._entries[i].text)) > 0),
             key=lambda pair: (-pair[0], pair[1]),
         )
-        for score, i in scored[:MAX_HITS]:
+        for points, i in scored[:MAX_HITS]:
             e = self._entries[i]
-            yield Hit(score, matcher.highlight(e.text), e.run, text=e.text, help=e.help)
+            yield Hit(points, matcher.highlight(e.text), e.run, text=e.text, help=e.help)
+
+
+def _rank(points: int, typed: tuple[str, ...], text: str) -> float:
+    """Between 0.5 and 1: words typed side by side found side by side first, then all found in
+    the language shown (not only in the other), then the shorter entry."""
+    span = max(1, len(typed))  # the most ``score`` gives: 1 + each pair side by side
+    pairs = (points - 1) / max(1, span - 1)
+    here = score(typed, words(text)) / span
+    return 0.5 + 0.3 * pairs + 0.15 * here + 0.05 / (1 + len(text) / 40)
+
+
+class DrillPalette(CommandPalette):
+    """Textual's palette, answering once: a second Enter before it has closed would run the
+    command twice and then pop the drill's own screen (see ``Dialog``)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.answered = False
+
+    @on(Input.Submitted)
+    @on(Button.Pressed)
+    def _answered_already(self, event: Input.Submitted | Button.Pressed) -> None:
+        """Runs before the palette's own handler (this class comes first), which it then skips."""
+        if self.answered or not on_top(self):
+            event.stop()
+            event.prevent_default()
+
+    def _select_or_command(self, event: Input.Submitted | Button.Pressed | None = None) -> None:
+        # the palette calls this directly when an option is chosen: two choices queued before
+        # the first closed the palette would each run their command
+        if self.answered or not on_top(self):
+            return
+        super()._select_or_command(event)
+
+    def dismiss(self, result: None = None) -> AwaitComplete:
+        if self.answered or not on_top(self):
+            return AwaitComplete.nothing()
+        self.answered = True
+        return super().dismiss(result)

@@ -4,6 +4,7 @@ detections, decisions and notes."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -12,7 +13,7 @@ from ..i18n import t
 from ..log import LogData
 from ..model.durations import DurationError, format_offset, parse_offset
 from ..model.load import Scenario
-from ..viewmodel import Timeline
+from ..timeline import Timeline
 from .base import TICK, DrillBaseApp
 from .keys import REPLAY, description_key
 from .messages import SeekRequested
@@ -20,6 +21,35 @@ from .pacing import Pacer
 from .palette import Entry
 from .screens.dialogs import AskScreen
 from .screens.views import DrillScreen, PlayersScreen
+
+_CLOCK = re.compile(r"^(\d{1,3}):([0-5]\d)$")
+
+
+def parse_moment(text: str, scenario: Scenario) -> float:
+    """Minutes after T+0 in what a facilitator types to go somewhere: ``T+02:30``, ``T+2h30m``,
+    ``T+3h``, ``90m``, or a bare ``HH:MM`` — the time of day the header shows (``11:30`` in a drill
+    that starts at 08:00 is T+03:30) when it is not before the drill's start, else a drill time
+    (``02:30`` is T+02:30)."""
+    value = text.strip()
+    after_t = value[2:].strip() if value.upper().startswith("T+") else None
+    hhmm = _CLOCK.match(after_t if after_t is not None else value)
+    if hhmm:
+        minutes = int(hhmm.group(1)) * 60 + int(hhmm.group(2))
+        if after_t is not None:
+            return float(minutes)
+        start = scenario.spec.start
+        since_start = minutes - (start.hour * 60 + start.minute)
+        return float(since_start if since_start >= 0 and minutes < 24 * 60 else minutes)
+    return parse_offset(value)
+
+
+def moment_problem(text: str, scenario: Scenario) -> str:
+    """Why ``text`` is not a moment of the drill ("" when it is one)."""
+    try:
+        parse_moment(text, scenario)
+    except DurationError:
+        return t("tui.bad_moment", text=text)
+    return ""
 
 
 class ReplayApp(DrillBaseApp):
@@ -139,13 +169,13 @@ class ReplayApp(DrillBaseApp):
         self._moved()
 
     def action_seek(self, when: str = "") -> None:
-        """Go to a drill time typed as T+1h30m, 90m …"""
+        """Go to a drill time: T+1h30m, T+01:30, 01:30, 90m, or the time of day in the header."""
 
         def go(text: str | None) -> None:
             if not text:
                 return
             try:
-                minutes = parse_offset(text)
+                minutes = parse_moment(text, self.scenario)
             except DurationError as exc:
                 self.notify(t("tui.bad_entry", reason=str(exc)), severity="error")
                 return
@@ -155,13 +185,22 @@ class ReplayApp(DrillBaseApp):
 
         if when:
             go(when)
-        else:
-            self.push_screen(
-                AskScreen(
-                    t("tui.ask_seek"), value=format_offset(self.playhead), hint=t("tui.ask_duration_hint")
-                ),
-                go,
-            )
+            return
+        release = self.hold_clock()
+
+        def answered(text: str | None) -> None:
+            go(text)
+            release()
+
+        self.push_screen(
+            AskScreen(
+                t("tui.ask_seek"),
+                value=format_offset(self.playhead),
+                hint=t("tui.ask_seek_hint"),
+                check=lambda text: moment_problem(text, self.scenario),
+            ),
+            answered,
+        )
 
     def action_seek_start(self) -> None:
         self.pacer.pause()
@@ -180,6 +219,9 @@ class ReplayApp(DrillBaseApp):
 
     async def action_quit(self) -> None:
         self.exit(0)
+
+    def log_file(self) -> str | None:
+        return str(self.log_data.path) if self.log_data.path else None
 
     def palette_entries(self) -> list[Entry]:
         view_only = isinstance(self.screen, PlayersScreen)

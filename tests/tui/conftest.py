@@ -27,8 +27,11 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def live(tmp_path, clock):
-    """``live(at=150, **kw)``: the default drill, run to ``at`` minutes, paused, with its log."""
+    """``live(at=150, **kw)``: the default drill, run to ``at`` minutes, paused, with its log.
+    A bug the app caught to keep a drill going (``app.errors``) fails the test all the same."""
     from drill.tui.app import make_app
+
+    made = []
 
     def make(at: float = 0.0, **kw):
         kw.setdefault("seed", 2015)
@@ -41,6 +44,9 @@ def live(tmp_path, clock):
         )
         if at:
             app.session.advance(at)
+        made.append(app)
         return app
 
-    return make
+    yield make
+    for app in made:
+        assert app.errors == [], app.errors

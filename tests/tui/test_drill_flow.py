@@ -123,7 +123,7 @@ async def test_selecting_a_body_and_a_node_by_keyboard(live):
         await pilot.press("down", "down")
         await pilot.pause()
         assert app.selection.node == "hoan-kiem-ws"
-        await pilot.press("i")
+        await pilot.press("i", "y")  # isolating asks first
         await pilot.pause()
         assert app.session.sim.nodes["hoan-kiem-ws"].isolated
         assert not app.session.sim.nodes["hoan-kiem-gw"].isolated
@@ -144,7 +144,7 @@ async def test_a_wrong_entry_is_a_notification_and_the_drill_goes_on(live, clock
         await pilot.press(*"hoan-kiem-wz", "enter")  # no such node: typed as is
         await pilot.pause()
         refused = [e for e in app.session.sim.events if e.kind == ev.COMMAND_REFUSED]
-        assert refused and "hoan-kiem-ws" in refused[-1].data["reason"]
+        assert refused and "hoan-kiem-ws" in refused[-1].data["reason"]["en"]
         assert "Refused: unknown node 'hoan-kiem-wz'" in app.export_text()  # the notification
         app.action_delay("helpdesk-calls", "soon")  # a duration that is not one
         await pilot.pause(0.1)
@@ -165,7 +165,7 @@ async def test_the_clock_waits_while_a_decision_is_typed(live, clock):
         clock.advance(30)
         app._tick()
         assert app.session.now == 100
-        app.screen.query_one("Input").value = "the SOC calls the mayor"
+        app.screen.query_one("#ask-input").load_text("the SOC calls the mayor")
         await pilot.press("enter")
         await pilot.pause()
         notes = [e for e in app.session.sim.events if e.kind == ev.NOTE]
@@ -177,7 +177,7 @@ async def test_filtering_the_feed(live):
     app = live(at=150)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert "triage hoan-kiem-ws" in app.export_text()
+        assert "alert on hoan-kiem-ws, triage at once" in app.export_text()  # one line for both
         await pilot.press("f")
         await pilot.pause()
         app.screen.query_one("#filter-kind").value = "attack"
@@ -193,7 +193,7 @@ async def test_filtering_the_feed(live):
         await pilot.pause()
         await pilot.click("#filter-clear")
         await pilot.pause()
-        assert "triage hoan-kiem-ws" in feed_text(app)
+        assert "alert on hoan-kiem-ws, triage at once" in feed_text(app)
 
 
 @sync
@@ -243,7 +243,8 @@ async def test_the_players_screen_shows_only_what_players_may_see(live):
         assert "VNCERT answers" in text  # the public inject, in full
         assert "backup share" not in text and "backup-also-encrypted" not in text
         assert "hesitates" not in text
-        assert "ba-vi-ws" not in text and "compromised" not in text
+        assert "ba-vi-ws" not in text and "● Ba Vi" not in text  # (the legend names the glyph)
+        assert app.vm.body_worst("ba-vi", public=True) == "no_alert"
         assert "Expected" not in text
         await pilot.press("v")
         await pilot.pause()

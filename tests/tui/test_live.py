@@ -48,6 +48,7 @@ class Case:
     inject: str | None = None
     expectation: int | None = None
     palette_answers: tuple[str, ...] | None = None
+    confirm: bool = False  # the key asks first (Enter says yes); the palette, naming it, does not
     extra: dict = field(default_factory=dict)
 
 
@@ -62,6 +63,7 @@ CASES = [
         "isolate hoan-kiem-ws",
         lambda app: _sim(app).nodes["hoan-kiem-ws"].isolated and command_logged(app, "isolate"),
         "Decision: isolate hoan-kiem-ws",
+        confirm=True,
     ),
     Case(
         "reconnect",
@@ -79,6 +81,7 @@ CASES = [
         "Ba Vi District is cut off from the city WAN",
         node="ba-vi-ws",  # a PC has no WAN link: its body's is cut
         site="ba-vi",
+        confirm=True,
     ),
     Case(
         "restore-link",
@@ -147,7 +150,7 @@ CASES = [
         "e",
         "escalate national cert",
         lambda app: bool(logged(app, ev.ESCALATION, target="national-cert")),
-        "escalates to National CERT",
+        "Escalated to National CERT",
         answers=("national-cert",),
         palette_answers=(),
     ),
@@ -156,7 +159,7 @@ CASES = [
         "p",
         "report department of information so-thong-tin",
         lambda app: bool(logged(app, ev.REPORT, target="so-thong-tin-truyen-thong")),
-        "reports to Department of Information and Communications",
+        "Reported to Department of Information and Communications",
         answers=("so-thong-tin-truyen-thong",),
         palette_answers=(),
     ),
@@ -165,7 +168,7 @@ CASES = [
         "m",
         "communicate",
         lambda app: any(e.data.get("public") for e in logged(app, ev.REPORT)),
-        "speaks to the public: the one-stop desk is closed today",
+        "Statement to the public by the players: the one-stop desk is closed today",
         answers=("the one-stop desk is closed today",),
     ),
     Case(
@@ -184,6 +187,7 @@ CASES = [
         lambda app: bool(logged(app, ev.INJECT_SKIPPED, target="backup-also-encrypted")),
         "Inject backup-also-encrypted skipped",
         inject="backup-also-encrypted",
+        confirm=True,
     ),
     Case(
         "delay-inject",
@@ -234,6 +238,7 @@ CASES = [
         "Red team: compromise ba-vi-ws",
         node="ba-vi-ws",
         site="ba-vi",
+        confirm=True,
     ),
     Case(
         "start-stage",
@@ -250,7 +255,7 @@ CASES = [
         "D",
         "ddos portal-web",
         lambda app: bool(logged(app, ev.EFFECT, target="portal-web", effect="deny")),
-        "portal-web: flooded (DDoS) for 1h",
+        "Red team: DDoS portal-web 1h",
         node="portal-web",
         site="portal",
         answers=("1h",),
@@ -263,7 +268,11 @@ async def _type(pilot, text: str) -> None:
     if len(text) <= 8:
         await pilot.press(*text)
     else:
-        pilot.app.screen.query_one(Input).value = text
+        entry = pilot.app.screen.query_one("#ask-input, #pick-input")
+        if isinstance(entry, Input):
+            entry.value = text
+        else:  # a text of several lines
+            entry.load_text(text)
         await pilot.pause()
     await pilot.press("enter")
     await pilot.pause()
@@ -288,6 +297,10 @@ async def test_action_by_key(live, case: Case):
         await _prepare(app, pilot, case)
         await pilot.press(case.key)
         await pilot.pause()
+        if case.confirm:
+            assert not command_logged(app, case.action)  # not before the answer
+            await pilot.press("enter")
+            await pilot.pause()
         for answer in case.answers:
             await _type(pilot, answer)
         await pilot.pause()

@@ -14,9 +14,9 @@ from drill.engine.commands import Command, TimedCommand
 from drill.engine.events import Event
 from drill.i18n import LANGUAGES
 from drill.model.load import load_scenario
+from drill.narration import CATEGORY_OF
 from drill.tui.widgets.metrics import strip_text
 from drill.viewmodel import (
-    CATEGORY_OF,
     Timeline,
     ViewModel,
     clock_text,
@@ -126,8 +126,8 @@ def test_players_do_not_see_an_undetected_compromise(scenario):
     sim.run_until(30)  # the phishing landed; nobody has noticed yet
     vm = ViewModel(scenario).feed_all(sim.events)
     assert vm.node_label("hoan-kiem-ws") == "foothold"
-    assert vm.node_label("hoan-kiem-ws", public=True) == "clean"
-    assert vm.body_worst("hoan-kiem", public=True) == "clean"
+    assert vm.node_label("hoan-kiem-ws", public=True) == "no_alert"  # not "clean": nobody looked
+    assert vm.body_worst("hoan-kiem", public=True) == "no_alert"
     assert vm.body_share("hoan-kiem", public=True) == 0
 
 

@@ -32,6 +32,51 @@ async def settle_palette(pilot: Any, timeout: float = 5.0) -> None:
         await pilot.pause(0.05)
         lists = pilot.app.screen.query(CommandList)
         shown = [str(o.prompt) for o in lists.first().options] if lists else []
-        if shown and shown == last:
+        gathering = any(w.is_running and w.name == "_gather_commands" for w in pilot.app.workers)
+        if shown and shown == last and not gathering:
             return
         last = shown
+
+
+def export_svg_256(app: Any) -> str:
+    """The screen as a terminal of 256 colours shows it (tmux's default, macOS Terminal): each
+    colour replaced by the nearest of the 256, as Rich does when it writes to such a terminal."""
+    import io
+
+    from rich.color import ColorSystem
+    from rich.console import Console
+    from rich.segment import Segment, Segments
+    from rich.style import Style
+
+    width, height = app.size
+
+    def console(record: bool) -> Console:
+        return Console(
+            width=width,
+            height=height,
+            file=io.StringIO(),
+            force_terminal=True,
+            color_system="truecolor",
+            record=record,
+            legacy_windows=False,
+            safe_box=False,
+        )
+
+    def down(style: Style | None) -> Style | None:
+        if style is None:
+            return None
+        color = style.color.downgrade(ColorSystem.EIGHT_BIT) if style.color else None
+        bgcolor = style.bgcolor.downgrade(ColorSystem.EIGHT_BIT) if style.bgcolor else None
+        return style + Style(color=color, bgcolor=bgcolor)
+
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    segments = [Segment(s.text, down(s.style), s.control) for s in console(False).render(update)]
+    out = console(True)
+    out.print(Segments(segments))
+    return out.export_svg(title=app.title)
+
+
+def dialog_text(app: Any) -> str:
+    """The words inside the dialog on top (between its thick borders), its lines joined."""
+    inner = [line.split("█")[1] for line in app.export_text().splitlines() if line.count("█") >= 2]
+    return " ".join(" ".join(inner).split())

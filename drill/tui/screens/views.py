@@ -5,10 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import BindingsMap
 from textual.containers import Container
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 
 from ...i18n import get_language
@@ -22,6 +24,7 @@ from ..widgets.metrics import FiguresStrip, MetricsPanel
 from ..widgets.msel import MselPanel
 from ..widgets.network import NetworkMap
 from ..widgets.pages import PAGES, PageTabs
+from ..widgets.status import StatusLine
 from ..widgets.timeline import TimelineBar
 
 REFRESH_INTERVAL = 0.25  # seconds between redraws of the panels while the drill runs
@@ -31,6 +34,8 @@ class ViewScreen(Screen[None]):
     """Panels that render from the app's view-model, redrawn a few times a second at most."""
 
     KEYS: tuple[keys.Key, ...] = ()
+    CONTEXT: dict[str, tuple[str, ...]] = {}
+    PANELS = ("network", "detail", "feed", "metrics", "msel")
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -39,12 +44,30 @@ class ViewScreen(Screen[None]):
         self.refresh_count = 0  # how many times the panels were redrawn (the benchmark reads it)
 
     def on_mount(self) -> None:
+        self.panel = ""
         self.rebind()
 
     def rebind(self) -> None:
-        """Bindings described in the current language (Textual's are fixed per class otherwise)."""
-        self._bindings = BindingsMap(keys.bindings(self.KEYS, get_language()))
+        """Bindings described in the current language (Textual's are fixed per class otherwise),
+        the footer showing the focused panel's keys."""
+        context = self.CONTEXT.get(self.panel, self.CONTEXT.get("", ()))
+        self._bindings = BindingsMap(keys.bindings(self.KEYS, get_language(), context))
         self.refresh_bindings()
+
+    def panel_of(self, widget: Widget | None) -> str:
+        """The panel (network, detail, feed, metrics, msel) a widget is in, or ""."""
+        node = widget
+        while node is not None and node is not self:
+            if node.id in self.PANELS:
+                return str(node.id)
+            node = node.parent  # type: ignore[assignment]
+        return ""
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        panel = self.panel_of(event.widget)
+        if panel != getattr(self, "panel", ""):
+            self.panel = panel
+            self.rebind()
 
     def panels(self) -> Iterable[object]:
         return ()
@@ -87,6 +110,7 @@ class DrillScreen(ViewScreen):
         super().__init__(id="drill-screen")
         self.mode = mode
         self.KEYS = keys.REPLAY if mode == "replay" else keys.LIVE
+        self.CONTEXT = keys.REPLAY_CONTEXT if mode == "replay" else keys.CONTEXT
 
     def compose(self) -> ComposeResult:
         live = self.mode == "live"
@@ -101,6 +125,8 @@ class DrillScreen(ViewScreen):
             yield MetricsPanel(id="metrics")
             yield EventFeed(id="feed")
             yield MselPanel(id="msel", buttons=live)
+        if live:
+            yield StatusLine(id="status")
         yield Footer()
 
     def on_mount(self) -> None:  # ViewScreen.on_mount runs too (Textual calls each class's own)
@@ -110,6 +136,8 @@ class DrillScreen(ViewScreen):
         ids = ["#header", "#strip", "#tabs", "#network", "#detail", "#metrics", "#feed", "#msel"]
         if self.mode == "replay":
             ids.insert(1, "#timeline")
+        else:
+            ids.append("#status")
         return [self.query_one(i) for i in ids]
 
     def show_page(self, page: str) -> None:

@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from ...i18n import pick, t
 from ...model.durations import format_offset
+from ...narration import number
 from ...viewmodel import STATE_GLYPH, describe
 from ..messages import NodeSelected
 from .base import STATE_COMPONENTS, DrillWidgetMixin
@@ -101,7 +102,11 @@ class BodyDetail(DrillWidgetMixin, Horizontal):
         )
         head.append("\n")
         head.append(
-            t("tui.detail_share", share=f"{share:.0%}", hosts=f"{vm.site_hosts.get(site, 0):,}"),
+            t(
+                "tui.detail_share",
+                share=f"{number(round(share * 100))}%",
+                hosts=number(vm.site_hosts.get(site, 0)),
+            ),
             self.component_style("detail--muted"),
         )
         head.append(" · ")
@@ -126,7 +131,7 @@ class BodyDetail(DrillWidgetMixin, Horizontal):
             row = Text(no_wrap=True, overflow="ellipsis")
             row.append(f"{STATE_GLYPH.get(label, '·')} ", nodes_list.component_style(f"state--{label}"))
             infected = state.infected if (not self.public or state.detected) else 0
-            row.append(f"{node:<{width}.{width}} {infected:>4}/{state.hosts:<4} ")
+            row.append(f"{node:<{width}.{width}} {number(infected):>4}/{number(state.hosts):<4} ")
             if state.working:
                 row.append("⚙ ", nodes_list.component_style("state--working"))
             row.append(t(f"tui.state_{label}"), nodes_list.component_style(f"state--{label}"))
@@ -176,7 +181,7 @@ class BodyDetail(DrillWidgetMixin, Horizontal):
             out.append(t("tui.detail_recent") + "\n", "bold")
             for e in reversed(recent):
                 out.append(f"{format_offset(e.t)} ", "dim")
-                out.append(describe(e, app.scenario) + "\n")
+                out.append(describe(e, app.scenario, public=self.public) + "\n")
         self.query_one("#detail-info", Static).update(out, layout=False)
 
     @on(OptionList.OptionHighlighted, "#detail-nodes")

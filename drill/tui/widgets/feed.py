@@ -7,12 +7,14 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.widgets import RichLog, Static
 
 from ...engine.events import Event
 from ...i18n import pick, t
+from ...knowledge import players_see
 from ...model.durations import format_offset
-from ...viewmodel import SEVERITY_RANK, category, describe, severity, visible_to_players
+from ...narration import SEVERITY_RANK, FeedLine, category, feed_text, first_words, fold_feed, severity
 from .base import SEVERITY_COMPONENTS, DrillWidgetMixin, click
 
 REBUILD_LINES = 400  # lines written back when the feed is rebuilt
@@ -23,6 +25,15 @@ SEVERITY_GLYPH = {"info": " ", "notice": "•", "warning": "▲", "critical": "�
 
 class FeedLog(DrillWidgetMixin, RichLog):
     COMPONENT_CLASSES = SEVERITY_COMPONENTS
+
+    def drop_last(self) -> None:
+        """Take back the last line (a line that folds in what came after it is written again)."""
+        if not self.lines:
+            return
+        self.lines.pop()
+        self._line_cache.clear()
+        self.virtual_size = Size(self._widest_line_width, len(self.lines))
+        self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
         # lines are laid out when written: write them again at the new width
@@ -40,9 +51,11 @@ class EventFeed(DrillWidgetMixin, Vertical):
         self._vm_id = 0
         self._count = 0  # how many of the view-model's events the log has looked at
         self._filter: object = None
+        self._tail: FeedLine | None = None  # the last line written (it may fold in more)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="feed-filter")
+        yield Static("", id="feed-pin")
         yield FeedLog(max_lines=MAX_LINES, min_width=20, wrap=False, auto_scroll=True, id="feed-log")
 
     def on_mount(self) -> None:
@@ -55,7 +68,7 @@ class EventFeed(DrillWidgetMixin, Vertical):
 
     def passes(self, e: Event) -> bool:
         if self.public:
-            return visible_to_players(e)
+            return players_see(e)
         f = self.dapp.feed_filter
         if f.category and category(e) != f.category:
             return False
@@ -63,12 +76,13 @@ class EventFeed(DrillWidgetMixin, Vertical):
             return False
         return SEVERITY_RANK[severity(e)] >= SEVERITY_RANK.get(f.severity, 0)
 
-    def line(self, e: Event, log: FeedLog) -> Text:
-        sev = severity(e)
+    def line(self, line: FeedLine, log: FeedLog) -> Text:
+        sev = severity(line.event)
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(format_offset(e.t) + " ", log.component_style("sev--time"))
+        text.append(format_offset(line.event.t) + " ", log.component_style("sev--time"))
         text.append(SEVERITY_GLYPH[sev] + " ", log.component_style(f"sev--{sev}"))
-        text.append(describe(e, self.dapp.scenario), log.component_style(f"sev--{sev}"))
+        words = feed_text(line, self.dapp.scenario, public=self.public)
+        text.append(words, log.component_style(f"sev--{sev}"))
         return text
 
     def refresh_view(self, force: bool = False) -> None:
@@ -77,6 +91,7 @@ class EventFeed(DrillWidgetMixin, Vertical):
         flt = None if self.public else self.dapp.feed_filter
         events = vm.events
         width = log.scrollable_content_region.width
+        self._update_pin(force)
         if width <= 1:
             self._vm_id = 0  # not laid out yet (a hidden page): write everything once it is
             return
@@ -85,35 +100,73 @@ class EventFeed(DrillWidgetMixin, Vertical):
             self._vm_id, self._filter = id(vm), flt
             self._update_filter_line()
             log.clear()
-            # the newest lines that pass, oldest first
-            picked: list[Event] = []
-            for e in reversed(events):
-                if self.passes(e):
-                    picked.append(e)
+            # the newest events that pass, oldest first
+            picked: list[tuple[int, Event]] = []
+            for i in range(len(events) - 1, -1, -1):
+                if self.passes(events[i]):
+                    picked.append((i, events[i]))
                     if len(picked) >= REBUILD_LINES:
                         break
             picked.reverse()
             self._count = len(events)
-            self._write(log, picked, width, skipped=0)
+            self._tail = None
+            self._write(log, fold_feed(picked), width, skipped=0)
             return
-        new = [e for e in events[self._count :] if self.passes(e)]
+        if len(events) == self._count:
+            return
+        # fold again from the last line written: what came since may belong to it
+        start = self._tail.first if self._tail is not None else self._count
+        new = [(i, events[i]) for i in range(start, len(events)) if self.passes(events[i])]
         self._count = len(events)
-        skipped = max(0, len(new) - MAX_BATCH)
-        self._write(log, new[skipped:], width, skipped)
+        lines = fold_feed(new)
+        if self._tail is not None and lines and lines[0].first == self._tail.first:
+            if lines[0] == self._tail:
+                lines = lines[1:]
+            else:
+                log.drop_last()
+        skipped = max(0, len(lines) - MAX_BATCH)
+        self._write(log, lines[skipped:], width, skipped)
 
-    def _write(self, log: FeedLog, picked: list[Event], width: int, skipped: int) -> None:
+    def _write(self, log: FeedLog, lines: list[FeedLine], width: int, skipped: int) -> None:
         """Many lines in one write: the log lays out one block instead of a line at a time."""
-        if not picked:
+        if not lines:
             return
         block = Text(no_wrap=True, overflow="ellipsis")
         if skipped:
             block.append(t("tui.feed_skipped", count=skipped) + "\n", log.component_style("sev--time"))
-        for i, e in enumerate(picked):
+        for i, line in enumerate(lines):
             if i:
                 block.append("\n")
-            block.append_text(self.line(e, log))
+            block.append_text(self.line(line, log))
         log.write(block, width=width, scroll_end=False)
         log.scroll_end(animate=False)
+        self._tail = lines[-1] if not skipped else None
+
+    def _update_pin(self, force: bool) -> None:
+        """The latest inject stays in sight above the flow of events."""
+        vm = self.dapp.vm
+        key = (id(vm), vm.msel_version, self.dapp.lang_epoch)
+        if key == getattr(self, "_pinned", None) and not force:
+            return
+        self._pinned = key
+        pin = self.query_one("#feed-pin", Static)
+        delivered = [
+            v
+            for v in vm.injects("delivered")
+            if v.trigger != "deadlines" and v.delivered_at is not None and not (self.public and v.hidden)
+        ]
+        if not delivered:
+            pin.display = False
+            return
+        view = max(delivered, key=lambda v: v.delivered_at or 0.0)
+        title = pick(view.title) if view.title else first_words(pick(view.text))
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(t("tui.feed_pin") + " ", "bold")
+        text.append(format_offset(view.delivered_at or 0.0) + " ", log_style := "dim")
+        text.append(f"{view.id}: " if view.trigger != "free" else "", log_style)
+        text.append(title)
+        pin.update(text, layout=False)
+        pin.display = True
 
     def _update_filter_line(self) -> None:
         label = self.query_one("#feed-filter", Static)

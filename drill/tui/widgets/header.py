@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
 from ...i18n import get_language, pick, t
-from ...viewmodel import clock_text
+from ...model.durations import format_offset
+from ...narration import clock_text
 from ..pacing import speed_text
 from .base import DrillWidgetMixin, click
+
+WALL_CLOCK_EVERY = 10.0  # seconds between redraws of the header's wall clock
 
 
 class HeaderBar(DrillWidgetMixin, Static):
@@ -29,6 +34,11 @@ class HeaderBar(DrillWidgetMixin, Static):
 
     def on_mount(self) -> None:
         self.refresh_view()
+        # the wall clock in the corner moves while the drill is paused too
+        self.set_interval(WALL_CLOCK_EVERY, self.refresh_view)
+
+    def on_resize(self) -> None:
+        self.refresh_view()  # narrow and wide lay the header out differently
 
     def refresh_view(self, force: bool = False) -> None:
         app = self.dapp
@@ -41,31 +51,35 @@ class HeaderBar(DrillWidgetMixin, Static):
         grid.add_column(no_wrap=True)
         grid.add_column(no_wrap=True, justify="right")
         title = Text(pick(scenario.spec.title.model_dump()), style=self.component_style("header--title"))
-        if self.public:
-            title = Text.assemble(
-                (t("tui.players_view") + " · ", self.component_style("header--mode")), title
+        mode = self.component_style("header--mode")
+        origin = app.branched_from()
+        if origin is not None:
+            label = t(
+                "tui.branch_mode",
+                file=Path(str(origin.get("log", ""))).name,
+                at=format_offset(float(origin.get("at", 0.0) or 0.0)),  # type: ignore[arg-type]
             )
+            title = Text.assemble((f" {label} ", mode), " ", title)
+        if self.public:
+            title = Text.assemble((f" {t('tui.players_view')} ", mode), " ", title)
         elif state.mode == "replay":
-            title = Text.assemble((t("tui.replay_mode") + " · ", self.component_style("header--mode")), title)
+            title = Text.assemble((f" {t('tui.replay_mode')} ", mode), " ", title)
         elif state.mode == "follow":
-            title = Text.assemble((t("tui.follow_mode") + " · ", self.component_style("header--mode")), title)
+            title = Text.assemble((f" {t('tui.follow_mode')} ", mode), " ", title)
         clock = Text(clock_text(scenario, state.now), style=self.component_style("header--clock"))
-        if state.mode == "follow":
-            status = Text("")
-        elif state.finished:
+        controls = not self.public and state.mode != "follow"
+        if state.finished:
             status = Text(t("tui.ended"), style=self.component_style("header--ended"))
         else:
             word = t("tui.running") if state.running else t("tui.paused")
             glyph = "▶" if state.running else "||"
             cls = "header--running" if state.running else "header--paused"
+            style = self.component_style(cls)
             status = Text.assemble(
-                (
-                    f"{glyph} {word}",
-                    self.component_style(cls) + click("app.play_pause")
-                    if not self.public and state.mode != "follow"
-                    else self.component_style(cls),
-                ),
+                (f"{glyph} {word}", style + click("app.play_pause") if controls else style)
             )
+            if not controls:
+                status.append(f" {speed_text(state.speed).split(' · ')[0]}")
         if not self.public and state.mode != "follow":
             control = self.component_style("header--control")
             speed = speed_text(state.speed).split(" · ")[0] if narrow else speed_text(state.speed)

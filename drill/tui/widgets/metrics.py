@@ -11,7 +11,9 @@ from textual.widgets import Static
 from ...i18n import t
 from ...metrics import Snapshot
 from ...model.durations import format_duration
+from ...narration import number
 from ...viewmodel import sample_series
+from ..objectives import objective_counts
 from .base import DrillWidgetMixin
 
 SPARK_POINTS = 120
@@ -45,17 +47,22 @@ def strip_text(snap: Snapshot) -> str:
     """All the key figures on one line (the narrow layout's strip)."""
     ex = snap.expectations
     contain = time_figure(snap, "contain")
+    objectives = ""
+    if snap.objectives:
+        counts = objective_counts(snap)
+        objectives = " · " + t("tui.strip_objectives", **counts)
     return t(
         "tui.strip",
         detect=time_figure(snap, "detect"),
         contain=t("tui.strip_open") if snap.time_to_contain is None and snap.nodes_now else contain,
-        now=snap.hosts_now,
-        ever=snap.hosts_ever,
+        now=number(snap.hosts_now),
+        ever=number(snap.hosts_ever),
         down=len(snap.services_down),
         queue=sum(snap.queue.values()),
         met=ex.get("met", 0),
         late=ex.get("late", 0),
         missed=ex.get("missed", 0),
+        objectives=objectives,
     )
 
 
@@ -125,13 +132,23 @@ class MetricsPanel(DrillWidgetMixin, Vertical):
         grid.add_row(
             Text(t("tui.m_hosts"), label),
             Text(
-                t("tui.m_hosts_value", now=snap.hosts_now, ever=snap.hosts_ever, nodes=snap.nodes_ever), value
+                t(
+                    "tui.m_hosts_value",
+                    now=number(snap.hosts_now),
+                    ever=number(snap.hosts_ever),
+                    nodes=number(snap.nodes_ever),
+                ),
+                value,
             ),
         )
         grid.add_row(
             Text(t("tui.m_services"), label),
             Text(
-                t("tui.m_services_value", down=len(snap.services_down), impact=f"{snap.citizen_impact:,.0f}"),
+                t(
+                    "tui.m_services_value",
+                    down=len(snap.services_down),
+                    impact=number(round(snap.citizen_impact)),
+                ),
                 bad if snap.services_down else value,
             ),
         )
@@ -143,9 +160,18 @@ class MetricsPanel(DrillWidgetMixin, Vertical):
             Text(t("tui.m_queue_value", queue=sum(snap.queue.values()), teams=teams), value),
         )
         grid.add_row(Text(t("tui.m_expectations"), label), Text(expectations_text(snap), value))
+        if snap.objectives:
+            counts = objective_counts(snap)
+            grid.add_row(
+                Text(t("tui.m_objectives"), label),
+                Text(t("tui.m_objectives_value", **counts), bad if counts["not_met"] else value),
+            )
         grid.add_row(
             Text(t("tui.m_exfil"), label),
-            Text(f"{snap.data_exfiltrated_gb:.1f} GB", bad if snap.data_exfiltrated_gb else value),
+            Text(
+                f"{number(snap.data_exfiltrated_gb, decimals=1)} GB",
+                bad if snap.data_exfiltrated_gb else value,
+            ),
         )
         end = max(now, 1.0)
         series = vm.metrics.series
@@ -168,6 +194,7 @@ class MetricsPanel(DrillWidgetMixin, Vertical):
                 "tui.m_services",
                 "tui.m_queue",
                 "tui.m_expectations",
+                "tui.m_objectives",
                 "tui.m_exfil",
             )
         ]

@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from ...i18n import pick, t
 from ...model.durations import format_duration, format_offset
+from ...narration import expect_detail, name_of
 from ...viewmodel import ExpectView, InjectView, first_words
 from ..messages import MselSelected
 from .base import DrillWidgetMixin
@@ -115,10 +116,11 @@ class MselPanel(DrillWidgetMixin, Vertical):
         style = ol.component_style(f"msel--{exp.status}")
         row.append(f"   {EXPECT_GLYPH.get(exp.status, '·')} ", style)
         row.append(t(f"tui.act_{exp.action.replace('-', '_')}"))
-        if exp.detail:
-            row.append(f" {exp.detail}")
+        detail = expect_detail(exp.spec, self.dapp.scenario)
+        if detail:
+            row.append(f" {detail}")
         if exp.by:
-            row.append(f" · {exp.by}", ol.component_style("msel--muted"))
+            row.append(f" · {name_of(self.dapp.scenario, 'team', exp.by)}", ol.component_style("msel--muted"))
         if exp.due is not None:
             row.append(
                 " · " + t("tui.msel_due", due=format_offset(exp.due)), ol.component_style("msel--muted")

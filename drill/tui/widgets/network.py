@@ -16,7 +16,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...i18n import pick, t
+from ...knowledge import NO_ALERT
+from ...narration import number
 from ...viewmodel import COMPROMISED_STATES, STATE_GLYPH, STATE_ORDER, short_name
+from ..legend import legend_line
 from ..messages import BodySelected
 from .base import DrillWidgetMixin
 
@@ -31,6 +34,7 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
     COMPONENT_CLASSES = {f"tile--{s}" for s in STATE_ORDER} | {
         "tile--cursor",
         "tile--selected",
+        "tile--marker",
         "tile--cut",
         "network--group",
     }
@@ -76,10 +80,16 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
 
     def on_mount(self) -> None:
         self.cursor = self.dapp.selection.site
+        self._label()
         self._arrange()
 
     def on_resize(self, event: events.Resize) -> None:
+        self._label()
         self._arrange()
+
+    def _label(self) -> None:
+        self.border_title = t("tui.panel_network_public" if self.public else "tui.panel_network")
+        self.border_subtitle = legend_line(self.public, max(0, self.size.width - 6))
 
     def _arrange(self) -> None:
         """Tiles per row from the width; two-line tiles (the state in words) when they fit."""
@@ -126,13 +136,17 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
     def tile_text(self, site: str, line: int) -> str:
         worst, share, cut = self.tile_state(site)
         name = short_name(pick(self.dapp.scenario.city.sites[site].name.model_dump()))
-        pct = f"{max(1, round(share * 100))}%" if share > 0 else ""
+        pct = f"{number(max(1, round(share * 100)))}%" if share > 0 else ""
         glyph = STATE_GLYPH.get(worst, "·")
         if not self.tall:
             return f"{glyph} {pct + ' ' if pct else ''}{name}"
         if line == 0:
             return f"{glyph} {name}"
-        state = t(f"tui.state_{worst}") + (" · " + t("tui.wan_cut") if cut else "")
+        # nothing seen on it: nothing to say (the legend names the dot; a wall of "no alert"
+        # on the projector would drown the bodies that have one)
+        state = "" if worst == NO_ALERT else t(f"tui.state_{worst}")
+        if cut:
+            state = f"{state} · {t('tui.wan_cut')}" if state else t("tui.wan_cut")
         return f"  {state} {pct}".rstrip()
 
     def _style(self, *names: str) -> Style:
@@ -140,7 +154,7 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
         if style is None:
             style = Style()
             for name in names:
-                style += self.get_component_rich_style(name, default=Style())
+                style += self.get_component_rich_style(name, partial=True, default=Style())
             self._styles[names] = style
         return style
 
@@ -170,20 +184,23 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
             name = t(key)
             text = f" {name if name != key else payload} ({part})"
             return Strip([Segment(text, base + self._style("network--group"))])
-        segments = [Segment(" ", base)]
+        segments: list[Segment] = []
         selected = self.dapp.selection.site
         assert isinstance(payload, list)
-        for i, site in enumerate(payload):
-            if i:
-                segments.append(Segment(" ", base))
+        for site in payload:
             worst, _share, cut = self.tile_state(site)
             names = [f"tile--{worst}"]
             if cut:
                 names.append("tile--cut")
-            if site == selected:
-                names.append("tile--selected")
-            if site == self.cursor and self.has_focus:
-                names.append("tile--cursor")
+            # the selected tile keeps its state's colour: a marker in the gap before it and a
+            # bold name say which it is (a reversed tile lost its colour)
+            cursor = site == self.cursor and self.has_focus
+            if cursor or site == selected:
+                names.append("tile--cursor" if cursor else "tile--selected")
+                marker = "▶" if cursor else "▸"
+                segments.append(Segment(marker if part == 0 else "▐", base + self._style("tile--marker")))
+            else:
+                segments.append(Segment(" ", base))
             text = self.tile_text(site, part)
             cells = Segment(text).cell_length
             if cells > self.tile_width:
@@ -194,11 +211,16 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
 
     def refresh_view(self, force: bool = False) -> None:
         dirty = self.dapp.vm.take_dirty_sites()
+        selected = self.dapp.selection.site
+        if selected != getattr(self, "_drawn_selection", None):
+            self._drawn_selection = selected
+            force = True  # the selected tile moved: both are drawn again
         if force or dirty:
             self._cache.clear()
             self.refresh()
 
     def relabel(self) -> None:
+        self._label()
         self._cache.clear()
         self.refresh()
 
