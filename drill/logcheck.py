@@ -157,7 +157,7 @@ EVENT_FIELDS: dict[str, tuple[Fields, Fields]] = {
         {"action": text, "command": signed_count},
     ),
     ev.COMMAND: ({"command": mapping}, {}),
-    ev.COMMAND_REFUSED: ({"command": mapping}, {"reason": text, "suggestions": texts}),
+    ev.COMMAND_REFUSED: ({"command": mapping}, {"reason": bilingual, "suggestions": texts}),
     ev.NOTE: ({}, {"text": bilingual, "hidden": flag}),
     ev.ESCALATION: ({}, {"arrives_in": number}),
     ev.TEAM_ARRIVED: ({}, {"staff": count}),
