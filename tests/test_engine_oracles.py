@@ -340,14 +340,14 @@ def test_a_red_team_move_on_a_machine_already_held_adds_one_machine_of_its_group
 
 
 def test_a_landing_on_every_machine_of_a_group():
-    stages = "        - {id: land, technique: T1078, at: T+0m, targets: {node: grp-ws}, hosts: all}\n"
+    stages = "        - {id: land, from: inside, technique: T1078, at: T+0m, targets: {node: grp-ws}, hosts: all}\n"  # noqa: E501
     hit = compromises(run(scenario(stages)))[0]
     assert (hit.data["hosts"], hit.data["infected"]) == (40, 40)
 
 
 def test_a_first_stage_that_spreads_lands_on_its_targets_first_unless_they_are_patched():
     first = (
-        "        - {id: worm, technique: T1210, at: T+30m, targets: {node: hub-a}, over: [lan],"
+        "        - {id: worm, from: inside, technique: T1210, at: T+30m, targets: {node: hub-a}, over: [lan],"
         " via: [smb], success: SUCCESS, delay: 10m}\n"
     )
     sim = run(scenario(first.replace("SUCCESS", "1")))
@@ -419,8 +419,8 @@ def test_a_machine_cleaned_and_taken_again_attacks_as_one_machine_not_two():
     # grp-ws is taken at T+0, cleaned at T+3 and taken again by the same campaign at T+5; the
     # worm starts at T+10 from what the campaign holds: grp-ws, once — one try at T+20
     stages = (
-        "        - {id: land, technique: T1566.001, at: T+0m, targets: {node: grp-ws}, success: 1}\n"
-        "        - {id: again, technique: T1078, at: T+5m, targets: {node: grp-ws}, success: 1}\n"
+        "        - {id: land, from: inside, technique: T1566.001, at: T+0m, targets: {node: grp-ws}, success: 1}\n"  # noqa: E501
+        "        - {id: again, from: inside, technique: T1078, at: T+5m, targets: {node: grp-ws}, success: 1}\n"  # noqa: E501
         "        - {id: spread, technique: T1021.002, after: {stage: land, wait: 10m}, over: [lan],"
         " via: [smb], delay: 10m}\n"
     )
@@ -435,8 +435,8 @@ def test_a_machine_cleaned_and_taken_again_attacks_as_one_machine_not_two():
 
 def test_a_spreading_stage_started_at_a_time_spreads_from_what_the_campaign_holds():
     stages = (
-        "        - {id: land, technique: T1566.001, at: T+0m, targets: {node: line-a}, success: 1}\n"
-        "        - {id: later, technique: T1021.002, at: T+30m, over: [lan], via: [smb], delay: 10mTARGETS}\n"
+        "        - {id: land, from: inside, technique: T1566.001, at: T+0m, targets: {node: line-a}, success: 1}\n"  # noqa: E501
+        "        - {id: later, from: inside, technique: T1021.002, at: T+30m, over: [lan], via: [smb], delay: 10mTARGETS}\n"  # noqa: E501
     )
     for targets in ("", ", targets: {site: line}"):
         sim = run(scenario(stages.replace("TARGETS", targets)))
@@ -446,7 +446,7 @@ def test_a_spreading_stage_started_at_a_time_spreads_from_what_the_campaign_hold
 
 def test_a_first_stage_that_spreads_records_its_landing_under_its_campaign_and_stage():
     first = (
-        "        - {id: worm, technique: T1210, at: T+30m, targets: {node: hub-a}, over: [lan],"
+        "        - {id: worm, from: inside, technique: T1210, at: T+30m, targets: {node: hub-a}, over: [lan],"
         " via: [smb], delay: 10m}\n"
     )
     hit = compromises(run(scenario(first)))[0]
@@ -454,7 +454,7 @@ def test_a_first_stage_that_spreads_records_its_landing_under_its_campaign_and_s
 
 
 def test_a_landing_that_must_face_the_internet_lands_only_on_what_does():
-    stages = "        - {id: land, technique: T1190, at: T+0m, targets: {site: hub}, exposed: true}\n"
+    stages = "        - {id: land, from: inside, technique: T1190, at: T+0m, targets: {site: hub}, exposed: true}\n"  # noqa: E501
     assert ever_compromised(run(scenario(stages))) == {"hub-c"}
     inside = stages.replace("exposed: true", "exposed: false")
     assert ever_compromised(run(scenario(inside))) == {"hub-a", "hub-b", "hub-sw"}
@@ -488,7 +488,7 @@ def test_a_machine_encrypted_cleaned_and_taken_again_still_shows_its_encryption(
 
 def land_and(node: str, more: str) -> str:
     return (
-        f"        - {{id: land, technique: T1566.001, at: T+0m, targets: {{node: {node}}}, success: 1}}\n"
+        f"        - {{id: land, from: inside, technique: T1566.001, at: T+0m, targets: {{node: {node}}}, success: 1}}\n"  # noqa: E501
         + more
     )
 

@@ -515,7 +515,7 @@ def test_data_theft_after_encryption_changes_nothing():
 
 
 def test_a_stage_that_takes_every_machine_of_a_group_at_once():
-    stages = "        - {id: land, technique: T1078, at: T+0m, targets: {node: west-pc}, hosts: all}\n"
+    stages = "        - {id: land, from: inside, technique: T1078, at: T+0m, targets: {node: west-pc}, hosts: all}\n"  # noqa: E501
     sim = run(scenario(stages))
     hit = next(e for e in sim.events if e.kind == "compromise")
     assert (hit.data["hosts"], hit.data["infected"]) == (1, 1)  # west-pc is one machine

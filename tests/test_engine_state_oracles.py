@@ -10,7 +10,9 @@ from drill.engine import Simulation
 from drill.engine.commands import Command
 from drill.engine.state import NodeState
 
-QUIET = "        - {id: land, technique: T1078, at: T+10h, targets: {node: hub-a}, success: 1}\n"
+QUIET = (
+    "        - {id: land, from: inside, technique: T1078, at: T+10h, targets: {node: hub-a}, success: 1}\n"  # noqa: E501
+)
 
 
 @pytest.mark.parametrize(
@@ -93,7 +95,7 @@ def test_a_gateway_switched_off_cuts_its_site_off():
 # ---------------------------------------------------------------- the drill's clock
 def test_stepping_runs_to_just_after_the_next_event_and_stops_at_the_end():
     stages = (
-        "        - {id: land, technique: T1078, at: T+10m, targets: {node: hub-a}, success: 1}\n"
+        "        - {id: land, from: inside, technique: T1078, at: T+10m, targets: {node: hub-a}, success: 1}\n"  # noqa: E501
         "        - {id: enc, technique: T1486, after: {stage: land, wait: 20m}, effect: encrypt,"
         " loud: false}\n"
     )

@@ -27,6 +27,7 @@ SEEN = {
     ev.ALERT: "their own teams' queue",
     ev.TASK_START: "their own teams' work",
     ev.TASK_END: "their own teams' work",
+    ev.TASK_WAITING: "their own teams' work, waiting on a backup copy or a rebuild",
     ev.ISOLATE: "their decision or their team's",
     ev.RECONNECT: "their decision",
     ev.LINK_CUT: "their decision",

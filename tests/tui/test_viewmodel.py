@@ -96,7 +96,8 @@ def test_the_views_figures_on_a_hand_built_stream():
     ]
     vm = ViewModel(city).feed_all(events[:4])
     assert (
-        strip_text(vm.snapshot()) == "Detect 30m · Contain open · Hosts 30/30 · Down 1 · Queue 0 · ✓0 !0 ✗0"
+        strip_text(vm.snapshot())
+        == "Detect 30m · Contain open · Hosts 30/30 · Down 1 · Obj ✓0 ✗0 ?1 · ✓0 !0 ✗0 · Queue 0"  # noqa: E501
     )
     assert vm.body_share("d1") == pytest.approx(30 / 102)
     assert vm.node_label("d1-ws") == "foothold" and vm.body_worst("d1") == "foothold"
