@@ -180,6 +180,8 @@ class Metrics:
             if node not in self.isolated:
                 self.active.add(node)
                 self.contained_at = None
+            elif not self.active and self.contained_at is None:
+                self.contained_at = e.t  # taken while already isolated: contained as it falls
         if self.first_compromise is None:
             self.first_compromise = e.t
             self.incident = True
