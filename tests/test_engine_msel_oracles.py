@@ -394,12 +394,16 @@ def test_conditions_hold_on_the_minute_they_name():
 
 
 def test_a_skipped_conditional_inject_never_comes_and_does_not_hold_back_the_others():
+    # both wait for hub-a's patch, which nothing else follows: the second must come with it
     both = (
-        "  - {id: first, when: {node: {targets: {node: dc-db}, state: isolated}}, text: First}\n"
-        "  - {id: second, when: {node: {targets: {node: dc-db}, state: isolated}}, text: Second}\n"
+        "  - {id: first, when: {node: {targets: {node: hub-a}, state: patched}}, text: First}\n"
+        "  - {id: second, when: {node: {targets: {node: hub-a}, state: patched}}, text: Second}\n"
     )
     skip = TimedCommand(at=5, action="skip-inject", inject="first", source="facilitator")
-    assert _fired(both, [skip, isolate(25, node="dc-db")]) == [(25.0, "second", "condition")]
+    patch = TimedCommand(at=12, action="patch", target={"node": "hub-a"}, by="soc")
+    sim = Simulation(scenario(QUIET, TEN + "injects:\n" + both, teams=TEAMS), seed=1)
+    sim.run([skip, patch])
+    assert [(e.t, e.target) for e in sim.events if e.kind == "inject"] == [(22.0, "second")]
 
 
 def test_a_deadline_is_met_only_by_its_own_action_recipient_and_team():
