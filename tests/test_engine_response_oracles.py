@@ -218,7 +218,7 @@ def test_a_service_taken_offline_is_down_with_its_dependants_until_it_is_back():
     ]
     reasons = [e.data["reason"] for e in sim.events if e.kind == "service_down"]
     assert reasons == ["offline", "service:records"]
-    assert sim.services.up == {"app": True, "records": True, "portal": True}
+    assert all(sim.services.up.values())
 
 
 def test_a_service_still_down_for_another_reason_says_so():
@@ -669,7 +669,9 @@ def test_the_portal_used_from_the_internet_is_down_while_the_internet_cannot_rea
     sim = run(scenario(land("hub-a", "T+10h")), commands=by((20, cut), (50, back)))
     portal = [(e.t, e.kind, e.data.get("reason")) for e in sim.events if e.target == "portal"]
     assert portal == [(20.0, "service_down", "unreachable"), (50.0, "service_up", None)]
-    assert [e for e in sim.events if e.kind == "service_down" and e.target != "portal"] == []
+    # the front page on the load balancer goes with it; what the offices use inside stays up
+    down = [(e.t, e.target, e.data["reason"]) for e in sim.events if e.kind == "service_down"]
+    assert down == [(20.0, "portal", "unreachable"), (20.0, "front", "unreachable")]
     # the same when the switch in front of it is flooded, for as long as the flood lasts
     flood = {"action": "ddos", "target": {"node": "dc-sw"}, "lasts": 15, "source": "red-team"}
     sim = run(scenario(land("hub-a", "T+10h")), commands=by((20, flood)))
