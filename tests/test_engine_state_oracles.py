@@ -131,6 +131,10 @@ def test_a_drill_run_with_timed_commands_applies_each_at_its_time_in_order():
     )
     notes = [(e.t, e.data["text"]) for e in sim.events if e.kind == "note"]
     assert notes == [(20.0, "first"), (40.0, "second")]
+    # run() gives the events back, also when a command comes after the end
+    again = Simulation(scenario(QUIET, duration="1h"), seed=1)
+    late = TimedCommand(at=90, action="note", text="after the end", source="facilitator")
+    assert again.run([late]) is again.events and again.events[-1].kind == "drill_end"
     start = sim.events[0]
     assert (start.t, start.actor, start.target) == (0.0, "facilitator", "oracle")
     assert start.data == {"seed": 1, "duration": 60.0, "topology": "oracles", "teams": {"soc": 1}}
