@@ -3,6 +3,7 @@ that do not exist are refused with the nearest ones, and a refused command chang
 
 from __future__ import annotations
 
+import pytest
 from oracle_cases import compromises, run, scenario
 
 from drill.engine import Simulation
@@ -337,3 +338,44 @@ def test_a_machine_reconnected_spreads_only_the_stages_of_its_own_campaign_that_
         ],
     )
     assert min(e.t for e in compromises(sim) if e.target == "line-b") >= 300  # from T+5h only
+
+
+def test_a_decisions_file_is_a_list_of_timed_commands_and_every_problem_is_told(tmp_path):
+    from drill.diagnostics import DrillError
+    from drill.engine.commands import load_decisions
+
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        "- {at: T+1h, action: note, text: later, source: facilitator}\n"
+        "- {at: T+10m, action: isolate, target: {node: hub-a}, by: soc}\n"
+        "- {at: T+10m, action: escalate, to: cert, by: soc}\n",
+        encoding="utf-8",
+    )
+    loaded = load_decisions(good)
+    assert [(c.at, c.action) for c in loaded] == [(10.0, "isolate"), (10.0, "escalate"), (60.0, "note")]
+    not_a_list = tmp_path / "map.yaml"
+    not_a_list.write_text("at: T+1h\n", encoding="utf-8")
+    with pytest.raises(DrillError) as refused:
+        load_decisions(not_a_list)
+    (problem,) = refused.value.diagnostics
+    assert (problem.file, problem.line, problem.col, problem.path) == (str(not_a_list), 1, 1, "")
+    assert refused.value.message == f"{not_a_list}:1:1: {problem.message}" and "list" in problem.message
+    two = tmp_path / "two.yaml"
+    two.write_text(
+        "- {at: soon, action: isolate, target: {node: hub-a}}\n- {at: T+1h, action: isolat}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DrillError) as refused:
+        load_decisions(two)
+    assert [d.line for d in refused.value.diagnostics] == [1, 2]
+    assert refused.value.message.count("\n") == 1  # one line each
+
+
+def test_a_command_is_recorded_with_only_what_was_given():
+    command = Command(action="isolate", target={"node": "hub-a"}, by="soc")
+    assert command.record() == {"action": "isolate", "target": {"node": ["hub-a"]}, "by": "soc"}
+    assert Command(action="note", text="x", source="facilitator").record() == {
+        "action": "note",
+        "text": "x",
+        "source": "facilitator",
+    }
