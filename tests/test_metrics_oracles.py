@@ -528,3 +528,20 @@ def test_an_objective_remembers_the_service_or_body_it_is_about_and_a_zero_bound
     objectives = fold(scenario, incident().events, 200.0).objectives
     assert [(o.service, o.site) for o in objectives] == [(None, "d2"), ("app", None), (None, "d1")]
     assert [(o.bound, o.met) for o in objectives] == [(10.0, False), (0.0, True), (5.0, True)]
+
+
+def test_a_bodys_outages_add_up_and_so_do_expectations_of_one_status():
+    events = (
+        Stream()
+        .add(0, "drill_start", "s", teams={})
+        .add(10, "site_disconnected", "d2")
+        .add(40, "site_connected", "d2")
+        .add(60, "site_disconnected", "d2")
+        .add(100, "site_connected", "d2")
+        .add(100, "expectation", "a", index=0, status="met")
+        .add(100, "expectation", "b", index=0, status="met")
+        .events
+    )
+    snap = fold(SCENARIO, events, 120.0)
+    assert snap.downtime_by_body == {"d2": 70.0}  # 30 and 40, both over
+    assert snap.expectations["met"] == 2
