@@ -418,3 +418,29 @@ def test_a_deadline_is_met_only_by_its_own_action_recipient_and_team():
         sim = drill(detect, early, duty)
         sim.run([wrong])
         assert statuses(sim, "deadlines")[-1] == (720.0, "missed"), wrong
+
+
+def test_an_action_on_another_node_before_the_inject_does_not_answer_it():
+    assert scored([isolate(10, node="hub-a")])[-1] == (720.0, "missed")
+
+
+def test_a_mark_on_the_deadline_is_on_time():
+    assert scored([mark(90)]) == [(30.0, "open"), (90.0, "met")]
+
+
+def test_a_condition_on_a_while_is_not_met_a_moment_before_it():
+    # app is down from T+20; something else changes at T+49.5; the press call comes at T+50
+    press = "  - {id: press, when: {service_down: {service: app, for: 30m}}, text: Press}\n"
+    commands = [
+        TimedCommand(at=20, action="offline", service="app", by="soc"),
+        isolate(49.5, node="hub-a"),
+    ]
+    assert _fired(press, commands) == [(50.0, "press", "condition")]
+
+
+def test_an_inject_half_a_minute_after_one_at_t0():
+    first = (
+        CALL.replace("T+30m", "T+0m")
+        + "  - {id: then, when: {after_inject: {inject: call, wait: 30s}}, text: Then}\n"
+    )
+    assert _fired(first, [])[:2] == [(0.0, "call", "scheduled"), (0.5, "then", "condition")]
