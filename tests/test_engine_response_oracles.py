@@ -753,9 +753,9 @@ def test_a_detection_and_its_alert_are_recorded_with_the_body_campaign_and_first
 
 
 def test_teams_watch_bodies_by_group_and_kind_and_detection_rules_by_group():
-    teams = (
-        "  soc: {name: SOC, staff: 1, watches: {group: [datacentre]}}\n"
+    teams = (  # the desk comes first: it would get every alert nobody else watches
         "  desk: {name: Desk, staff: 1, watches: {kind: [workstations]}}\n"
+        "  soc: {name: SOC, staff: 1, watches: {group: [datacentre]}}\n"
     )
     # the first rule is for another technique: the second, for the districts, decides
     rule = (
