@@ -3,10 +3,12 @@ that do not exist are refused with the nearest ones, and a refused command chang
 
 from __future__ import annotations
 
+import pytest
 from oracle_cases import compromises, run, scenario
 
 from drill.engine import Simulation
 from drill.engine.commands import Command, TimedCommand
+from drill.i18n import pick
 
 # a planted foothold: hub-a has no way in from the Internet, so the landing is `from: inside`
 QUIET = (
@@ -179,3 +181,206 @@ def test_a_report_may_go_to_a_team_or_a_body():
     assert sim.apply(Command(action="report", to="hub", by="soc")).kind == "command"
     assert sim.apply(Command(action="report", to="cert", by="soc")).kind == "command"
     assert sim.apply(Command(action="report", to="nowhere", by="soc")).kind == "command_refused"
+
+
+# ---------------------------------------------------------------- the survivors of mutation testing
+def test_refusals_say_what_is_unknown_and_what_was_meant():
+    sim = drill()
+    cases = [
+        (
+            Command(action="offline", service="portl", by="soc"),
+            "unknown service 'portl'; did you mean portal?",
+        ),
+        (Command(action="escalate", to="cerd", by="soc"), "unknown team 'cerd'; did you mean cert?"),
+        (
+            Command(action="isolate", target={"node": "hub-a"}, by="socc"),
+            "unknown team 'socc'; did you mean soc?",
+        ),
+        (Command(action="notify", to="nowhere", by="soc"), "unknown team 'nowhere'"),
+        (
+            Command(action="inject", inject="cal", source="facilitator"),
+            "unknown inject 'cal'; did you mean call?",
+        ),
+        (
+            Command(action="start-stage", stage="lnd", source="red-team"),
+            "unknown stage 'lnd'; did you mean land?",
+        ),
+        (
+            Command(action="mark", inject="call", expectation=0, source="facilitator"),
+            "inject 'call' has no expected action number 0 (it has 0, numbered from 0)",
+        ),
+        (Command(action="reimage", target={"node": "hub-a"}, by="none"), "team 'none' has nobody to do this"),
+        (Command(action="restore", target={"node": "hub-a"}, by="none"), "team 'none' has nobody to do this"),
+        (Command(action="patch", target={"node": "hub-a"}, by="none"), "team 'none' has nobody to do this"),
+    ]
+    for command, reason in cases:
+        event = sim.apply(command)
+        assert (event.kind, pick(event.data["reason"], "en")) == ("command_refused", reason), command
+        assert set(event.data["reason"]) == {"en", "vi"}  # told to each team in its language
+        assert (event.actor, event.target) == (command.by or command.source, command.action)
+
+
+def test_a_mark_one_past_the_last_expected_action_is_refused():
+    asks = (
+        "injects:\n  - {id: ask, at: T+1m, text: Ask, expects: [{action: escalate, to: cert, within: 1h}]}\n"
+    )
+    sim = Simulation(scenario(QUIET, WORK + asks, teams=TEAMS), seed=1)
+    sim.run_until(5)
+    event = sim.apply(Command(action="mark", inject="ask", expectation=1, source="facilitator"))
+    assert pick(event.data["reason"], "en") == "inject 'ask' has no expected action number 1 (it has 1, numbered from 0)"
+    assert (
+        sim.apply(Command(action="mark", inject="ask", expectation=0, source="facilitator")).kind == "command"
+    )
+
+
+def test_a_bad_name_of_another_kind_in_a_target_gets_suggestions_of_that_kind():
+    sim = drill()
+    event = sim.apply(Command(action="isolate", target={"kind": ["workstation"]}, by="soc"))
+    assert event.kind == "command_refused" and "workstations" in event.data["suggestions"]
+
+
+def test_public_messages_may_name_an_audience_that_is_not_a_team():
+    sim = drill()
+    assert sim.apply(Command(action="communicate", to="press", text="Statement", by="soc")).kind == "command"
+    assert last(sim, "report").target == "press"
+
+
+def test_who_a_command_is_recorded_as_when_no_team_is_named():
+    sim = drill()
+    sim.apply(Command(action="offline", service="records"))
+    sim.apply(Command(action="online", service="records"))
+    sim.apply(Command(action="cut-link", target={"site": "west"}))
+    sim.apply(Command(action="restore-link", target={"site": "west"}))
+    sim.apply(Command(action="block-trust", target={"node": "tr-a"}))
+    sim.apply(Command(action="unblock-trust", target={"node": "tr-a"}))
+    sim.apply(Command(action="isolate", target={"node": "hub-b"}))
+    sim.apply(Command(action="reconnect", target={"node": "hub-b"}))
+    sim.apply(Command(action="notify", text="Unplug"))
+    sim.apply(Command(action="communicate", text="Slow services"))
+    sim.apply(Command(action="reset-credentials", target={"node": "tr-b"}))
+    kinds = ("offline", "online", "link_cut", "link_restored", "isolate", "reconnect", "report")
+    recorded = [(e.kind, e.actor, e.target) for e in sim.events if e.kind in kinds]
+    assert recorded == [
+        ("offline", "player", "records"),
+        ("online", "player", "records"),
+        ("link_cut", "player", "west-gw--wan-core"),
+        ("link_restored", "player", "west-gw--wan-core"),
+        ("link_cut", "player", "tr-a--tr-b"),
+        ("link_restored", "player", "tr-a--tr-b"),
+        ("isolate", "player", "hub-b"),
+        ("reconnect", "player", "hub-b"),
+        ("report", "player", ""),
+        ("report", "player", "public"),
+        ("link_cut", "player", "tr-a--tr-b"),
+    ]
+    cut = next(e for e in sim.events if e.kind == "link_cut")
+    assert {cut.data["a"], cut.data["b"]} == {"west-gw", "wan-core"} and cut.data["link_kind"] == "wan"
+    back = next(e for e in sim.events if e.kind == "reconnect")
+    assert back.data == {"site": "hub", "compromised": False}
+
+
+def test_blocking_trust_touches_only_trust_links_of_the_machines_named():
+    sim = drill()
+    sim.apply(Command(action="block-trust", target={"node": "hub-a"}, by="soc"))  # no trust link
+    assert [e for e in sim.events if e.kind == "link_cut"] == []
+    sim.apply(Command(action="block-trust", target={"node": "tr-a"}, by="soc"))
+    sim.apply(Command(action="unblock-trust", target={"node": "hub-a"}, by="soc"))  # not its link
+    assert [e.target for e in sim.events if e.kind == "link_cut"] == ["tr-a--tr-b"]
+    assert [e for e in sim.events if e.kind == "link_restored"] == []
+
+
+def test_cutting_a_sites_link_cuts_only_the_link_from_its_gateway_to_the_wan():
+    sim = drill()
+    sim.apply(Command(action="cut-link", target={"site": "east"}, by="soc"))
+    assert [e.target for e in sim.events if e.kind == "link_cut"] == ["east-gw--wan-core"]
+    assert sim.services.connected["west"] and not sim.services.connected["east"]
+
+
+def test_restoring_a_compromised_machine_cleans_it_first():
+    sim = drill(QUIET.replace("T+10h", "T+0m"))
+    sim.apply(Command(action="restore", target={"node": "hub-a"}, by="hub-it"))
+    sim.run_until(40)
+    done = [(e.t, e.kind, e.actor, e.data) for e in sim.events if e.kind in ("cleaned", "restored")]
+    assert done == [
+        (35.0, "cleaned", "hub-it", {"site": "hub", "damaged": False}),
+        (35.0, "restored", "hub-it", {"site": "hub", "from_backup": False}),
+    ]
+    assert sim.nodes["hub-a"].status == "restored"
+
+
+def test_a_patch_is_recorded_with_the_body_and_whether_the_machine_was_held():
+    sim = drill(QUIET.replace("T+10h", "T+0m"))
+    sim.apply(Command(action="patch", target={"node": "hub-a"}, by="hub-it"))
+    sim.run_until(60)
+    patched = next(e for e in sim.events if e.kind == "patched")
+    assert (patched.actor, patched.target, patched.data) == (
+        "hub-it",
+        "hub-a",
+        {"site": "hub", "compromised": True},
+    )
+
+
+def test_without_any_playbook_the_players_work_takes_the_default_times():
+    sim = Simulation(scenario(QUIET.replace("T+10h", "T+0m"), teams=TEAMS), seed=1)
+    sim.run_until(5)
+    sim.apply(Command(action="reimage", target={"node": "hub-a"}, by="hub-it"))
+    sim.run_until(5 + 181)
+    assert [(e.t, e.target) for e in sim.events if e.kind == "cleaned"] == [(185.0, "hub-a")]  # 3 hours
+
+
+def test_a_machine_reconnected_spreads_only_the_stages_of_its_own_campaign_that_have_begun():
+    # line-a is held by the worm; a later stage of the worm has not begun when it is reconnected
+    stages = (
+        "        - {id: land, technique: T1566.001, at: T+0m, targets: {node: line-a}, success: 1, from: inside}\n"
+        "        - {id: spread, technique: T1021.002, at: T+5h, over: [lan], via: [smb], delay: 10m}\n"
+    )
+    sim = run(
+        scenario(stages),
+        1,
+        [
+            TimedCommand(at=1, action="isolate", target={"node": "line-a"}, by="soc"),
+            TimedCommand(at=2, action="reconnect", target={"node": "line-a"}, by="soc"),
+        ],
+    )
+    assert min(e.t for e in compromises(sim) if e.target == "line-b") >= 300  # from T+5h only
+
+
+def test_a_decisions_file_is_a_list_of_timed_commands_and_every_problem_is_told(tmp_path):
+    from drill.diagnostics import DrillError
+    from drill.engine.commands import load_decisions
+
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        "- {at: T+1h, action: note, text: later, source: facilitator}\n"
+        "- {at: T+10m, action: isolate, target: {node: hub-a}, by: soc}\n"
+        "- {at: T+10m, action: escalate, to: cert, by: soc}\n",
+        encoding="utf-8",
+    )
+    loaded = load_decisions(good)
+    assert [(c.at, c.action) for c in loaded] == [(10.0, "isolate"), (10.0, "escalate"), (60.0, "note")]
+    not_a_list = tmp_path / "map.yaml"
+    not_a_list.write_text("at: T+1h\n", encoding="utf-8")
+    with pytest.raises(DrillError) as refused:
+        load_decisions(not_a_list)
+    (problem,) = refused.value.diagnostics
+    assert (problem.file, problem.line, problem.col, problem.path) == (str(not_a_list), 1, 1, "")
+    assert refused.value.message == f"{not_a_list}:1:1: {problem.message}" and "list" in problem.message
+    two = tmp_path / "two.yaml"
+    two.write_text(
+        "- {at: soon, action: isolate, target: {node: hub-a}}\n- {at: T+1h, action: isolat}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DrillError) as refused:
+        load_decisions(two)
+    assert [d.line for d in refused.value.diagnostics] == [1, 2]
+    assert refused.value.message.count("\n") == 1  # one line each
+
+
+def test_a_command_is_recorded_with_only_what_was_given():
+    command = Command(action="isolate", target={"node": "hub-a"}, by="soc")
+    assert command.record() == {"action": "isolate", "target": {"node": ["hub-a"]}, "by": "soc"}
+    assert Command(action="note", text="x", source="facilitator").record() == {
+        "action": "note",
+        "text": "x",
+        "source": "facilitator",
+    }

@@ -312,3 +312,139 @@ def test_an_expectation_still_open_when_the_drill_ends_is_missed_not_overdue():
     sim = drill(short)
     sim.run()
     assert statuses(sim) == [(30.0, "open"), (720.0, "missed")]
+
+
+# ---------------------------------------------------------------- the survivors of mutation testing
+def test_expectation_records_name_the_team_the_action_the_deadline_and_what_settled_it():
+    sim = drill()
+    sim.run([isolate(80)])
+    records = [(e.t, e.actor, e.target, e.data) for e in sim.events if e.kind == "expectation"]
+    command = next(e for e in sim.events if e.kind == "command")
+    assert records == [
+        (30.0, "soc", "call", {"index": 0, "status": "open", "action": "isolate", "due": 90.0}),
+        (
+            80.0,
+            "soc",
+            "call",
+            {"index": 0, "status": "met", "action": "isolate", "due": 90.0, "command": command.seq},
+        ),
+    ]
+    marked = drill()
+    marked.run([mark(100)])
+    assert [e.data.get("command") for e in marked.events if e.kind == "expectation"] == [None, None, -1]
+    missed = drill()
+    missed.run()
+    assert [e.data.get("command") for e in missed.events if e.kind == "expectation"][-1] == -1
+    early = drill()
+    early.run([isolate(10)])
+    settled = [e for e in early.events if e.kind == "expectation"][-1]
+    assert settled.data["command"] == next(e.seq for e in early.events if e.kind == "command")
+    anyone = drill(CALL.replace(", by: soc}", "}"))
+    anyone.run([])
+    assert {e.actor for e in anyone.events if e.kind == "expectation"} == {""}
+
+
+def test_half_a_minute_after_the_deadline_is_late():
+    assert scored([isolate(90.5)])[-1] == (90.5, "late")
+    assert scored([mark(90.5)])[-1] == (90.5, "late")
+
+
+def test_an_inject_at_t0_comes_at_t0_and_one_delayed_half_a_minute_comes_then_and_once():
+    assert _fired(CALL.replace("T+30m", "T+0m"), []) == [(0.0, "call", "scheduled")]
+    half = [TimedCommand(at=10, action="delay-inject", inject="call", delay=0.5, source="facilitator")]
+    assert _fired(CALL, half) == [(30.5, "call", "scheduled")]
+
+
+def test_skips_delays_and_free_injects_are_recorded_as_the_facilitators():
+    sim = drill(CALL + "  - {id: press, at: T+50m, text: Press}\n")
+    sim.run(
+        [
+            TimedCommand(at=10, action="skip-inject", inject="press", source="facilitator"),
+            TimedCommand(at=10, action="delay-inject", inject="call", delay=15, source="facilitator"),
+            TimedCommand(at=12, action="free-inject", text="Mayor calls", source="facilitator"),
+        ]
+    )
+    skipped = next(e for e in sim.events if e.kind == "inject_skipped")
+    assert (skipped.actor, skipped.target) == ("facilitator", "press")
+    delayed = next(e for e in sim.events if e.kind == "inject_delayed")
+    assert (delayed.actor, delayed.target, delayed.data) == ("facilitator", "call", {"by": 15.0, "due": 45.0})
+    free = next(e for e in sim.events if e.kind == "inject" and e.data["why"] == "free")
+    assert (free.actor, free.target) == ("white-cell", "")
+    assert free.data == {
+        "why": "free",
+        "to": [],
+        "channel": "in-person",
+        "hidden": False,
+        "title": "",
+        "text": "Mayor calls",
+        "sender": "",
+    }
+
+
+def test_an_inject_on_the_first_detection():
+    seen = "  - {id: seen, when: {detected: true}, text: Seen}\n"
+    early = "        - {id: land, technique: T1078, at: T+0m, targets: {node: dc-app}, success: 1}\n"
+    assert _fired(seen, [], stages=early) == [(30.0, "seen", "condition")]  # dc-app's sensor: 30m
+    assert _fired(seen, []) == []  # nothing is ever detected
+
+
+def test_conditions_hold_on_the_minute_they_name():
+    press = "  - {id: press, when: {service_down: {service: app, for: 30m}}, text: Press}\n"
+    assert _fired(press, [TimedCommand(at=20, action="offline", service="app", by="soc")]) == [
+        (50.0, "press", "condition")
+    ]
+    soon = CALL + "  - {id: then, when: {after_inject: {inject: call, wait: 30s}}, text: Then}\n"
+    assert _fired(soon, [])[-1] == (30.5, "then", "condition")
+
+
+def test_a_skipped_conditional_inject_never_comes_and_does_not_hold_back_the_others():
+    # both wait for hub-a's patch, which nothing else follows: the second must come with it
+    both = (
+        "  - {id: first, when: {node: {targets: {node: hub-a}, state: patched}}, text: First}\n"
+        "  - {id: second, when: {node: {targets: {node: hub-a}, state: patched}}, text: Second}\n"
+    )
+    skip = TimedCommand(at=5, action="skip-inject", inject="first", source="facilitator")
+    patch = TimedCommand(at=12, action="patch", target={"node": "hub-a"}, by="soc")
+    sim = Simulation(scenario(QUIET, TEN + "injects:\n" + both, teams=TEAMS), seed=1)
+    sim.run([skip, patch])
+    assert [(e.t, e.target) for e in sim.events if e.kind == "inject"] == [(22.0, "second")]
+
+
+def test_a_deadline_is_met_only_by_its_own_action_recipient_and_team():
+    detect = "  - {id: seen, at: T+1m, text: Seen, effect: {detect: {node: hub-a}}}\n"
+    early = "        - {id: land, technique: T1078, at: T+0m, targets: {node: hub-a}, success: 1, from: inside}\n"
+    duty = "deadlines:\n  - {action: report, to: cert, within: 1h, by: soc}\n"
+    for wrong in (
+        TimedCommand(at=30, action="report", to="soc", by="soc"),
+        TimedCommand(at=30, action="report", to="cert", by="cert"),
+        TimedCommand(at=30, action="escalate", to="cert", by="soc"),
+    ):
+        sim = drill(detect, early, duty)
+        sim.run([wrong])
+        assert statuses(sim, "deadlines")[-1] == (720.0, "missed"), wrong
+
+
+def test_an_action_on_another_node_before_the_inject_does_not_answer_it():
+    assert scored([isolate(10, node="hub-a")])[-1] == (720.0, "missed")
+
+
+def test_a_mark_on_the_deadline_is_on_time():
+    assert scored([mark(90)]) == [(30.0, "open"), (90.0, "met")]
+
+
+def test_a_condition_on_a_while_is_not_met_a_moment_before_it():
+    # app is down from T+20; something else changes at T+49.5; the press call comes at T+50
+    press = "  - {id: press, when: {service_down: {service: app, for: 30m}}, text: Press}\n"
+    commands = [
+        TimedCommand(at=20, action="offline", service="app", by="soc"),
+        isolate(49.5, node="hub-a"),
+    ]
+    assert _fired(press, commands) == [(50.0, "press", "condition")]
+
+
+def test_an_inject_half_a_minute_after_one_at_t0():
+    first = (
+        CALL.replace("T+30m", "T+0m")
+        + "  - {id: then, when: {after_inject: {inject: call, wait: 30s}}, text: Then}\n"
+    )
+    assert _fired(first, [])[:2] == [(0.0, "call", "scheduled"), (0.5, "then", "condition")]

@@ -4,7 +4,7 @@ and which sites reach the WAN — by the rules written in drill/engine/state.py'
 from __future__ import annotations
 
 import pytest
-from oracle_cases import run, scenario
+from oracle_cases import run, scenario, worm_stages
 
 from drill.engine import Simulation
 from drill.engine.commands import Command
@@ -133,6 +133,10 @@ def test_a_drill_run_with_timed_commands_applies_each_at_its_time_in_order():
     )
     notes = [(e.t, e.data["text"]) for e in sim.events if e.kind == "note"]
     assert notes == [(20.0, "first"), (40.0, "second")]
+    # run() gives the events back, also when a command comes after the end
+    again = Simulation(scenario(QUIET, duration="1h"), seed=1)
+    late = TimedCommand(at=90, action="note", text="after the end", source="facilitator")
+    assert again.run([late]) is again.events and again.events[-1].kind == "drill_end"
     start = sim.events[0]
     assert (start.t, start.actor, start.target) == (0.0, "facilitator", "oracle")
     assert start.data == {"seed": 1, "duration": 60.0, "topology": "oracles", "teams": {"soc": 1}}
@@ -156,3 +160,45 @@ def test_an_on_call_team_starts_with_nobody():
     sim.run_until(1)
     assert sim.events[0].data["teams"] == {"soc": 2, "cert": 0}
     assert sim.defenders.staff == {"soc": 2, "cert": 0}
+
+
+# ---------------------------------------------------------------- ways through the network
+def test_a_switch_switched_off_carries_nothing_between_its_machines():
+    cut = "injects:\n  - {id: cut, at: T+5m, text: Power cut, effect: {offline: {node: hub-sw}}}\n"
+    sim = run(scenario(worm_stages("hub-a"), cut))
+    assert {e.target for e in sim.events if e.kind == "compromise"} == {"hub-a"}
+
+
+def test_a_machine_reaches_its_direct_neighbours_and_those_behind_its_switch_but_not_over_other_links():
+    # pk-a: a trust link to pk-0 (not LAN), a direct LAN link to pk-c, a LAN link to pk-sw and pk-b
+    sim = run(scenario(worm_stages("pk-a")))
+    assert {e.target for e in sim.events if e.kind == "compromise"} == {"pk-a", "pk-b", "pk-c"}
+    sim = run(scenario(worm_stages("pk-a")), 1, [isolate_cmd("pk-sw", 0)])
+    assert {e.target for e in sim.events if e.kind == "compromise"} == {"pk-a", "pk-c"}
+
+
+def isolate_cmd(node: str, at: float):
+    from drill.engine.commands import TimedCommand
+
+    return TimedCommand(at=at, action="isolate", target={"node": node}, by="soc")
+
+
+def test_a_link_written_without_its_traffic_lets_any_through():
+    # the trust link tr-a — tr-b names no traffic: an SMB worm over trust links crosses it
+    stages = (
+        "        - {id: land, technique: T1078, at: T+0m, targets: {node: tr-a}, success: 1, from: inside}\n"
+        "        - {id: spread, technique: T1078.002, after: land, over: [trust], via: [smb], delay: 10m}\n"
+    )
+    assert [e.target for e in run(scenario(stages)).events if e.kind == "compromise"] == ["tr-a", "tr-b"]
+
+
+def test_a_service_on_network_gear_is_reached_through_the_gear_in_front_of_it():
+    sim = Simulation(scenario(QUIET), seed=1)
+    sim.run_until(5)
+    assert sim.services.up["front"]
+    sim.apply(Command(action="isolate", target={"node": "dc-sw"}, by="soc"))
+    assert not sim.services.up["front"] and sim.services.reason["front"] == "unreachable"
+    sim.apply(Command(action="reconnect", target={"node": "dc-sw"}, by="soc"))
+    assert sim.services.up["front"]
+    sim.apply(Command(action="isolate", target={"node": "dc-lb"}, by="soc"))
+    assert sim.services.reason["front"] == "node:dc-lb"

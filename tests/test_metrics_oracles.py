@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from oracle_cases import HEAD, ORACLES, TEAM
 
 from drill.engine.events import Event
 from drill.metrics import WORKING_DAY_HOURS, Metrics, fold
@@ -497,3 +498,105 @@ def test_the_figures_as_a_dictionary_for_tools():
         "site": None,
         "state": "not_met",  # 30 minutes to detect, past its 20: not met at once
     }
+
+
+# ---------------------------------------------------------------- the survivors of mutation testing
+def test_staff_minutes_add_up_over_several_changes():
+    # SOC: 2 people for 10 minutes, 1 for 10, 3 for 20; one of them busy for the first 10
+    events = (
+        Stream()
+        .add(0, "drill_start", "s", teams={"soc": 2})
+        .add(0, "task_start", "d1-ws", actor="soc", queued=0)
+        .add(10, "task_end", "d1-ws", actor="soc", queued=0)
+        .add(10, "staff_change", "soc", actor="soc", change=-1, staff=1)
+        .add(20, "staff_change", "soc", actor="soc", change=2, staff=3)
+        .events
+    )
+    assert fold(SCENARIO, events, 40.0).utilisation["soc"] == pytest.approx(10 / (2 * 10 + 1 * 10 + 3 * 20))
+
+
+def test_outside_help_joins_whoever_of_its_team_is_already_there():
+    # one CERT member was sent ahead at T+30; three more arrive at T+50, and one works T+50–60
+    events = (
+        Stream()
+        .add(0, "drill_start", "s", teams={"soc": 1, "cert": 0})
+        .add(30, "staff_change", "cert", actor="cert", change=1, staff=1)
+        .add(50, "team_arrived", "soc", actor="cert", staff=3)
+        .add(50, "task_start", "d1-ws", actor="cert", queued=0)
+        .add(60, "task_end", "d1-ws", actor="cert", queued=0)
+        .events
+    )
+    snap = fold(SCENARIO, events, 100.0)
+    assert snap.staff["cert"] == 4
+    assert snap.utilisation["cert"] == pytest.approx(10 / (1 * 20 + 4 * 50))
+
+
+def test_before_any_event_the_figures_are_at_t0():
+    snap = Metrics(SCENARIO).snapshot()
+    assert snap.now == 0.0 and snap.hosts_ever == 0 and snap.downtime_by_service == {}
+
+
+def test_a_machine_taken_while_already_isolated_is_contained_from_that_moment():
+    events = (
+        Stream()
+        .add(0, "drill_start", "s", teams={})
+        .add(5, "isolate", "d1-srv")
+        .add(10, "compromise", "d1-srv", hosts=1)
+        .add(10, "detection", "d1-srv")  # contained is known: it counts from the detection
+        .events
+    )
+    snap = fold(SCENARIO, events, 60.0)
+    assert snap.contained and snap.time_to_contain == 0.0
+    later = [*events, Event(20.0, 4, "compromise", "x", "d1-ws", {"hosts": 1})]
+    assert not fold(SCENARIO, later, 60.0).contained  # d1-ws was not isolated
+
+
+def test_a_service_used_by_some_bodies_hurts_only_them(tmp_path: Path):
+    # the oracle networks, with the records used by the data centre and the hub only
+    topology = (ORACLES / "topology.yaml").read_text(encoding="utf-8")
+    assert "serves: {officials: 100}}" in topology
+    (tmp_path / "topology.yaml").write_text(
+        topology.replace("serves: {officials: 100}}", "serves: {officials: 100}, users: [dc, hub]}"),
+        encoding="utf-8",
+    )
+    stages = "attacker:\n  campaigns:\n    - id: w\n      stages:\n"
+    stages += "        - {id: land, technique: T1078, at: T+1h, targets: {node: hub-a}}\n"
+    scenario_text = HEAD.format(duration="12h") + "teams:\n" + TEAM + stages
+    scenario, problems = parse_scenario(scenario_text, str(tmp_path / "s.yaml"), tmp_path)
+    assert scenario is not None, problems
+    events = (
+        Stream()
+        .add(0, "drill_start", "s", teams={})
+        .add(10, "service_down", "records")
+        .add(40, "service_up", "records")
+        .events
+    )
+    assert fold(scenario, events, 60.0).downtime_by_body == {"dc": 30.0, "hub": 30.0}
+
+
+def test_an_objective_remembers_the_service_or_body_it_is_about_and_a_zero_bound():
+    scenario = _worm(
+        "  - {metric: downtime, site: d2, under: 10m}\n"
+        "  - {metric: downtime, service: app, at_least: 0}\n"
+        "  - {metric: hosts_compromised, site: d1, at_least: 5}\n"
+    )
+    objectives = fold(scenario, incident().events, 200.0).objectives
+    assert [(o.service, o.site) for o in objectives] == [(None, "d2"), ("app", None), (None, "d1")]
+    assert [(o.bound, o.met) for o in objectives] == [(10.0, False), (0.0, True), (5.0, True)]
+
+
+def test_a_bodys_outages_add_up_and_so_do_expectations_of_one_status():
+    events = (
+        Stream()
+        .add(0, "drill_start", "s", teams={})
+        .add(10, "site_disconnected", "d2")
+        .add(40, "site_connected", "d2")
+        .add(60, "site_disconnected", "d2")
+        .add(100, "site_connected", "d2")
+        .add(100, "expectation", "a", index=0, status="met")
+        .add(100, "expectation", "b", index=0, status="met")
+        .events
+    )
+    snap = fold(SCENARIO, events, 120.0)
+    assert snap.downtime_by_body == {"d2": 70.0}  # 30 and 40, both over
+    assert snap.expectations["met"] == 2
