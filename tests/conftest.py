@@ -23,12 +23,6 @@ def _english(monkeypatch: pytest.MonkeyPatch) -> None:
 # branches met; each still states a real promise and is being reconciled with the merged model
 # (the closing note lists them). Marked here, in one place, so that none is silently weakened.
 RECONCILE = {
-    "tests/test_engine_command_oracles.py::test_work_for_a_team_without_anyone_is_refused_and_outside_help_may_be_asked_before_it_comes",
-    "tests/test_engine_oracles.py::test_an_effect_already_under_way_reaches_the_machines_taken_later",
-    "tests/test_engine_oracles.py::test_a_flood_that_follows_a_foothold_overloads_only_the_first_machine",
-    "tests/test_engine_oracles.py::test_a_machine_encrypted_cleaned_and_taken_again_still_shows_its_encryption",
-    "tests/test_engine_response_oracles.py::test_a_defaced_or_wiped_machine_is_restored_like_an_encrypted_one",
-    "tests/test_engine_state_oracles.py::test_a_drill_run_with_timed_commands_applies_each_at_its_time_in_order",
     "tests/tui/test_ending.py::test_a_note_typed_after_the_end_is_kept_for_the_debrief",
     "tests/tui/test_live.py::test_action_by_key[isolate]",
     "tests/tui/test_feed.py::test_the_latest_inject_stays_in_sight",

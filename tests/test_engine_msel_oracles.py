@@ -412,7 +412,9 @@ def test_a_skipped_conditional_inject_never_comes_and_does_not_hold_back_the_oth
 
 def test_a_deadline_is_met_only_by_its_own_action_recipient_and_team():
     detect = "  - {id: seen, at: T+1m, text: Seen, effect: {detect: {node: hub-a}}}\n"
-    early = "        - {id: land, technique: T1078, at: T+0m, targets: {node: hub-a}, success: 1, from: inside}\n"
+    early = (
+        "        - {id: land, technique: T1078, at: T+0m, targets: {node: hub-a}, success: 1, from: inside}\n"
+    )
     duty = "deadlines:\n  - {action: report, to: cert, within: 1h, by: soc}\n"
     for wrong in (
         TimedCommand(at=30, action="report", to="soc", by="soc"),

@@ -389,7 +389,8 @@ def test_an_effect_already_under_way_reaches_the_machines_taken_later():
     # the encryption starts at T+0 (after the landing); line-b and line-c fall later and are
     # encrypted 30 minutes after each falls
     stages = worm_stages("line-a") + (
-        "        - {id: enc, technique: T1486, after: land, effect: encrypt, delay: 30m, loud: false}\n"
+        "        - {id: enc, technique: T1486, after: land, effect: encrypt, delay: 30m, loud: false,"
+        " from: inside}\n"
     )
     sim = run(scenario(stages))
     fell = {n: first_compromise(sim, n) for n in ("line-a", "line-b", "line-c")}
@@ -400,7 +401,7 @@ def test_an_effect_already_under_way_reaches_the_machines_taken_later():
 def test_a_flood_that_follows_a_foothold_overloads_only_the_first_machine():
     stages = (
         worm_stages("line-a")
-        + "        - {id: choke, technique: T1499, after: land, effect: deny, lasts: 25m}\n"
+        + "        - {id: choke, technique: T1499, after: land, effect: deny, lasts: 25m, from: inside}\n"
     )
     manual = "playbooks:\n  p: {auto: false, steps: [{do: triage, takes: 1m}]}\n"  # nobody isolates
     sim = run(scenario(stages, manual))
@@ -475,7 +476,8 @@ def test_an_update_after_a_flood_has_no_machine_to_come_from():
 
 def test_a_machine_encrypted_cleaned_and_taken_again_still_shows_its_encryption():
     stages = land_and(
-        "hub-a", "        - {id: enc, technique: T1486, after: land, effect: encrypt, loud: false}\n"
+        "hub-a",
+        "        - {id: enc, technique: T1486, after: land, effect: encrypt, loud: false, from: inside}\n",
     )
     fix = "playbooks:\n  fix: {auto: false, steps: [{do: reimage, takes: 2m}]}\n"
     commands = [

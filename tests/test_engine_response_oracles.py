@@ -678,7 +678,9 @@ def test_playbook_steps_that_reset_credentials_and_report():
 
 
 def test_a_defaced_or_wiped_machine_is_restored_like_an_encrypted_one():
-    for effect, takes in (("deface", 120.0), ("wipe", 24 * 60.0)):  # a wipe takes the backup too
+    # `takes: from-backup` is 30 minutes of checks, then the backup's restore (2h on dc-app), or the
+    # rebuild (24h) when the effect took the backup too, as a wipe does
+    for effect, takes in (("encrypt", 30 + 120.0), ("deface", 30 + 120.0), ("wipe", 30 + 24 * 60.0)):
         stage = f"        - {{id: hit, technique: T1491, after: land, effect: {effect}}}\n"
         sim = run(scenario(land("dc-app", "T+5m") + stage, RESPOND, teams=SOC, duration="2d"))
         start = next(e for e in sim.events if e.kind == "task_start" and e.data["step"] == "restore")

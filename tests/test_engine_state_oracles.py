@@ -121,6 +121,7 @@ def test_the_clock_never_runs_past_the_drills_end():
 
 
 def test_a_drill_run_with_timed_commands_applies_each_at_its_time_in_order():
+    from drill.diagnostics import DrillError
     from drill.engine.commands import TimedCommand
 
     sim = Simulation(scenario(QUIET, duration="1h"), seed=1)
@@ -128,15 +129,18 @@ def test_a_drill_run_with_timed_commands_applies_each_at_its_time_in_order():
         [
             TimedCommand(at=40, action="note", text="second", source="facilitator"),
             TimedCommand(at=20, action="note", text="first", source="facilitator"),
-            TimedCommand(at=90, action="note", text="after the end", source="facilitator"),
         ]
     )
     notes = [(e.t, e.data["text"]) for e in sim.events if e.kind == "note"]
     assert notes == [(20.0, "first"), (40.0, "second")]
-    # run() gives the events back, also when a command comes after the end
-    again = Simulation(scenario(QUIET, duration="1h"), seed=1)
-    late = TimedCommand(at=90, action="note", text="after the end", source="facilitator")
-    assert again.run([late]) is again.events and again.events[-1].kind == "drill_end"
+    # a command due at or after the end would never be applied: the whole run is refused, saying
+    # which command and when the drill ends, before anything runs
+    for at in (60, 90):
+        again = Simulation(scenario(QUIET, duration="1h"), seed=1)
+        late = TimedCommand(at=at, action="note", text="after the end", source="facilitator")
+        with pytest.raises(DrillError, match=r"note at T\+01:[03]0 .*T\+01:00, a drill of 1h"):
+            again.run([late])
+        assert again.events == []
     start = sim.events[0]
     assert (start.t, start.actor, start.target) == (0.0, "facilitator", "oracle")
     assert start.data == {"seed": 1, "duration": 60.0, "topology": "oracles", "teams": {"soc": 1}}
