@@ -12,6 +12,7 @@ import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -54,6 +55,12 @@ def header_for(sim: Any, scenario_ref: str, lang: str, **extra: Any) -> dict[str
         header["stop"] = sim.end  # stopped early (``--until``): where the run ends
     header.update(extra)
     return header
+
+
+def conduct_stamp(moment: datetime) -> str:
+    """A wall-clock moment as a log's ``conducted`` keeps it: local time with its offset, to the
+    second. Only the header holds it: the events stay the same for the same inputs."""
+    return moment.astimezone().isoformat(timespec="seconds")
 
 
 def encode(event: Event) -> str:

@@ -177,6 +177,7 @@ HEADER_FIELDS: tuple[Fields, Fields] = (
         "start": text,
         "duration": number,
         "branched_from": mapping,
+        "conducted": mapping,
     },
 )
 

@@ -6,8 +6,10 @@ so a drill is rebuilt from its log in exactly one way: the seed plus the recorde
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,16 @@ from .engine.commands import Command
 from .engine.events import Event
 from .engine.simulation import Simulation
 from .i18n import get_language, t
-from .log import LogData, LogWriter, check_names, encode, header_for, header_line, read_log
+from .log import (
+    LogData,
+    LogWriter,
+    check_names,
+    conduct_stamp,
+    encode,
+    header_for,
+    header_line,
+    read_log,
+)
 from .metrics import Metrics
 from .model.load import Scenario, load_scenario
 from .outputs import atomic_writer, check_output, same_file
@@ -160,9 +171,17 @@ class Session:
         self._flush()
         return event
 
-    def close(self) -> None:
+    def close(self, ended: datetime | None = None) -> None:
+        """Finish the log; a drill played live (its header has ``conducted``) also records the wall
+        clock at which it ``ended``, in the header, where it changes no event."""
         if self.writer:
             self.writer.close()
+        conducted = self.header.get("conducted")
+        if ended is None or not isinstance(conducted, dict) or self.log_path is None or self.log_error:
+            return
+        self.header = {**self.header, "conducted": {**conducted, "ended": conduct_stamp(ended)}}
+        with contextlib.suppress(DrillError):  # the log is whole without it; the report leaves it blank
+            _rewrite(self.log_path, self.header, self.sim.events)
 
     # ------------------------------------------------------------ when the log cannot be written
     @property

@@ -23,7 +23,7 @@ from ..replay import Names, Replay, clock
 from ..summary import format_number, format_value
 from .analysis import Analysis, CapabilityResult, PlanItem
 from .charts import Line, held, step_chart
-from .exercise import Exercise
+from .exercise import Exercise, with_conduct
 
 # re-plans the timeline shows: what the work was about changed under it
 _PREMISES = ("encrypted", "wiped", "defaced", "backup_lost", "more_hosts")
@@ -196,7 +196,8 @@ def build_report(
 ) -> Report:
     """The report of a replay; ``audience="players"`` leaves out the attacker's ground truth,
     the hidden injects and the facilitator's notes."""
-    return _Builder(replay, lang, exercise or Exercise(), audience).build()
+    exercise = with_conduct(exercise or Exercise(), replay.header)
+    return _Builder(replay, lang, exercise, audience).build()
 
 
 class _Builder:

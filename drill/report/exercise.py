@@ -27,9 +27,11 @@ An exercise file::
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -121,3 +123,24 @@ def parse_conducted(text: str) -> dict[str, object]:
     except (ValueError, IndexError) as exc:
         raise DrillError(t("report.bad_conducted", value=text)) from exc
     return out
+
+
+def with_conduct(exercise: Exercise, header: Mapping[str, Any]) -> Exercise:
+    """What a drill played live recorded of its conduct (``conducted`` in the log's header: the
+    wall clock where it was played) fills the date and times the file and options left blank."""
+    conducted = header.get("conducted")
+    if not isinstance(conducted, Mapping):
+        return exercise
+    moments: dict[str, dt.datetime] = {}
+    for key in ("started", "ended"):
+        with contextlib.suppress(TypeError, ValueError):
+            moments[key] = dt.datetime.fromisoformat(str(conducted.get(key)))
+    changes: dict[str, object] = {}
+    if "started" in moments and exercise.date is None:
+        changes["date"] = moments["started"].date()
+    if "started" in moments and not exercise.start:
+        changes["start"] = moments["started"].strftime("%H:%M")
+    if "ended" in moments and not exercise.end:
+        overnight = "started" in moments and moments["ended"].date() != moments["started"].date()
+        changes["end"] = moments["ended"].strftime("%Y-%m-%d %H:%M" if overnight else "%H:%M")
+    return exercise.model_copy(update=changes) if changes else exercise

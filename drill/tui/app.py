@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..diagnostics import DrillError
 from ..i18n import t
-from ..log import check_names, read_log
+from ..log import check_names, conduct_stamp, read_log
 from ..model.load import Scenario, load_scenario
 from ..session import Session, scenario_of
 from .base import TICK, DrillBaseApp
@@ -61,7 +61,15 @@ def make_app(
         else:
             chosen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
             ref = scenario_ref or (scenario if isinstance(scenario, str) else chosen.id)
-            session = Session(chosen, seed=seed, log_path=log_path, scenario_ref=ref)
+            # the log keeps when the drill was really played (the report's conduct date and time)
+            started = conduct_stamp((wallclock or datetime.now)())
+            session = Session(
+                chosen,
+                seed=seed,
+                log_path=log_path,
+                scenario_ref=ref,
+                header_extra={"conducted": {"started": started}},
+            )
             warnings = []
     else:
         warnings = []

@@ -102,7 +102,7 @@ class LiveApp(LiveActions, DrillBaseApp):
         self.call_after_refresh(self.freeze_heap)
 
     def on_unmount(self) -> None:
-        self.session.close()
+        self.session.close(ended=self.wallclock())
         if self.clock_file is not None:
             self.clock_file.remove()
 
