@@ -480,9 +480,9 @@ class Defenders:
         if do == "reimage":
             return max(1, state.infected)
         if do == "restore":
-            if state.impact not in DAMAGED:
-                return 0
             hit = state.infected if state.status == "compromised" else 0
+            if state.impact not in DAMAGED:
+                return hit
             return max(hit, self.damaged.get(node, 0)) or state.hosts
         return state.hosts
 
@@ -498,11 +498,12 @@ class Defenders:
         return "fixed", sample(wait, self.sim.streams(f"work/{node}/{step.do}/lead"))
 
     def restore_time(self, node: str) -> tuple[str, float]:
-        """The wait to bring a node's data back: none when it is intact, its backup's restore
-        time, else its rebuild time."""
+        """The wait to bring a node back: none when its data is intact and the attacker is gone,
+        its backup's restore time, else its rebuild time. A machine the attacker still holds is
+        restored whole (system and data) from its backup, never by checks alone."""
         spec = self.sim.city.nodes[node]
         state = self.sim.nodes[node]
-        if state.impact not in DAMAGED:
+        if state.impact not in DAMAGED and state.status != "compromised":
             return "intact", 0.0
         if spec.backup is not None and not state.backup_lost:
             return "backup", spec.backup.restore
@@ -679,7 +680,12 @@ class Defenders:
             if not extra and not changed:
                 continue
             if changed:
-                reason = "backup_lost" if source == "rebuild" and task.source == "backup" else state.impact
+                if source == "intact":
+                    reason = "cleaned"  # other work removed the attacker: nothing left to bring back
+                elif source == "rebuild" and task.source == "backup":
+                    reason = "backup_lost"
+                else:
+                    reason = state.impact if state.impact in DAMAGED else "compromised"
             else:
                 reason = "more_hosts"
             was = self._remaining(task)

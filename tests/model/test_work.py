@@ -189,10 +189,12 @@ def test_the_feed_says_a_node_waits_for_its_rebuild_in_both_languages():
 
 
 @pytest.mark.parametrize(("playbook", "restored_at"), [("effort", 170.0), ("legacy", 160.0)])
-def test_a_restore_begun_before_the_encryption_re_plans(playbook, restored_at):
-    """A restore of the file server, ordered at T+10m while the attacker only has a foothold,
-    starts as checks (30m, nothing to bring back). At T+30m the server is encrypted: the restore
-    now needs its backup (2h), and with an effort per machine, 10 more minutes of hands-on work."""
+def test_a_restore_of_a_machine_the_attacker_holds_is_a_whole_restore_from_its_backup(playbook, restored_at):
+    """A restore of the file server, ordered at T+10m while the attacker only has a foothold
+    (nothing encrypted yet), brings the whole machine back from its backup: never a half hour of
+    checks that would clean it cheaper than a reimage. With an effort per machine: 30m + 10m of
+    hands-on work then the 2h copy; the old way (takes: from-backup): 30m then the copy. The
+    encryption at T+30m, under way, changes nothing of that plan."""
     replace = encrypting("srv", "30m") | (LEGACY if playbook == "legacy" else {})
     sim, _ = run(
         office(**replace),
@@ -200,13 +202,26 @@ def test_a_restore_begun_before_the_encryption_re_plans(playbook, restored_at):
         decisions({"at": 10, "action": "restore", "target": {"node": "srv"}, "by": "it"}),
     )
     (start,) = events(sim, ev.TASK_START, "srv")
-    assert (start.t, start.data["takes"]) == (10.0, 30.0)
-    (replanned,) = events(sim, ev.TASK_REPLANNED, "srv")
-    assert replanned.t == 30.0 and replanned.data["reason"] == "encrypted"
-    assert replanned.data["was"] == pytest.approx(10.0)
-    assert replanned.data["remaining"] == pytest.approx(restored_at - 30.0)
+    assert (start.t, start.data["takes"]) == (10.0, restored_at - 10.0)
+    assert events(sim, ev.TASK_REPLANNED, "srv") == []
     (restored,) = events(sim, ev.RESTORED, "srv")
     assert restored.t == pytest.approx(restored_at) and restored.data["from_backup"] is True
+    assert sim.nodes["srv"].status == "restored"  # and the attacker is gone with the old system
+
+
+def test_a_restore_takes_no_less_when_the_attacker_still_holds_the_machine():
+    """Paired: the same restore of the file server, once held by the attacker, once clean but
+    isolated (nothing to bring back: checks only). The held one waits for its backup."""
+    held = office()
+    clean = office(**{LOCK_SRV: LOCK_SRV.replace("T+0m", "T+10h")})
+    order = {"at": 10, "action": "restore", "target": {"node": "srv"}, "by": "it"}
+    isolate = {"at": 5, "action": "isolate", "target": {"node": "srv"}, "by": "it"}
+    took = {}
+    for name, scenario in (("held", held), ("clean", clean)):
+        sim, _ = run(scenario, 1, decisions(isolate, order))
+        (start,) = events(sim, ev.TASK_START, "srv")
+        took[name] = start.data["takes"]
+    assert took == {"held": 30.0 + 10.0 + 120.0, "clean": 30.0}
 
 
 def test_a_backup_lost_during_the_wait_means_the_rebuild_from_then():
@@ -304,6 +319,10 @@ def test_a_recorded_re_plan_replays_and_shows_in_the_report(tmp_path: Path):
     text = OFFICE.read_text(encoding="utf-8")
     for old, new in encrypting("srv", "30m").items():
         text = text.replace(old, new)
+    lost = (
+        "injects:\n  - {id: lost, at: T+2h, text: gone, hidden: true, effect: {backups_lost: {node: srv}}}\n"
+    )
+    text = text.replace("playbooks:\n", lost + "playbooks:\n", 1)
     (tmp_path / "work.yaml").write_text(text, encoding="utf-8")
     (tmp_path / "decisions.yaml").write_text(
         "- {at: T+10m, action: restore, target: {node: srv}, by: it}\n", encoding="utf-8"
@@ -313,10 +332,11 @@ def test_a_recorded_re_plan_replays_and_shows_in_the_report(tmp_path: Path):
     assert main(["run", str(tmp_path / "work.yaml"), "--decisions", decided, "--log", str(log)]) == 0
     replay = Replay.open(log)
     assert replay.verify().identical
-    # the server is out of service from the restore's start to its end (T+10m to T+170m)
+    # the server is out of service from the restore's start to its end: 40m of hands-on work from
+    # T+10m, the copy from its backup from T+50m, lost at T+2h: the rebuild (1d) ends at T+26h
     assert not replay.state_at(5.0)["srv"].working
-    assert replay.state_at(100.0)["srv"].working and replay.state_at(169.0)["srv"].working
-    assert not replay.state_at(171.0)["srv"].working
+    assert replay.state_at(100.0)["srv"].working and replay.state_at(1559.0)["srv"].working
+    assert not replay.state_at(1561.0)["srv"].working
     fold = WorldFold(replay.scenario)
     sim, _ = run(
         replay.scenario, 1, decisions({"at": 10, "action": "restore", "target": {"node": "srv"}, "by": "it"})
@@ -326,7 +346,7 @@ def test_a_recorded_re_plan_replays_and_shows_in_the_report(tmp_path: Path):
     assert {n: node_fields(s) for n, s in fold.world.nodes.items()} == {
         n: node_fields(s) for n, s in sim.nodes.items()
     }
-    for lang, words in (("en", "the node was encrypted meanwhile"), ("vi", "nút bị mã hoá trong lúc làm")):
+    for lang, words in (("en", "its backup is lost, so it needs the rebuild"), ("vi", "bản sao lưu đã mất")):
         rows = build_report(replay, lang).timeline
         assert any(words in r.what and r.kind == "response" and "srv" in r.what for r in rows), lang
     set_language("en")
