@@ -231,6 +231,7 @@ _TASK_KINDS = frozenset({ev.TASK_START, ev.TASK_END, ev.TASK_WAITING, ev.TASK_RE
 # why work under way was re-planned, as the engine says it
 REPLAN_REASONS = (
     "cleaned",
+    "compromised",
     "encrypted",
     "wiped",
     "defaced",
