@@ -55,6 +55,7 @@ class Attacker:
         self.exfiltrated_by: dict[str, Stage] = {}  # node → the stage copying its data out
         # effects due on nodes with no channel out: node, stage, and the compromise they belong to
         self.waiting: list[tuple[str, Stage, float]] = []
+        self.landings_waiting: list[tuple[str, Stage]] = []
         self.targets_cache: dict[str, set[str] | None] = {}
         for stage in self.stages.values():
             self.targets_cache[stage.id] = set(sim.city.select(stage.targets)) if stage.targets else None
@@ -115,8 +116,6 @@ class Attacker:
             self._succeed(stage)
             return
         state = self.sim.nodes[node]
-        if state.isolated or state.offline:
-            return
         if stage.exposed is not None and self.sim.city.nodes[node].exposed != stage.exposed:
             return  # `exposed` chooses targets for a landing as it does for a spread
         if stage.after is not None and stage.via and not self._fetched(node, stage):
@@ -124,10 +123,30 @@ class Attacker:
         if state.patched and stage.closed_by_patch:
             return  # the flaw it exploits is patched
         if not self._way_in(node, stage):
-            return  # from the Internet, and no way in is left
+            # an attacker on the Internet keeps trying: the landing waits for a way in to open
+            # (a cut link restored, the machine reconnected); closing the door only delays it
+            self.landings_waiting.append((node, stage))
+            return
+        if state.isolated or state.offline:
+            return
+        self._landed(node, stage)
+
+    def _landed(self, node: str, stage: Stage) -> None:
         self.compromise(node, stage, source="")
         if stage.effect is not None:
             self.apply_effect(node, stage)
+
+    def _retry_landings(self) -> None:
+        """Landings that found no way in go ahead once one is open (their chance was drawn)."""
+        waiting, self.landings_waiting = self.landings_waiting, []
+        for node, stage in waiting:
+            state = self.sim.nodes[node]
+            if state.status == "compromised" or (state.patched and stage.closed_by_patch):
+                continue  # held already, or the flaw is closed meanwhile
+            if self._way_in(node, stage):
+                self._landed(node, stage)
+            else:
+                self.landings_waiting.append((node, stage))
 
     # ------------------------------------------------------------ ways in and out
     def reaches_outside(self, node: str) -> bool:
@@ -172,10 +191,12 @@ class Attacker:
 
     def network_changed(self) -> None:
         """A way through the network opened or closed (an isolation, a reconnection, a cut, gear
-        switched off): exfiltration stops or resumes with its way out, and effects that waited for
-        their channel go ahead."""
+        switched off): exfiltration stops or resumes with its way out, and landings that waited for
+        a way in and effects that waited for their channel go ahead."""
         if self.exfiltrating:
             self._follow_exfiltration()
+        if self.landings_waiting and not self.sim.finished:
+            self._retry_landings()
         if self.waiting:
             waiting, self.waiting = self.waiting, []
             for node, stage, since in waiting:
