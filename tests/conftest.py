@@ -29,14 +29,6 @@ RECONCILE = {
     "tests/test_engine_oracles.py::test_a_machine_encrypted_cleaned_and_taken_again_still_shows_its_encryption",
     "tests/test_engine_response_oracles.py::test_a_defaced_or_wiped_machine_is_restored_like_an_encrypted_one",
     "tests/test_engine_state_oracles.py::test_a_drill_run_with_timed_commands_applies_each_at_its_time_in_order",
-    "tests/tui/test_ending.py::test_a_note_typed_after_the_end_is_kept_for_the_debrief",
-    "tests/tui/test_live.py::test_action_by_key[isolate]",
-    "tests/tui/test_feed.py::test_the_latest_inject_stays_in_sight",
-    "tests/tui/test_drill_flow.py::test_the_drill_runs_to_its_end_at_top_speed",
-    "tests/tui/test_drill_flow.py::test_filtering_the_feed",
-    "tests/tui/test_live.py::test_action_by_palette[isolate]",
-    "tests/tui/test_replay_view.py::test_clicking_a_mark_on_the_timeline_goes_to_its_moment",
-    "tests/tui/test_viewmodel.py::test_the_views_figures_on_a_hand_built_stream",
 }
 
 

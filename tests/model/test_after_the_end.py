@@ -93,3 +93,43 @@ def test_a_live_drill_refuses_a_command_after_its_end(tmp_path):
     assert "the drill ended at T+08:00" in caught.value.message
     assert len(session.sim.events) == count  # nothing after drill_end
     assert session.sim.events[-1].kind == "drill_end"
+
+
+def test_a_note_after_the_end_is_kept_and_the_log_still_reads_as_ended(tmp_path):
+    from drill.log import read_log
+    from drill.replay import Replay
+    from drill.session import first_difference, resimulate
+
+    log = tmp_path / "live.jsonl"
+    session = Session(bundled("ransomware-hoan-kiem"), seed=1, log_path=log)
+    session.advance_to(10_000)
+    end = len(session.sim.events) - 1
+    note = session.apply(Command(action="note", text="the SOC called late", source="facilitator"))
+    session.close()
+    assert session.sim.events[end].kind == "drill_end" and session.sim.events[end].t == 480.0
+    assert [(e.kind, e.t) for e in session.sim.events[end + 1 :]] == [("command", 480.0), ("note", 480.0)]
+    assert note.data["command"]["text"] == "the SOC called late"
+    data = read_log(log)
+    assert data.events[-1].data["text"] == "the SOC called late"
+    assert data.ended  # its end is recorded, the note after it
+    assert Replay.open(log).finished
+    again = resimulate(bundled("ransomware-hoan-kiem"), 1, data.events)  # the log still verifies
+    assert first_difference(data.events, again.events) is None and again.finished
+    resumed, warnings = Session.resume(log)  # opens as it ended: no decision, a note still
+    resumed.close()
+    assert resumed.finished and any("has ended" in w for w in warnings)
+    with pytest.raises(DrillError):
+        resumed.apply(Command(action="isolate", target={"site": "hoan-kiem"}))
+
+
+def test_a_note_after_a_drill_ended_before_its_time_is_rebuilt_after_that_end():
+    from drill.session import first_difference, resimulate
+
+    sim = Simulation(bundled("ransomware-hoan-kiem"), seed=1)
+    sim.run_until(60)
+    sim.finish()  # ended at T+1h of 8h
+    sim.apply(Command(action="note", text="stopped for the fire drill", source="facilitator"))
+    assert [e.kind for e in sim.events[-3:]] == ["drill_end", "command", "note"]
+    again = resimulate(bundled("ransomware-hoan-kiem"), 1, sim.events)
+    assert first_difference(sim.events, again.events) is None and len(again.events) == len(sim.events)
+    assert again.finished and again.now == 60.0

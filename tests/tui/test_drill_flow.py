@@ -15,6 +15,7 @@ from drill.i18n import t
 from drill.log import read_log
 from drill.session import first_difference, recorded_commands, resimulate
 from drill.tui.pacing import SPEEDS, Pacer
+from drill.tui.screens.closing import ClosingScreen
 
 SIZE = (160, 50)
 
@@ -100,13 +101,18 @@ async def test_the_drill_runs_to_its_end_at_top_speed(live, clock):
         assert read_log(app.session.log_path).events[-1].kind == ev.DRILL_END
         assert "ended" in app.export_text()
         events, log = len(app.session.sim.events), app.session.log_path.read_bytes()
+        assert isinstance(app.screen, ClosingScreen)
+        await pilot.press("escape")  # from the closing screen back to the drill
+        await pilot.pause()
         await pilot.press("i", "full_stop", "j")  # isolate, step, next inject: after the end
         await pilot.pause()
-        # nothing more is entered or run, the log stays as it is, and the facilitator is told why
+        # nothing more is entered or run, the log stays as it is, and the facilitator is told why,
+        # at once (isolating asks nothing first)
+        assert app.screen.id == "drill-screen"
         assert len(app.session.sim.events) == events
         assert app.session.log_path.read_bytes() == log
         told = [n.message for n in app._notifications]
-        assert told.count(t("tui.drill_over")) >= 2, told
+        assert told.count(t("tui.drill_over")) == 3, told
 
 
 @sync
@@ -177,7 +183,10 @@ async def test_filtering_the_feed(live):
     app = live(at=150)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert "alert on hoan-kiem-ws, triage at once" in app.export_text()  # one line for both
+        # the alert and the triage it starts: one line for both (by T+2:30 it has scrolled up)
+        assert "Hoan Kiem IT staff: alert on hoan-kiem-ws, triage at once" in feed_text(app)
+        assert "Hoan Kiem IT staff: triage hoan-kiem-ws (about" not in feed_text(app)
+        assert "dong-da-ws" in feed_text(app)
         await pilot.press("f")
         await pilot.pause()
         app.screen.query_one("#filter-kind").value = "attack"

@@ -144,7 +144,9 @@ async def test_the_latest_inject_stays_in_sight(live):
     app = live(at=150)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        app.session.advance(200)  # a flood of events after the last inject
+        app.session.advance(200)
+        for i in range(25):  # and a flood of the facilitator's notes after the last inject
+            app.session.apply(Command(action="note", text=f"remark {i}", source="facilitator"))
         app.refresh_now()
         await pilot.pause(0.3)
         latest = max(app.vm.injects("delivered"), key=lambda v: v.delivered_at)

@@ -104,11 +104,24 @@ def test_the_views_figures_on_a_hand_built_stream():
     assert vm.body_worst("d2") == "clean" and vm.body_share("d2") == 0.0
     vm.feed_all(events[4:])
     snap = vm.snapshot()
-    assert strip_text(snap) == "Detect 30m · Contain 50m · Hosts 30/30 · Down 1 · Queue 2 · ✓0 !1 ✗0"
+    # contained in 50m, under the objective's 4h, but a new foothold before the planned end (12h)
+    # would re-open it: still undecided
+    assert (
+        strip_text(snap)
+        == "Detect 30m · Contain 50m · Hosts 30/30 · Down 1 · Obj ✓0 ✗0 ?1 · ✓0 !1 ✗0 · Queue 2"  # noqa: E501
+    )
     assert (snap.now, snap.time_to_detect, snap.time_to_contain) == (65.0, 30.0, 50.0)
     assert snap.downtime_by_service == {"app": 15.0}
     assert vm.node_label("d1-ws") == "isolated" and vm.body_worst("d1") == "isolated"
     assert vm.services_down == {"app": 50.0}
+    # the planned end (T+12h) settles it: met; the app, still down, has been down 670 minutes
+    vm.feed_all([Event(720.0, 7, "drill_end", "facilitator", "engine-worm", {})])
+    snap = vm.snapshot()
+    assert (
+        strip_text(snap)
+        == "Detect 30m · Contain 50m · Hosts 30/30 · Down 1 · Obj ✓1 ✗0 ?0 · ✓0 !1 ✗0 · Queue 2"  # noqa: E501
+    )
+    assert snap.downtime_by_service == {"app": 670.0}
 
 
 def test_body_worst_state_and_share(scenario):
