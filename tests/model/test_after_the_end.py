@@ -63,9 +63,43 @@ def test_drill_run_says_why_in_vietnamese(tmp_path, capsys):
     assert "sau lúc kết thúc diễn tập" in capsys.readouterr().err
 
 
-def test_drill_run_refuses_a_decision_past_until(tmp_path, capsys):
-    assert main(["run", "--until", "1h", "--decisions", str(_decisions_file(tmp_path, "T+2h"))]) == 1
-    assert "--until stops the drill" in capsys.readouterr().err
+def test_drill_run_does_not_reach_a_decision_past_until_and_says_so(tmp_path, capsys):
+    """``--until`` stops the run before the drill's end: a later decision is simply not reached
+    (exit 0, and a line says which), while the earlier ones are applied."""
+    import json
+
+    from drill.log import read_log
+
+    script = tmp_path / "two.yaml"
+    script.write_text(
+        "- {at: T+30m, action: isolate, target: {node: hoan-kiem-ws}}\n"
+        "- {at: T+2h, action: isolate, target: {site: hoan-kiem}}\n",
+        encoding="utf-8",
+    )
+    log = tmp_path / "cut.jsonl"
+    assert main(["run", "--until", "1h", "--decisions", str(script), "--log", str(log)]) == 0
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "1 decision comes at or after T+01:00, where --until stops the run: it was not reached",
+        "  not reached: T+02:00 isolate all of Hoan Kiem District",
+    ]
+    events = read_log(log).events
+    assert [(e.t, e.data["command"]["target"]) for e in events if e.kind == "command"] == [
+        (30.0, {"node": ["hoan-kiem-ws"]})
+    ]
+    assert (events[-1].t, events[-1].kind) == (60.0, "drill_end")
+    assert main(["run", "--until", "1h", "--decisions", str(script), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [(x["t"], x["command"]["target"]) for x in out["not_reached"]] == [
+        (120.0, {"site": ["hoan-kiem"]})
+    ]
+    # in Vietnamese too
+    assert main(["--lang", "vi", "run", "--until", "1h", "--decisions", str(script)]) == 0
+    assert "1 quyết định rơi vào hoặc sau T+01:00, lúc --until dừng lần chạy" in capsys.readouterr().err
+    # a decision after the drill's own end stays a mistake, with --until as without
+    late = _decisions_file(tmp_path, "T+12h")
+    assert main(["run", "--until", "1h", "--decisions", str(late)]) == 1
+    assert "after the drill's end (T+08:00" in capsys.readouterr().err
 
 
 def test_drill_run_refuses_until_beyond_a_one_hour_drill(tmp_path, capsys):
