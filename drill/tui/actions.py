@@ -18,7 +18,7 @@ from ..engine import events as ev
 from ..engine.commands import ATTACKER_ACTIONS, FACILITATOR_ACTIONS, Command
 from ..engine.events import Event
 from ..i18n import LANGUAGES, pick, t
-from ..model.durations import DurationError, parse_duration
+from ..model.durations import DurationError, format_offset, parse_duration
 from ..narration import command_text, expect_detail, first_words
 from .feasibility import why_not
 from .screens.dialogs import AskScreen, Choice, ConfirmScreen, PickScreen
@@ -587,7 +587,16 @@ class LiveActions:
             return
         self.pause()
         steps = 0
+        sim = self.session.sim
         while not self.session.finished and steps < STEP_LIMIT:
+            if sim.next_event_time() >= sim.end:
+                # no inject before the end: a jump stops short of it (ending the drill, after
+                # which no decision goes in, is the clock's to do, not a key's that looks ahead)
+                self.notify(
+                    t("tui.no_inject_before_end", end=format_offset(sim.end), now=format_offset(sim.now)),
+                    severity="warning",
+                )
+                break
             seen = len(self.vm.events)
             self.session.step()
             steps += 1

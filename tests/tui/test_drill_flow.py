@@ -13,6 +13,7 @@ from drill.engine import events as ev
 from drill.engine.commands import Command, TimedCommand
 from drill.i18n import t
 from drill.log import read_log
+from drill.model.durations import format_offset
 from drill.session import first_difference, recorded_commands, resimulate
 from drill.tui.pacing import SPEEDS, Pacer
 from drill.tui.screens.closing import ClosingScreen
@@ -348,3 +349,26 @@ async def test_the_stylesheet_is_found_from_any_folder(live, tmp_path, monkeypat
         header = app.query_one("HeaderBar")
         assert header.styles.dock == "top"  # written only in drill.tcss
         assert header.region.y == 0 and header.region.height == 1
+
+
+@sync
+async def test_jumping_to_the_next_inject_stops_short_of_the_end_when_none_comes(live):
+    # Hoan Kiem cut off at T+50: the ransom note and the queue at the one-stop shop wait on
+    # conditions that now never come, and nothing else is scheduled
+    app = live(at=50)
+    app.session.apply(Command(action="isolate", target={"site": "hoan-kiem"}))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("j")
+        await pilot.pause()
+        sim = app.session.sim
+        assert not app.session.finished and not app.running  # decisions still go in
+        assert sim.next_event_time() >= sim.end == 480.0  # everything before the end has run
+        assert not [e for e in sim.events if e.kind == ev.INJECT and e.t > 50]
+        told = [n.message for n in app._notifications]
+        assert told[-1] == (
+            f"No inject comes before the drill's end (T+08:00): stopped at {format_offset(sim.now)}, "
+            "short of it (space runs the drill on to its end)."
+        )
+        await pilot.press("n", *"still no call", "enter")  # a decision still goes in
+        await pilot.pause()
+        assert [e.data["text"] for e in sim.events if e.kind == ev.NOTE] == ["still no call"]
