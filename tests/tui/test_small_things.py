@@ -55,6 +55,28 @@ async def test_the_body_shows_all_its_machines_at_120_by_40(live):
 
 
 @sync
+async def test_the_body_says_each_machines_state_in_full_at_120_by_40_in_vietnamese(live):
+    from drill.engine.commands import Command
+
+    app = live(at=60, lang="vi")
+    app.session.apply(Command(action="isolate", target={"site": "hoan-kiem"}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        rows = {
+            node: next(line for line in app.export_text().splitlines() if f" {node} " in line)
+            for node in app.scenario.city.nodes_by_site["hoan-kiem"]
+        }
+        for node, line in rows.items():
+            assert "đã cô lập " in line.split(node, 1)[1], line  # "đã cô lập", not "đã cô l…"
+        app.selection.site, app.selection.node = "ba-vi", None  # a body nobody touched
+        app.refresh_now()
+        await pilot.pause()
+        for node in app.scenario.city.nodes_by_site["ba-vi"]:
+            line = next(x for x in app.export_text().splitlines() if f" {node} " in x)
+            assert "bình thường " in line.split(node, 1)[1], line
+
+
+@sync
 async def test_the_highlighted_body_keeps_up_with_the_cursor(live):
     app = live(at=30)
     async with app.run_test(size=(120, 40)) as pilot:
