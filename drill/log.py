@@ -19,7 +19,7 @@ from typing import IO, Any
 from . import __version__
 from .data import bundled_scenarios
 from .diagnostics import DrillError
-from .engine.events import DRILL_END, Event
+from .engine.events import Event, end_of
 from .i18n import t
 from .logcheck import HEADER_FIELDS, MAX_NUMBER, Names, event_problem, name_problem, problem
 from .outputs import AtomicFile
@@ -266,8 +266,9 @@ class LogData:
 
     @property
     def ended(self) -> bool:
-        """Whether the drill was over when its log was last written (its end is recorded)."""
-        return bool(self.events) and self.events[-1].kind == DRILL_END
+        """Whether the drill was over when its log was last written (its end is recorded; notes
+        typed after it may follow)."""
+        return end_of(self.events) is not None
 
 
 def read_log(path: Path | str) -> LogData:

@@ -136,7 +136,7 @@ def clock_text(scenario: Scenario, minutes: float, lang: str | None = None) -> s
 
 
 def name_of(scenario: Scenario, what: str, key: str, lang: str | None = None) -> str:
-    """A site, service or team's name in the current language, or its id."""
+    """A site, service, team or attack stage's name in the current language, or its id."""
     city = scenario.city
     if what == "site" and key in city.sites:
         return pick(city.sites[key].name.model_dump(), lang)
@@ -144,6 +144,11 @@ def name_of(scenario: Scenario, what: str, key: str, lang: str | None = None) ->
         return pick(city.services[key].name.model_dump(), lang)
     if what == "team" and key in scenario.spec.teams:
         return pick(scenario.spec.teams[key].name.model_dump(), lang)
+    if what == "stage":
+        for campaign in scenario.spec.attacker.campaigns:
+            for stage in campaign.stages:
+                if stage.id == key and stage.name:
+                    return pick(stage.name.model_dump(), lang)
     return key
 
 
@@ -305,7 +310,8 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None, public: 
     if kind == ev.DRILL_END:
         return t("tui.ev_drill_end", lang)
     if kind == ev.STAGE_START:
-        return t("tui.ev_stage_start", lang, stage=e.target, technique=d.get("technique", ""))
+        stage = name_of(scenario, "stage", e.target, lang)
+        return t("tui.ev_stage_start", lang, stage=stage, technique=d.get("technique", ""))
     if kind == ev.COMPROMISE:
         return t(
             "tui.ev_compromise",

@@ -312,7 +312,7 @@ class Replay:
         self.times = [e.t for e in self.events]
         self.seed = int(self.header["seed"])
         self.start = scenario.spec.start
-        self.finished = bool(self.events) and self.events[-1].kind == ev.DRILL_END
+        self.finished = ev.end_of(self.events) is not None
         self.end = self.events[-1].t if self.events else 0.0
         self.duration = float(self.header.get("duration") or scenario.spec.duration)
         self._checkpoints: list[_Checkpoint] = []

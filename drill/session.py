@@ -74,19 +74,24 @@ def resimulate(
     if on_event:
         sim.subscribe(on_event)
     end = events[-1].t if until is None and events else (until or 0.0)
+    ended = ev.end_of(events)
     sim.start()
     for at, seq, command in recorded_commands(events):
         if at > end:
             break
         sim.run_until(at)
-        _catch_up(sim, at, seq)
+        if ended is not None and seq > ended.seq:
+            _catch_up(sim, at, ended.seq)
+            sim.finish()  # the drill ended before this (before its time, when stopped early)
+        else:
+            _catch_up(sim, at, seq)
         if sim.finished and command.action != "note":
             break  # after the end, only the facilitator's notes for the debrief
         sim.apply(command)
     sim.run_until(end)
     if until is None and events:
         _catch_up(sim, end, len(events))
-        if events[-1].kind == ev.DRILL_END:
+        if ended is not None:
             sim.finish()  # the facilitator ended the drill before its time
     return sim
 

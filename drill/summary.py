@@ -13,10 +13,13 @@ def objective_label(scenario: Scenario, index: int) -> str:
     if obj.name:
         return pick(obj.name.model_dump())
     name = t(f"metrics.{obj.metric}")
-    if obj.service:
-        name += f" ({obj.service})"
+    city = scenario.city
+    if obj.service:  # by its name, not its id
+        service = city.services.get(obj.service)
+        name += f" ({pick(service.name.model_dump()) if service else obj.service})"
     elif obj.site:
-        name += f" ({obj.site})"
+        site = city.sites.get(obj.site)
+        name += f" ({pick(site.name.model_dump()) if site else obj.site})"
     return name
 
 

@@ -14,6 +14,7 @@ from drill.cli import main
 from drill.engine import events as ev
 from drill.log import encode, read_log
 from drill.metrics import fold
+from drill.model.durations import format_offset, parse_offset
 from drill.replay import Cursor, Replay, node_fields
 
 
@@ -363,3 +364,44 @@ def test_verify_and_branch_a_drill_played_step_by_step(tmp_path: Path) -> None:
     assert [encode(e) for e in read_log(tmp_path / "branch.jsonl").events] == [
         encode(e) for e in events if e.t < 100.0
     ]
+
+
+def test_replay_at_past_the_end_of_a_log_says_so_and_shows_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A moment after the log's last event is refused (exit 1), with why nothing is known there:
+    the drill's end, a run stopped early, or a drill not over when its log was written."""
+    from drill.engine.commands import Command
+    from drill.model.load import load_scenario
+    from drill.session import Session
+
+    cut, whole, live = tmp_path / "cut.jsonl", tmp_path / "whole.jsonl", tmp_path / "live.jsonl"
+    assert main(["--lang", "en", "run", "--seed", "3", "--until", "3h", "--log", str(cut)]) == 0
+    assert main(["--lang", "en", "run", "--seed", "3", "--log", str(whole)]) == 0
+    session = Session(load_scenario(None), seed=3, log_path=live)
+    session.advance_to(100)  # the drill still going when its log was last written
+    session.apply(Command(action="note", text="coffee break", source="facilitator"))
+    session.close()
+    capsys.readouterr()
+    cases = [
+        (
+            cut,
+            "T+5h",
+            "past the end of this log (T+03:00): the run was stopped there (3h played of 8h planned)",
+            "T+03:00",
+        ),
+        (whole, "T+9h", "after the drill's end (T+08:00)", "T+08:00"),
+        (live, "2h", "past the end of this log (T+01:40): the drill had not ended", "T+01:40"),
+    ]
+    for log, moment, why, end in cases:
+        assert main(["--lang", "en", "replay", str(log), "--at", moment]) == 1, log.name
+        out, err = capsys.readouterr()
+        assert out == "" and err.startswith(f"--at {moment} is {why}"), err
+        assert err.rstrip().endswith(f"pick a moment from T+00:00 to {end}"), err
+    # up to the last event is fine: the figures of that moment
+    for log, last in ((cut, "T+3h"), (whole, "T+8h"), (live, "T+1h40m")):
+        assert main(["--lang", "en", "replay", str(log), "--at", last]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith(f"At {format_offset(parse_offset(last))} "), out
+    assert main(["--lang", "vi", "replay", str(cut), "--at", "T+5h"]) == 1
+    assert "vượt quá cuối nhật ký này (T+03:00)" in capsys.readouterr().err

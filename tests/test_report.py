@@ -302,3 +302,49 @@ def test_every_action_metric_and_effect_has_its_words() -> None:
         missing += [f"replay.action.{a}" for a in ALL_ACTIONS if f"replay.action.{a}" not in words]
         missing += [f"metrics.{m}" for m in METRICS if f"metrics.{m}" not in words]
         assert not missing, (lang, missing)
+
+
+def _worm_log(path: Path, stream: list[tuple[float, str, str, dict]], stop: float | None) -> Replay:
+    scenario = load_scenario(str(ENGINE / "worm.yaml"))
+    sim = Simulation(scenario, seed=1)
+    if stop is not None:
+        sim.end = stop
+    header = header_for(sim, str(ENGINE / "worm.yaml"), "en")
+    events = [Event(t, i, kind, "x", target, data) for i, (t, kind, target, data) in enumerate(stream)]
+    write_log(path, header, events)
+    return Replay.open(path)
+
+
+def test_the_report_of_a_run_stopped_early_says_when_it_stopped(tmp_path: Path) -> None:
+    """``run --until 3h`` of the 12-hour worm: 30 machines of District 1 fall at T+10 and the app
+    goes down at T+50; neither is over when the run stops at T+3h. What is left is left at T+3h,
+    not "at the end" (nobody knows how the drill would have ended)."""
+    start = {"seed": 1, "duration": 720.0, "stop": 180.0, "topology": "engine-test", "teams": {"soc": 2}}
+    hit = {"hosts": 30, "infected": 30, "site": "d1", "source": "", "stage": "land"}
+    stream = [
+        (0.0, "drill_start", "engine-worm", start),
+        (10.0, "compromise", "d1-ws", hit),
+        (50.0, "service_down", "app", {"reason": "node:dc-app"}),
+        (180.0, "drill_end", "engine-worm", {}),
+    ]
+    cut = _worm_log(tmp_path / "cut.jsonl", stream, stop=180.0)
+    report = build_report(cut, "en")
+    notes = {f.label: f.note for f in report.figures}
+    assert notes["Hosts compromised"] == "30 still compromised at T+03:00; 1 group of machines"
+    # the app serves all five bodies: each could not work while it was down
+    assert notes["Services interrupted"] == "1 still down at T+03:00; 5 could not work or serve for a while"
+    assert report.timeline[-1].what == "The run stops at T+03:00: 3h played of 12h planned"
+    facts = {c.id: c.facts for c in report.charts}
+    assert facts["chart-hosts"] == ["Peak 30 compromised hosts at T+00:10; 30 at T+03:00."]
+    markdown = render_markdown(report)
+    assert "at the end" not in markdown and "The drill ends" not in markdown
+    vietnamese = render_markdown(build_report(cut, "vi"))
+    assert "30 máy vẫn bị xâm nhập lúc T+03:00" in vietnamese and "khi kết thúc" not in vietnamese
+    # the same drill played to its planned end: there, it is the end
+    whole = [*stream[:3], (720.0, "drill_end", "engine-worm", {})]
+    whole[0] = (0.0, "drill_start", "engine-worm", {k: v for k, v in start.items() if k != "stop"})
+    ended = build_report(_worm_log(tmp_path / "whole.jsonl", whole, stop=None), "en")
+    assert {f.label: f.note for f in ended.figures}["Hosts compromised"] == (
+        "30 still compromised at the end; 1 group of machines"
+    )
+    assert ended.timeline[-1].what == "The drill ends"

@@ -125,11 +125,25 @@ def default_branch_path(log: Path, moment: float) -> Path:
 
 # ---------------------------------------------------------------------------------------------- text
 def at(replay: Replay, value: str) -> int:
-    moment = min(_offset(value), replay.end)
+    moment = _offset(value)
+    if moment > replay.end + 1e-9:
+        raise DrillError(past_the_log(replay, value))
     view = replay.seek(moment)
     print(t("replay.at_title", at=when(replay.start, moment), count=view.index, total=len(replay.events)))
     print("\n".join(summary_lines(replay.scenario, view.snapshot, replay.seed)))
     return 0
+
+
+def past_the_log(replay: Replay, value: str) -> str:
+    """Why a moment after the log's last event shows nothing: the drill's end, a run stopped
+    early (``--until``), or a drill not over when its log was last written."""
+    end = format_offset(replay.end)
+    if not replay.finished:
+        return t("replay.at_after_log", value=value, end=end)
+    if replay.end < replay.duration - 1e-9:
+        played, planned = format_duration(replay.end), format_duration(replay.duration)
+        return t("replay.at_after_stop", value=value, end=end, played=played, planned=planned)
+    return t("replay.at_after_end", value=value, end=end)
 
 
 def timeline(replay: Replay) -> list[str]:

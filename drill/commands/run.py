@@ -15,6 +15,7 @@ from ..logcheck import MAX_SEED
 from ..metrics import Metrics
 from ..model.durations import DurationError, format_duration, format_offset, parse_offset
 from ..model.load import load_scenario
+from ..narration import command_text
 from ..outputs import add_force, check_output
 from ..summary import summary_lines
 
@@ -64,7 +65,10 @@ def run(args: argparse.Namespace) -> int:
                 )
             )
         sim.end = until
-    check_before_end(decisions, sim.end, until=sim.end < scenario.spec.duration)
+    check_before_end(decisions, float(scenario.spec.duration))  # never reached in any run: a mistake
+    # decisions --until stops the run before are simply not reached (said after the figures)
+    not_reached = [c for c in decisions if c.at >= sim.end]
+    decisions = [c for c in decisions if c.at < sim.end]
     metrics = Metrics(scenario)
     sim.subscribe(metrics.feed)
     writer = None
@@ -90,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
             "refused": [
                 {"t": e.t, "command": e.data["command"], "reason": e.data["reason"]} for e in refused
             ],
+            "not_reached": [{"t": float(c.at), "command": c.record()} for c in not_reached],
         }
         print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
     else:
@@ -102,4 +107,18 @@ def run(args: argparse.Namespace) -> int:
     ]
     for line in capped(lines, [e.target for e in refused]):
         print(line, file=sys.stderr)
+    if not_reached:
+        key = "cli.not_reached_one" if len(not_reached) == 1 else "cli.not_reached"
+        print(t(key, count=len(not_reached), end=format_offset(sim.end)), file=sys.stderr)
+        lines = [
+            "  "
+            + t(
+                "cli.not_reached_item",
+                at=format_offset(c.at),
+                command=command_text(c.record(), scenario=scenario),
+            )
+            for c in not_reached
+        ]
+        for line in capped(lines, [c.action for c in not_reached]):
+            print(line, file=sys.stderr)
     return 1 if refused else 0

@@ -103,16 +103,21 @@ class TimedCommand(Command):
     at: Offset
 
 
-def check_before_end(commands: Iterable[TimedCommand], end: float, until: bool = False) -> None:
-    """Refuse decisions due at or after the drill's end (its duration, or where ``--until`` stops
-    it): they would never be applied, and a silent drop would read as a decision that changed
-    nothing."""
+def check_before_end(commands: Iterable[TimedCommand], end: float) -> None:
+    """Refuse decisions due at or after the drill's end: they would never be applied, in any run,
+    and a silent drop would read as a decision that changed nothing. (Those after where
+    ``run --until`` stops are only not reached, and ``drill run`` says so.)"""
     late = [c for c in commands if c.at >= end]
     if not late:
         return
-    key = "engine.after_until" if until else "engine.after_end"
     lines = [
-        t(key, action=c.action, at=format_offset(c.at), end=format_offset(end), duration=format_duration(end))
+        t(
+            "engine.after_end",
+            action=c.action,
+            at=format_offset(c.at),
+            end=format_offset(end),
+            duration=format_duration(end),
+        )
         for c in sorted(late, key=lambda c: c.at)
     ]
     raise DrillError("\n".join(lines))

@@ -91,3 +91,18 @@ STATE_KINDS = frozenset(
         STAGE_START,
     }
 )
+
+# After the drill's end only the facilitator's notes for the debrief are recorded (a command and
+# its note each).
+AFTER_THE_END = frozenset({COMMAND, NOTE})
+
+
+def end_of(events: list[Event]) -> Event | None:
+    """The recorded end of the drill (``drill_end``), or None while it has not ended; only notes
+    may follow it, so this looks back past those alone."""
+    for event in reversed(events):
+        if event.kind == DRILL_END:
+            return event
+        if event.kind not in AFTER_THE_END:
+            return None
+    return None

@@ -179,8 +179,9 @@ class Simulation:
     # ------------------------------------------------------------ outside changes
     def apply(self, command: Command) -> Event:
         """Apply a command now; an unknown name is refused with the nearest valid ones, and the
-        drill goes on. After the drill's end nothing is applied: ``DrillError`` says so."""
+        drill goes on. After the drill's end only a note goes in (said in the debrief, it changes
+        nothing in the drill); anything else is not applied: ``DrillError`` says so."""
         self.start()
-        if self.finished:
+        if self.finished and command.action != "note":
             raise DrillError(t("engine.drill_ended", action=command.action, end=format_offset(self.now)))
         return self.handler.apply(command)

@@ -281,6 +281,7 @@ class Analysis:
             values["nodes"] = b.tr("the_systems") if b.players else ", ".join(still[:4]) or "—"
             metric = "time_to_contain_active" if still else "time_to_contain_slow"
             values["detected"] = format_offset(s.detected_at or 0.0)
+            values["when"] = b.at_last()
         elif metric in ("downtime",) and res.service:
             values["service"] = b.names.service(res.service)
         elif metric == "downtime" and res.site:
@@ -438,7 +439,7 @@ class Analysis:
                 spans.append(b.tr("ev_cut_span", start=format_offset(since), end=format_offset(e.t)))
                 since = None
         if since is not None:
-            spans.append(b.tr("ev_cut_open", start=format_offset(since)))
+            spans.append(b.tr("ev_cut_open", start=format_offset(since), until=b.until_last()))
         if not spans:
             return ""
         return b.tr("ev_cut_site", site=b.names.site(site), spans=", ".join(spans))

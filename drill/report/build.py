@@ -213,6 +213,9 @@ class _Builder:
         self.start = replay.start
         self.end = replay.end
         self.snap: Snapshot = replay.metrics.snapshot(replay.end)
+        # a log that stops before the planned end (``run --until``, a drill stopped or still
+        # going) ends on the moment it reached, not on "the end"
+        self.cut = not (replay.finished and replay.end >= replay.duration - 1e-9)
         # one day: the timeline shows the time of day; longer: the date too
         self.long = (self.start.date() != clock_date(self.start, replay.end)) or replay.end >= 1440
 
@@ -224,6 +227,14 @@ class _Builder:
         if n == 1 and f"report.{key}_one" in _keys(self.lang):
             key = f"{key}_one"
         return self.tr(key, **values)
+
+    def at_last(self) -> str:
+        """When the last figures hold: "at the end", or "at T+03:00" in a log cut there."""
+        return self.tr("at_reached", at=format_offset(self.end)) if self.cut else self.tr("at_the_end")
+
+    def until_last(self) -> str:
+        """Up to where the log goes: "the end", or "T+03:00" in a log cut there."""
+        return format_offset(self.end) if self.cut else self.tr("the_end")
 
     def clock(self, minutes: float) -> str:
         return clock(self.start, minutes, self.lang, date=self.long)
@@ -430,7 +441,11 @@ class _Builder:
         if len(s.bodies_affected) > NAMED_BODIES:
             bodies += " " + self.tr("and_more", count=len(s.bodies_affected) - NAMED_BODIES)
         hosts_note = self.trn(
-            "fig_hosts_note", s.nodes_ever, now=self.number(s.hosts_now), nodes=self.number(s.nodes_ever)
+            "fig_hosts_note",
+            s.nodes_ever,
+            now=self.number(s.hosts_now),
+            nodes=self.number(s.nodes_ever),
+            when=self.at_last(),
         )
         if s.reinfections or s.hosts_reinfected:
             hosts_note += "; " + self.trn(
@@ -439,7 +454,9 @@ class _Builder:
                 count=self.number(s.reinfections),
                 hosts=self.number(s.hosts_reinfected),
             )
-        services_note = self.tr("fig_services_note", down=self.number(len(s.services_down)))
+        services_note = self.tr(
+            "fig_services_note", down=self.number(len(s.services_down)), when=self.at_last()
+        )
         out_bodies = sum(1 for m in s.downtime_by_body.values() if m > 0)
         if out_bodies:
             services_note += "; " + self.trn("fig_bodies_out_note", out_bodies, count=self.number(out_bodies))
@@ -574,6 +591,13 @@ class _Builder:
         if e.kind == ev.DRILL_START:
             return "drill", tr("facilitator"), tr("ev_start")
         if e.kind == ev.DRILL_END:
+            if e.t < self.replay.duration - 1e-9:  # a run stopped before its planned end
+                played, planned = format_duration(e.t), format_duration(self.replay.duration)
+                return (
+                    "drill",
+                    tr("facilitator"),
+                    tr("ev_stop", at=format_offset(e.t), played=played, planned=planned),
+                )
             return "drill", tr("facilitator"), tr("ev_end")
         if e.kind == ev.STAGE_START:
             return (
@@ -901,7 +925,12 @@ class _Builder:
         peak_t, peak = max(points, key=lambda p: (p[1], -p[0]))
         return [
             self.trn(
-                key, peak, peak=self.number(peak), at=format_offset(peak_t), last=self.number(points[-1][1])
+                key,
+                peak,
+                peak=self.number(peak),
+                at=format_offset(peak_t),
+                last=self.number(points[-1][1]),
+                when=self.at_last(),
             )
         ]
 
@@ -917,6 +946,7 @@ class _Builder:
                 total=self.number(total),
                 at=format_offset(low_t),
                 last=self.number(points[-1][1]),
+                when=self.at_last(),
             )
         ]
 

@@ -8,6 +8,7 @@ argument (from the palette) acts at once.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ from ..engine import events as ev
 from ..engine.commands import ATTACKER_ACTIONS, FACILITATOR_ACTIONS, Command
 from ..engine.events import Event
 from ..i18n import LANGUAGES, pick, t
-from ..model.durations import DurationError, parse_duration
+from ..model.durations import DurationError, format_offset, parse_duration
 from ..narration import command_text, expect_detail, first_words
 from .feasibility import why_not
 from .screens.dialogs import AskScreen, Choice, ConfirmScreen, PickScreen
@@ -69,6 +70,20 @@ def source_of(action: str) -> str:
     if action in FACILITATOR:
         return "facilitator"
     return "player"
+
+
+def while_running(method: Callable[..., None]) -> Callable[..., None]:
+    """A decision, or a change to the drill: after its end, refused at once with the reason,
+    before any question or list (only a note for the debrief goes in then)."""
+
+    @functools.wraps(method)
+    def act(self: LiveActions, *args: Any, **kwargs: Any) -> None:
+        if self.session.finished:
+            self.notify(t("tui.drill_over"), severity="warning")
+            return
+        method(self, *args, **kwargs)
+
+    return act
 
 
 def _reason(exc: Exception) -> str:
@@ -257,10 +272,12 @@ class LiveActions:
         self.on_target(action, target, act)
 
     # ------------------------------------------------------------ the players' decisions
+    @while_running
     def action_isolate(self, target: str = "") -> None:
         """Isolate the selected node or body from the network (asks first)."""
         self._target_action("isolate", target, confirm=not target)
 
+    @while_running
     def action_reconnect(self, target: str = "") -> None:
         self._target_action("reconnect", target)
 
@@ -273,23 +290,29 @@ class LiveActions:
         kinds = {city.graph.edges[node, other]["kind"] for other in city.graph.neighbors(node)}
         return target if kinds & {"wan", "vpn", "internet"} else f"site:{self.selection.site}"
 
+    @while_running
     def action_cut_link(self, target: str = "") -> None:
         """Cut the selected body's WAN link (or the selected router's; asks first)."""
         self._target_action("cut-link", self._link_target(target), confirm=not target)
 
+    @while_running
     def action_restore_link(self, target: str = "") -> None:
         self._target_action("restore-link", self._link_target(target))
 
+    @while_running
     def action_block_trust(self, target: str = "") -> None:
         self._target_action("block-trust", target)
 
+    @while_running
     def action_reimage(self, target: str = "") -> None:
         self._target_action("reimage", target)
 
+    @while_running
     def action_restore(self, target: str = "") -> None:
         """Restore from backup (or rebuild, when there is none)."""
         self._target_action("restore", target)
 
+    @while_running
     def action_patch(self, target: str = "") -> None:
         """Patch the selected node or body (team work: a patched node resists exploits)."""
         self._target_action("patch", target)
@@ -330,10 +353,12 @@ class LiveActions:
                 free=True,
             )
 
+    @while_running
     def action_offline(self, service: str = "") -> None:
         """Take a service offline (the selected node's, or one picked)."""
         self._service_action("offline", service)
 
+    @while_running
     def action_online(self, service: str = "") -> None:
         self._service_action("online", service)
 
@@ -350,6 +375,7 @@ class LiveActions:
             ]
         return out
 
+    @while_running
     def action_escalate(self, team: str = "") -> None:
         """Escalate to outside help (a team on call)."""
         if team:
@@ -357,6 +383,7 @@ class LiveActions:
         else:
             self.choose(t("tui.pick_team_escalate"), self._team_choices(), self.action_escalate, free=True)
 
+    @while_running
     def action_report(self, to: str = "") -> None:
         """Report the incident to a team or a body (the authority)."""
         if to:
@@ -366,6 +393,7 @@ class LiveActions:
                 t("tui.pick_report_to"), self._team_choices(False, sites=True), self.action_report, free=True
             )
 
+    @while_running
     def action_communicate(self, text: str = "") -> None:
         """A statement to the public (press, citizens)."""
         if text:
@@ -406,12 +434,14 @@ class LiveActions:
             return
         self.choose(t(f"tui.pick_inject_{action}"), choices, then, free=True)
 
+    @while_running
     def action_deliver(self, inject: str = "") -> None:
         """Deliver an inject now: the selected one, or one picked (scheduled, waiting or contingency)."""
         self._inject_action(
             "deliver", inject, ("upcoming", "pending", "held"), lambda i: self.submit("inject", inject=i)
         )
 
+    @while_running
     def action_skip(self, inject: str = "") -> None:
         """Skip an inject: the selected one (asks first), or one picked."""
         statuses = ("upcoming", "pending", "held")
@@ -443,6 +473,7 @@ class LiveActions:
             check=duration_problem,
         )
 
+    @while_running
     def action_delay(self, inject: str = "", delay: str = "") -> None:
         """Delay a scheduled inject (asks by how long: 15m, 1h …)."""
 
@@ -456,6 +487,7 @@ class LiveActions:
 
         self._inject_action("delay", inject, ("upcoming",), with_delay)
 
+    @while_running
     def action_free_inject(self, text: str = "") -> None:
         """Deliver a message typed on the spot."""
         if text:
@@ -463,6 +495,7 @@ class LiveActions:
         else:
             self.ask(t("tui.ask_free_inject"), self.action_free_inject, lines=True)
 
+    @while_running
     def action_mark(self, inject: str = "", index: int = -1) -> None:
         """Mark an expected action as done (the selected one, or one picked)."""
         if inject and index >= 0:
@@ -503,10 +536,12 @@ class LiveActions:
             self.ask(question, self.action_note, lines=True)
 
     # ------------------------------------------------------------ the red team
+    @while_running
     def action_compromise(self, target: str = "") -> None:
         """Red team: compromise the selected node (or body; asks first)."""
         self._target_action("compromise", target, confirm=not target)
 
+    @while_running
     def action_start_stage(self, stage: str = "") -> None:
         """Red team: start a stage of the attack now."""
         if stage:
@@ -521,6 +556,7 @@ class LiveActions:
                     choices.append(Choice(s.id, f"{s.id} · {s.technique} {name}".strip(), both_names(s.name)))
         self.choose(t("tui.pick_stage"), choices, self.action_start_stage, free=True)
 
+    @while_running
     def action_ddos(self, target: str = "", lasts: str = "") -> None:
         """Red team: flood the selected node (or body) for a while."""
 
@@ -551,7 +587,16 @@ class LiveActions:
             return
         self.pause()
         steps = 0
+        sim = self.session.sim
         while not self.session.finished and steps < STEP_LIMIT:
+            if sim.next_event_time() >= sim.end:
+                # no inject before the end: a jump stops short of it (ending the drill, after
+                # which no decision goes in, is the clock's to do, not a key's that looks ahead)
+                self.notify(
+                    t("tui.no_inject_before_end", end=format_offset(sim.end), now=format_offset(sim.now)),
+                    severity="warning",
+                )
+                break
             seen = len(self.vm.events)
             self.session.step()
             steps += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..engine.commands import Command
 from ..i18n import t
+from ..narration import name_of, selector_words
 from ..viewmodel import ViewModel
 
 
@@ -18,7 +19,11 @@ def why_not(vm: ViewModel, command: Command) -> str:
     city = vm.city
     action = command.action
     nodes = [n for n in city.select(command.target) if n in vm.nodes] if command.target is not None else []
-    what = command.target.describe() if command.target is not None else ""
+    # in words, names for bodies (never ``site=hoan-kiem``); a link's body by its name alone
+    target = command.record().get("target") or {}
+    what = selector_words(target, vm.scenario)
+    bodies = ", ".join(name_of(vm.scenario, "site", s) for s in target.get("site", ()))
+    link_of = bodies if bodies and set(target) == {"site"} else what
     if action == "reconnect" and nodes and not any(vm.nodes[n].isolated for n in nodes):
         return t("tui.noop_not_isolated", what=what)
     if action == "isolate" and nodes and all(vm.nodes[n].isolated for n in nodes):
@@ -28,7 +33,7 @@ def why_not(vm: ViewModel, command: Command) -> str:
     if action == "restore-link" and nodes:
         chosen = set(nodes)
         if not any(a in chosen or b in chosen for a, b in vm.cut_links.values()):
-            return t("tui.noop_not_cut", what=what)
+            return t("tui.noop_not_cut", what=link_of)
     if action == "online" and command.service in city.services and command.service not in vm.forced_offline:
         return t("tui.noop_not_offline", what=command.service)
     if action == "offline" and command.service in vm.forced_offline:

@@ -69,8 +69,13 @@ async def test_skipping_the_selected_inject_asks_first(live):
 
 CASES = [
     ("u", (), "hoan-kiem-ws", "hoan-kiem-ws is not isolated"),
-    ("i", (Command(action="isolate", target={"site": "hoan-kiem"}),), None, "is already isolated"),
-    ("C", (), None, "no WAN link of site=hoan-kiem is cut"),
+    (
+        "i",
+        (Command(action="isolate", target={"site": "hoan-kiem"}),),
+        None,
+        "all of Hoan Kiem District is already isolated",
+    ),
+    ("C", (), None, "no WAN link of Hoan Kiem District is cut"),
 ]
 
 
@@ -88,7 +93,13 @@ async def test_a_decision_that_would_do_nothing_is_refused_not_entered(live, key
         await pilot.press(key)
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
-        assert notice in app.export_text()
+        told = [n.message for n in app._notifications]
+        assert f"Not entered: {notice}" in told, told  # in words: names, never site=…
+        # and on screen: the toasts, right of their bar "▌", their lines joined as they wrap
+        toasts = " ".join(
+            line.split("▌", 1)[1].strip(" │╯─") for line in app.export_text().splitlines() if "▌" in line
+        )
+        assert notice in " ".join(toasts.split())
         assert len(decisions(app)) == entered
         assert not [e for e in app.session.sim.events if e.kind == ev.COMMAND_REFUSED]
 

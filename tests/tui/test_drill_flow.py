@@ -13,8 +13,10 @@ from drill.engine import events as ev
 from drill.engine.commands import Command, TimedCommand
 from drill.i18n import t
 from drill.log import read_log
+from drill.model.durations import format_offset
 from drill.session import first_difference, recorded_commands, resimulate
 from drill.tui.pacing import SPEEDS, Pacer
+from drill.tui.screens.closing import ClosingScreen
 
 SIZE = (160, 50)
 
@@ -100,13 +102,18 @@ async def test_the_drill_runs_to_its_end_at_top_speed(live, clock):
         assert read_log(app.session.log_path).events[-1].kind == ev.DRILL_END
         assert "ended" in app.export_text()
         events, log = len(app.session.sim.events), app.session.log_path.read_bytes()
+        assert isinstance(app.screen, ClosingScreen)
+        await pilot.press("escape")  # from the closing screen back to the drill
+        await pilot.pause()
         await pilot.press("i", "full_stop", "j")  # isolate, step, next inject: after the end
         await pilot.pause()
-        # nothing more is entered or run, the log stays as it is, and the facilitator is told why
+        # nothing more is entered or run, the log stays as it is, and the facilitator is told why,
+        # at once (isolating asks nothing first)
+        assert app.screen.id == "drill-screen"
         assert len(app.session.sim.events) == events
         assert app.session.log_path.read_bytes() == log
         told = [n.message for n in app._notifications]
-        assert told.count(t("tui.drill_over")) >= 2, told
+        assert told.count(t("tui.drill_over")) == 3, told
 
 
 @sync
@@ -177,7 +184,10 @@ async def test_filtering_the_feed(live):
     app = live(at=150)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert "alert on hoan-kiem-ws, triage at once" in app.export_text()  # one line for both
+        # the alert and the triage it starts: one line for both (by T+2:30 it has scrolled up)
+        assert "Hoan Kiem IT staff: alert on hoan-kiem-ws, triage at once" in feed_text(app)
+        assert "Hoan Kiem IT staff: triage hoan-kiem-ws (about" not in feed_text(app)
+        assert "dong-da-ws" in feed_text(app)
         await pilot.press("f")
         await pilot.pause()
         app.screen.query_one("#filter-kind").value = "attack"
@@ -339,3 +349,26 @@ async def test_the_stylesheet_is_found_from_any_folder(live, tmp_path, monkeypat
         header = app.query_one("HeaderBar")
         assert header.styles.dock == "top"  # written only in drill.tcss
         assert header.region.y == 0 and header.region.height == 1
+
+
+@sync
+async def test_jumping_to_the_next_inject_stops_short_of_the_end_when_none_comes(live):
+    # Hoan Kiem cut off at T+50: the ransom note and the queue at the one-stop shop wait on
+    # conditions that now never come, and nothing else is scheduled
+    app = live(at=50)
+    app.session.apply(Command(action="isolate", target={"site": "hoan-kiem"}))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("j")
+        await pilot.pause()
+        sim = app.session.sim
+        assert not app.session.finished and not app.running  # decisions still go in
+        assert sim.next_event_time() >= sim.end == 480.0  # everything before the end has run
+        assert not [e for e in sim.events if e.kind == ev.INJECT and e.t > 50]
+        told = [n.message for n in app._notifications]
+        assert told[-1] == (
+            f"No inject comes before the drill's end (T+08:00): stopped at {format_offset(sim.now)}, "
+            "short of it (space runs the drill on to its end)."
+        )
+        await pilot.press("n", *"still no call", "enter")  # a decision still goes in
+        await pilot.pause()
+        assert [e.data["text"] for e in sim.events if e.kind == ev.NOTE] == ["still no call"]

@@ -144,7 +144,9 @@ async def test_the_latest_inject_stays_in_sight(live):
     app = live(at=150)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        app.session.advance(200)  # a flood of events after the last inject
+        app.session.advance(200)
+        for i in range(25):  # and a flood of the facilitator's notes after the last inject
+            app.session.apply(Command(action="note", text=f"remark {i}", source="facilitator"))
         app.refresh_now()
         await pilot.pause(0.3)
         latest = max(app.vm.injects("delivered"), key=lambda v: v.delivered_at)
@@ -182,3 +184,12 @@ async def test_a_line_written_folds_in_what_comes_after_it(live):
                 assert feed_lines(app)[-1].endswith("ba-vi-ws compromised: +2 host(s), 2 in all")
         assert len(feed_lines(app)) == count  # written again in place, not added
         assert feed_lines(app)[-1].endswith("ba-vi-ws compromised: +6 host(s) in 3 steps, 6 in all")
+
+
+def test_an_attack_stage_is_called_by_its_name_in_the_viewers_language():
+    scenario = load_scenario(None)  # its first stage: phish, "Fake invoice opened"
+    start = Event(0.0, 1, ev.STAGE_START, "ransomware", "phish", {"technique": "T1566.001"})
+    assert describe(start, scenario, "en") == "Attacker: Fake invoice opened (T1566.001)"
+    assert describe(start, scenario, "vi") == "Kẻ tấn công: Mở hoá đơn giả mạo (T1566.001)"
+    unknown = start._replace(target="not-a-stage")  # an id the scenario has no name for: as is
+    assert describe(unknown, scenario, "en") == "Attacker: not-a-stage (T1566.001)"

@@ -61,8 +61,14 @@ CASES = [
         "isolate",
         "i",
         "isolate hoan-kiem-ws",
-        lambda app: _sim(app).nodes["hoan-kiem-ws"].isolated and command_logged(app, "isolate"),
+        lambda app: (
+            _sim(app).nodes["hoan-kiem-ws"].isolated
+            and command_logged(app, "isolate")
+            and [e.actor for e in logged(app, ev.ISOLATE, target="hoan-kiem-ws")] == ["player"]
+        ),
         "Decision: isolate hoan-kiem-ws",
+        # before the local team's own playbook isolates it (triage from T+1:52, isolation at T+2:22)
+        at=130.0,
         confirm=True,
     ),
     Case(

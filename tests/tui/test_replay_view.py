@@ -141,10 +141,22 @@ async def test_jumping_back_and_forth_between_decisions_notes_and_detections(rec
 
 
 def _mark_on_screen(app, glyph: str) -> tuple[int, int]:
-    """Where ``glyph`` is drawn on the screen in the timeline bar (its first line of marks)."""
+    """Where ``glyph`` is drawn on the screen in the timeline bar (its first lane of marks)."""
     bar = app.query_one("TimelineBar")
     row = bar.render().plain.split("\n")[0]
     return bar.content_region.x + row.index(glyph), bar.content_region.y
+
+
+def _bar_on_screen(app) -> tuple[int, int, int]:
+    """(x of the bar's first cell, its width in cells, y): the time bar as drawn, its last line
+    ``T+00:00 ━━━╋───── T+08:00`` (the lanes of marks above it, their legend to their right)."""
+    bar = app.query_one("TimelineBar")
+    rows = bar.render().plain.split("\n")
+    line = rows[-1]
+    assert line.startswith("T+00:00 ") and line.endswith(" T+08:00"), line
+    width = len(line) - 2 * len("T+00:00 ")
+    assert set(line[len("T+00:00 ") : -len(" T+08:00")]) <= set("━╋─")
+    return bar.content_region.x + len("T+00:00 "), width, bar.content_region.y + len(rows) - 1
 
 
 @sync
@@ -154,20 +166,29 @@ async def test_clicking_a_mark_on_the_timeline_goes_to_its_moment(recorded, cloc
     app = make_replay_app(path, wallclock=lambda: WALL, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        bar = app.query_one("TimelineBar")
         span = max(float(app.scenario.spec.duration), events[-1].t)
-        cell = span / (bar.content_region.width - 2 * len("T+00:00") - 2)  # minutes a cell stands for
+        assert span == 480.0  # the planned end: the log stops at T+4:40
+        left, width, bar_y = _bar_on_screen(app)
+        cell = span / width  # minutes a cell stands for
         x, y = _mark_on_screen(app, "◆")
         await pilot.click(offset=(x, y))
         await pilot.pause()
         assert abs(app.playhead - first_inject.t) <= cell, (app.playhead, first_inject.t, cell)
         _same(app, events, sum(1 for e in events if e.t < app.playhead))
-        # the far right of the bar is the drill's end; the label beside it is not the bar
-        end_label = bar.content_region.x + bar.content_region.width - len("T+00:00")
-        await pilot.click(offset=(end_label - 2, y + 1))
+        # the bar's last cell is the drill's planned end; the label beside it is not the bar, nor
+        # the legend right of the marks
+        await pilot.click(offset=(left + width - 1, bar_y))
         await pilot.pause()
         assert app.playhead >= span - cell
         before = app.playhead
-        await pilot.click(offset=(end_label + 2, y + 1))
+        await pilot.click(offset=(left + width + 2, bar_y))
         await pilot.pause()
         assert app.playhead == before
+        await pilot.click(offset=(left + width + 2, y))
+        await pilot.pause()
+        assert app.playhead == before
+        # the middle of the bar is the middle of the drill
+        await pilot.click(offset=(left + width // 2, bar_y))
+        await pilot.pause()
+        assert abs(app.playhead - span / 2) <= cell, (app.playhead, cell)
+        _same(app, events, sum(1 for e in events if e.t < app.playhead))

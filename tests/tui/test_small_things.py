@@ -55,6 +55,21 @@ async def test_the_body_shows_all_its_machines_at_120_by_40(live):
 
 
 @sync
+async def test_the_body_says_each_machines_state_in_full_at_120_by_40_in_vietnamese(live):
+    # T+2:30: Hoan Kiem's workstations isolated and being reimaged (⚙), its other machines clean
+    app = live(at=150, lang="vi")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        words = {"hoan-kiem-ws": "⚙ đã cô lập"}  # the longest id beside the longest word
+        words |= dict.fromkeys(
+            ("hoan-kiem-gw", "hoan-kiem-onestop", "hoan-kiem-srv", "hoan-kiem-dc"), "bình thường"
+        )
+        for node, word in words.items():
+            line = next(x for x in app.export_text().splitlines() if f" {node} " in x)
+            assert f"{word} " in line.split(node, 1)[1], line  # not "bình thườ…", "đã cô l…"
+
+
+@sync
 async def test_the_highlighted_body_keeps_up_with_the_cursor(live):
     app = live(at=30)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -104,11 +104,24 @@ def test_the_views_figures_on_a_hand_built_stream():
     assert vm.body_worst("d2") == "clean" and vm.body_share("d2") == 0.0
     vm.feed_all(events[4:])
     snap = vm.snapshot()
-    assert strip_text(snap) == "Detect 30m · Contain 50m · Hosts 30/30 · Down 1 · Queue 2 · ✓0 !1 ✗0"
+    # contained in 50m, under the objective's 4h, but a new foothold before the planned end (12h)
+    # would re-open it: still undecided
+    assert (
+        strip_text(snap)
+        == "Detect 30m · Contain 50m · Hosts 30/30 · Down 1 · Obj ✓0 ✗0 ?1 · ✓0 !1 ✗0 · Queue 2"  # noqa: E501
+    )
     assert (snap.now, snap.time_to_detect, snap.time_to_contain) == (65.0, 30.0, 50.0)
     assert snap.downtime_by_service == {"app": 15.0}
     assert vm.node_label("d1-ws") == "isolated" and vm.body_worst("d1") == "isolated"
     assert vm.services_down == {"app": 50.0}
+    # the planned end (T+12h) settles it: met; the app, still down, has been down 670 minutes
+    vm.feed_all([Event(720.0, 7, "drill_end", "facilitator", "engine-worm", {})])
+    snap = vm.snapshot()
+    assert (
+        strip_text(snap)
+        == "Detect 30m · Contain 50m · Hosts 30/30 · Down 1 · Obj ✓1 ✗0 ?0 · ✓0 !1 ✗0 · Queue 2"  # noqa: E501
+    )
+    assert snap.downtime_by_service == {"app": 670.0}
 
 
 def test_body_worst_state_and_share(scenario):
@@ -283,3 +296,58 @@ def test_the_viewmodel_does_not_load_textual():
     code = "import sys, drill.viewmodel; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _figures_after(stream: list[tuple[float, str, str, dict]]) -> dict[str, str]:
+    """The times as the Figures panel and the closing screen show them, after a hand-built
+    stream of the engine test worm (12h)."""
+    from rich.console import Console
+
+    from drill.tui.screens.closing import closing_text
+    from drill.tui.widgets.metrics import time_figure
+
+    city = load_scenario(str(ENGINE_CITY))
+    events = [Event(t, i, kind, "x", target, data) for i, (t, kind, target, data) in enumerate(stream)]
+    vm = ViewModel(city).feed_all(events)
+    snap = vm.snapshot()
+    shown = {which: time_figure(snap, which) for which in ("detect", "contain", "recover")}
+    console = Console(width=100, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(closing_text(city, vm, vm.now, None))
+    closing = console.export_text()
+    rows = {line[:18].strip(): line[18:].strip() for line in closing.splitlines()}
+    labels = {"detect": "Time to detect", "contain": "Time to contain", "recover": "Time to recover"}
+    assert {which: rows[label] for which, label in labels.items()} == shown  # the same on both
+    return shown
+
+
+START = (0.0, "drill_start", "s", {"teams": {"soc": 2, "cert": 0}})
+HIT = (10.0, "compromise", "d1-ws", {"hosts": 30})
+
+
+def test_the_times_say_why_there_is_none_yet():
+    # nothing happened: nothing to detect, contain or recover
+    assert _figures_after([START, (60.0, "note", "", {"text": "quiet"})]) == dict.fromkeys(
+        ("detect", "contain", "recover"), "—"
+    )
+    # 30 machines taken at T+10, nobody knows: not yet detected, not contained; nothing harmed
+    assert _figures_after([START, HIT, (60.0, "note", "", {"text": "?"})]) == {
+        "detect": "not yet",
+        "contain": "not contained",
+        "recover": "—",
+    }
+    # seen at T+40 and isolated at T+60, but the app they broke is still down: not recovered
+    assert _figures_after(
+        [
+            START,
+            HIT,
+            (40.0, "detection", "d1-ws", {}),
+            (50.0, "service_down", "app", {"reason": "node:dc-app"}),
+            (60.0, "isolate", "d1-ws", {"compromised": True}),
+        ]
+    ) == {"detect": "30m", "contain": "50m", "recover": "not recovered"}
+    # the drill over (T+12h) and never seen: not detected, not "not yet"
+    assert _figures_after([START, HIT, (720.0, "drill_end", "engine-worm", {})]) == {
+        "detect": "not detected",
+        "contain": "not contained",
+        "recover": "—",
+    }

@@ -20,6 +20,7 @@ from ...narration import clock_text, expect_detail, name_of
 from ...summary import format_number
 from ...viewmodel import ViewModel
 from ..objectives import GLYPH, objective_lines
+from ..widgets.metrics import time_figure
 from .dialogs import Dialog
 
 STATE_STYLE = {"met": "bold green", "not_met": "bold red", "undecided": "bold yellow"}
@@ -93,12 +94,10 @@ def _figures(snap: Snapshot) -> Table:
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column()
 
-    def time(value: float | None, never: str) -> str:
-        return format_duration(value) if value is not None else t(never)
-
-    grid.add_row(t("tui.m_detect"), time(snap.time_to_detect, "tui.not_yet"))
-    grid.add_row(t("tui.m_contain"), time(snap.time_to_contain, "tui.not_contained"))
-    grid.add_row(t("tui.m_recover"), time(snap.time_to_recover, "tui.not_recovered"))
+    # the times as the Figures panel shows them, from the same rule
+    grid.add_row(t("tui.m_detect"), time_figure(snap, "detect"))
+    grid.add_row(t("tui.m_contain"), time_figure(snap, "contain"))
+    grid.add_row(t("tui.m_recover"), time_figure(snap, "recover"))
     grid.add_row(
         t("tui.m_hosts"),
         t(

@@ -125,13 +125,16 @@ class BodyDetail(DrillWidgetMixin, Horizontal):
         options = [Option(Text(t("tui.detail_whole_body"), style="italic"), id=BODY_OPTION)]
         nodes = city.nodes_by_site.get(site, ())
         width = min(24, max((len(n) for n in nodes), default=8))
+        # the counts as wide as this body's largest, so the state's words keep their room
+        digits = max((len(number(city.nodes[n].hosts)) for n in nodes), default=1)
         for node in nodes:
             state = vm.nodes[node]
             label = vm.node_label(node, self.public)
             row = Text(no_wrap=True, overflow="ellipsis")
             row.append(f"{STATE_GLYPH.get(label, '·')} ", nodes_list.component_style(f"state--{label}"))
             infected = state.infected if (not self.public or state.detected) else 0
-            row.append(f"{node:<{width}.{width}} {number(infected):>4}/{number(state.hosts):<4} ")
+            count = f"{number(infected):>{digits}}/{number(state.hosts):<{digits}}"
+            row.append(f"{node:<{width}.{width}} {count} ")
             if state.working:
                 row.append("⚙ ", nodes_list.component_style("state--working"))
             row.append(t(f"tui.state_{label}"), nodes_list.component_style(f"state--{label}"))

@@ -25,11 +25,14 @@ def time_figure(snap: Snapshot, which: str) -> str:
     value = getattr(snap, f"time_to_{which}")
     if value is not None:
         return format_duration(value)
+    if snap.incident_start is None or (which == "recover" and not snap.harmed):
+        return "—"  # nothing (yet) to detect, contain or recover
     if which == "detect":
-        return t("tui.not_yet") if snap.nodes_ever else "—"
-    if which == "contain":
-        return t("tui.not_contained") if snap.nodes_now else "—"
-    return t("tui.not_recovered") if snap.services_down else "—"
+        ended = snap.planned > 0 and snap.now >= snap.planned
+        return t("tui.not_detected") if ended else t("tui.not_yet")
+    # not contained: something of the attacker still active, or not yet known (containment
+    # counts from the detection); not recovered: harm left (a service down, a body cut off …)
+    return t("tui.not_contained") if which == "contain" else t("tui.not_recovered")
 
 
 def expectations_text(snap: Snapshot) -> str:
