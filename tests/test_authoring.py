@@ -1,0 +1,217 @@
+"""Authoring that finds its own mistakes: every problem in one pass, suggestions that follow the
+city's hierarchy, valid names listed, and a comma that cut Vietnamese text told as such."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from drill.data import bundled_scenarios
+from drill.i18n import speaking
+from drill.model.check import check_file
+
+TESTS = Path(__file__).resolve().parent
+MINI = TESTS / "fixtures" / "mini"
+
+# a small city with a level below the districts: Ba Vì with two communes, and Hai Bà Trưng,
+# whose id is a closer string to a misspelt Ba Vì commune than the communes themselves are
+COMMUNES = """\
+topology: communes
+name: {en: Communes, vi: Xã}
+zones: [{id: wan, name: WAN}, {id: lan, name: LAN}]
+sites:
+  - {id: core, name: Core, kind: core, group: core}
+  - {id: ba-vi, name: {en: Ba Vi District, vi: Huyện Ba Vì}, kind: rural-district, group: districts}
+  - {id: ba-vi-ba-trai, name: {en: Ba Trai, vi: Xã Ba Trại}, kind: commune, group: communes}
+  - {id: ba-vi-tan-linh, name: {en: Tan Linh, vi: Xã Tản Lĩnh}, kind: commune, group: communes}
+  - {id: hai-ba-trung, name: {en: Hai Ba Trung, vi: Quận Hai Bà Trưng}, kind: urban-district, group: districts}
+nodes:
+  - {id: wan-core, kind: wan-core, site: core, zone: wan}
+  - {id: ba-vi-gw, kind: router, site: ba-vi, zone: wan}
+  - {id: ba-vi-onestop, kind: app-server, site: ba-vi, zone: lan, services: [mot-cua]}
+  - {id: ba-vi-ba-trai-pc, kind: workstations, site: ba-vi-ba-trai, zone: lan, hosts: 4}
+  - {id: ba-vi-tan-linh-pc, kind: workstations, site: ba-vi-tan-linh, zone: lan, hosts: 3}
+  - {id: hai-ba-trung-gw, kind: router, site: hai-ba-trung, zone: wan}
+links:
+  - {from: wan-core, to: ba-vi-gw, kind: wan}
+  - {from: ba-vi-gw, to: ba-vi-onestop, kind: lan}
+  - {from: ba-vi-gw, to: ba-vi-ba-trai-pc, kind: vpn}
+  - {from: ba-vi-gw, to: ba-vi-tan-linh-pc, kind: vpn}
+  - {from: wan-core, to: hai-ba-trung-gw, kind: wan}
+services:
+  - {id: mot-cua, name: One-stop shop, kind: shared-app}
+"""
+
+SCENARIO = """\
+scenario: commune-drill
+title: {en: Commune drill, vi: Diễn tập cấp xã}
+description: {en: test, vi: thử}
+unit: UNIT
+audience: [it]
+topology: communes.yaml
+start: 2015-03-04T08:00:00+07:00
+duration: DURATION
+teams:
+  it: {name: IT, staff: 1, watches: {site: ba-vi}}
+attacker:
+  campaigns:
+    - id: usb
+      stages:
+        - {id: stick, technique: T1091, at: T+5m, targets: {node: TARGET}}
+injects:
+  - {id: down, when: {service_down: {service: SERVICE}}, to: [it], text: {en: down, vi: ngừng}}
+"""
+
+
+def write(
+    tmp_path: Path,
+    unit: str = "ba-vi",
+    duration: str = "1h",
+    target: str = "ba-vi-onestop",
+    service: str = "mot-cua",
+) -> Path:
+    (tmp_path / "communes.yaml").write_text(COMMUNES, encoding="utf-8")
+    text = (
+        SCENARIO.replace("UNIT", unit)
+        .replace("DURATION", duration)
+        .replace("TARGET", target)
+        .replace("SERVICE", service)
+    )
+    path = tmp_path / "drill.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def messages(path: Path) -> dict[str, str]:
+    """Problems by their key path."""
+    result = check_file(path)
+    return {d.path: d.message for d in result.diagnostics}
+
+
+def test_the_hand_built_files_are_valid(tmp_path: Path) -> None:
+    assert messages(write(tmp_path)) == {}
+
+
+def test_shape_and_name_problems_are_reported_in_one_pass(tmp_path: Path) -> None:
+    # a duration that is not one (shape) and a misspelt node (name), in the same file
+    found = messages(write(tmp_path, duration="soon", target="ba-vi-onestp"))
+    assert set(found) == {"duration", "attacker.campaigns[0].stages[0].targets.node"}
+    assert "'soon' is not a duration" in found["duration"]
+    assert "did you mean ba-vi-onestop" in found["attacker.campaigns[0].stages[0].targets.node"]
+
+
+def test_names_in_a_misshapen_list_are_not_called_missing(tmp_path: Path) -> None:
+    # the team's own entry is broken: whether 'it' exists cannot be known, so only the shape is told
+    path = write(tmp_path)
+    path.write_text(path.read_text().replace("it: {name: IT, staff: 1,", "it: {name: IT, staff: many,"))
+    assert set(messages(path)) == {"teams.it.staff"}
+
+
+def test_an_unknown_commune_is_looked_for_under_its_district(tmp_path: Path) -> None:
+    found = messages(write(tmp_path, unit="ba-vi-ba-trat"))["unit"]
+    assert found.startswith("unknown site 'ba-vi-ba-trat'; did you mean ba-vi-ba-trai")
+    assert "under 'ba-vi', Ba Vi District" in found
+    assert "hai-ba-trung" not in found
+
+
+def test_an_unknown_unit_with_nothing_near_lists_its_districts_units(tmp_path: Path) -> None:
+    found = messages(write(tmp_path, unit="ba-vi-xyzzy"))["unit"]
+    assert "the 2 units under 'ba-vi' (Ba Vi District) are: ba-vi-ba-trai, ba-vi-tan-linh" in found
+    assert "hai-ba-trung" not in found
+
+
+def test_a_district_with_no_level_below_says_so() -> None:
+    # the bundled city stops at the districts: Ba Vì has no communes to offer, and Hai Bà Trưng
+    # (a close string across the city) is no answer
+    base = bundled_scenarios()["grassroots-district-drill"]
+    text = base.read_text(encoding="utf-8").replace("\nunit: ba-vi\n", "\nunit: ba-vi-ba-trai\n")
+    found = _check_text(text, base.parent, "unit")
+    assert "'ba-vi' (Ba Vi District) has no units under it in this topology" in found
+    assert "hai-ba-trung" not in found
+
+
+def _check_text(text: str, folder: Path, key: str) -> str:
+    from drill.model.load import parse_scenario
+
+    scenario, problems = parse_scenario(text, "drill.yaml", folder)
+    assert scenario is None
+    return {d.path: d.message for d in problems}[key]
+
+
+def test_an_unknown_node_is_looked_for_in_its_site(tmp_path: Path) -> None:
+    found = messages(write(tmp_path, target="ba-vi-ba-trai-pcs"))[
+        "attacker.campaigns[0].stages[0].targets.node"
+    ]
+    assert "did you mean ba-vi-ba-trai-pc" in found
+    assert "under 'ba-vi-ba-trai', Ba Trai" in found
+
+
+def test_an_unknown_service_lists_the_valid_ones(tmp_path: Path) -> None:
+    found = messages(write(tmp_path, service="portal"))["injects[0].when.service_down.service"]
+    assert found == "unknown service 'portal'; valid names: mot-cua"
+
+
+def test_an_unknown_zone_lists_the_valid_ones_after_the_near_one(tmp_path: Path) -> None:
+    path = write(tmp_path)
+    path.write_text(path.read_text().replace("targets: {node: ba-vi-onestop}", "targets: {zone: lam}"))
+    found = messages(path)["attacker.campaigns[0].stages[0].targets.zone"]
+    assert found == "unknown zone 'lam'; did you mean lan? Valid names: lan, wan"
+
+
+def test_a_topology_without_tags_says_there_are_none(tmp_path: Path) -> None:
+    path = write(tmp_path)
+    path.write_text(path.read_text().replace("targets: {node: ba-vi-onestop}", "targets: {tag: citizen}"))
+    found = messages(path)["attacker.campaigns[0].stages[0].targets.tag"]
+    assert found == "unknown tag 'citizen'; there is no tag at all here"
+
+
+def test_the_suggestions_speak_vietnamese(tmp_path: Path) -> None:
+    path = write(tmp_path, unit="ba-vi-xyzzy")
+    with speaking("vi"):
+        found = messages(path)["unit"]
+    assert "2 đơn vị thuộc 'ba-vi' (Huyện Ba Vì) là: ba-vi-ba-trai, ba-vi-tan-linh" in found
+
+
+# ---------------------------------------------------------------- commas in Vietnamese text
+
+
+def test_a_comma_in_plain_block_text_is_just_text(tmp_path: Path) -> None:
+    # in block style a comma is part of the text: nothing to warn about
+    path = write(tmp_path)
+    path.write_text(
+        path.read_text().replace(
+            "title: {en: Commune drill, vi: Diễn tập cấp xã}",
+            "title:\n  en: Commune drill\n  vi: xã, thị trấn",
+        )
+    )
+    assert messages(path) == {}
+
+
+def test_a_comma_inside_braces_gets_a_hint_to_quote(tmp_path: Path) -> None:
+    path = write(tmp_path)
+    path.write_text(path.read_text().replace("vi: Diễn tập cấp xã}", "vi: xã, thị trấn}"))
+    result = check_file(path)
+    [diag] = result.diagnostics
+    assert (diag.line, diag.path, diag.code) == (2, "title.thị trấn", "comma")
+    assert diag.message == (
+        "'thị trấn' reads as a key of its own: inside { … } a comma ends the text before it; "
+        'put the whole text in quotes: vi: "xã, thị trấn"'
+    )
+    with speaking("vi"):
+        [diag] = check_file(path).diagnostics
+    assert "dấu ngoặc kép" in diag.message and 'vi: "xã, thị trấn"' in diag.message
+
+
+def test_a_key_with_a_colon_inside_braces_is_no_comma_slip(tmp_path: Path) -> None:
+    # ``{…, extra: }`` was written as a key: the usual unknown-key message, not the comma hint
+    path = write(tmp_path)
+    path.write_text(path.read_text().replace("vi: Diễn tập cấp xã}", "vi: Diễn tập, extra: }"))
+    [diag] = check_file(path).diagnostics
+    assert diag.code == "unknown-key" and diag.path == "title.extra"
+
+
+def test_a_colon_inside_braces_gets_a_hint_to_quote(tmp_path: Path) -> None:
+    path = write(tmp_path)
+    path.write_text(path.read_text().replace("vi: Diễn tập cấp xã}", "vi: Sở Nội vụ: báo cáo}"))
+    [diag] = check_file(path).diagnostics
+    assert diag.code == "syntax" and diag.line == 2
+    assert "text that holds ': ' or ', ' must be in quotes" in diag.message
