@@ -23,7 +23,7 @@ sites:
   - {id: ba-vi, name: {en: Ba Vi District, vi: Huyện Ba Vì}, kind: rural-district, group: districts}
   - {id: ba-vi-ba-trai, name: {en: Ba Trai, vi: Xã Ba Trại}, kind: commune, group: communes}
   - {id: ba-vi-tan-linh, name: {en: Tan Linh, vi: Xã Tản Lĩnh}, kind: commune, group: communes}
-  - {id: hai-ba-trung, name: {en: Hai Ba Trung, vi: Quận Hai Bà Trưng}, kind: urban-district, group: districts}
+  - {id: hai-ba-trung, name: {en: Hai Ba Trung, vi: Hai Bà Trưng}, kind: urban-district, group: districts}
 nodes:
   - {id: wan-core, kind: wan-core, site: core, zone: wan}
   - {id: ba-vi-gw, kind: router, site: ba-vi, zone: wan}

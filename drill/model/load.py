@@ -13,10 +13,10 @@ from ..diagnostics import Diagnostic, DrillError, nearest, path_text, problems_t
 from ..i18n import t
 from ..yamlio import MAX_YAML_BYTES, Document, load_file, load_yaml, read_text
 from .city import City, build_city, check_selector
-from .suggest import suggestion
 from .common import Selector
 from .salvage import salvage
 from .scenario import ScenarioSpec
+from .suggest import suggestion
 from .topology import LINK_KINDS, TRAFFIC
 from .validation import validate_model
 
