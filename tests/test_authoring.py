@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from drill.data import bundled_scenarios
 from drill.i18n import speaking
 from drill.model.check import check_file
@@ -215,3 +217,104 @@ def test_a_colon_inside_braces_gets_a_hint_to_quote(tmp_path: Path) -> None:
     [diag] = check_file(path).diagnostics
     assert diag.code == "syntax" and diag.line == 2
     assert "text that holds ': ' or ', ' must be in quotes" in diag.message
+
+
+# ---------------------------------------------------------------- valid, but cannot do what it says
+
+
+def _warnings(path: Path) -> dict[str, str]:
+    result = check_file(path)
+    assert result.valid, result.diagnostics
+    return {w.path: w.message for w in result.warnings}
+
+
+def test_an_inject_waiting_for_a_service_no_stage_takes_down_is_warned(tmp_path: Path) -> None:
+    # the trainer's first file: the desk PCs are encrypted, the one-stop server never goes down
+    path = write(tmp_path, target="ba-vi-ba-trai-pc")
+    path.write_text(
+        path.read_text().replace(
+            "targets: {node: ba-vi-ba-trai-pc}}", "targets: {node: ba-vi-ba-trai-pc}, effect: encrypt}"
+        )
+    )
+    found = _warnings(path)
+    assert set(found) == {"injects[0].when.service_down.service"}
+    assert "waits for service 'mot-cua' to go down" in found["injects[0].when.service_down.service"]
+    assert "(ba-vi-onestop)" in found["injects[0].when.service_down.service"]
+    # the server it runs on encrypted: the inject can fire, nothing to say
+    path.write_text(
+        path.read_text().replace("{node: ba-vi-ba-trai-pc}, effect", "{node: ba-vi-onestop}, effect")
+    )
+    assert _warnings(path) == {}
+
+
+def test_a_service_the_players_are_asked_to_take_down_is_no_warning(tmp_path: Path) -> None:
+    path = write(tmp_path, target="ba-vi-ba-trai-pc")
+    expect = "\n  - {id: ask, at: T+10m, to: [it], text: x, expects: [{action: isolate, target: {node: ba-vi-onestop}, within: 10m}]}\n"
+    path.write_text(path.read_text() + expect)
+    assert _warnings(path) == {}
+
+
+def test_a_spreading_stage_that_no_link_of_its_kinds_reaches_is_warned(tmp_path: Path) -> None:
+    # the communes hang off the district's router by VPN: a spread over the LAN never gets there
+    spread = "\n        - {id: hop, technique: T1021.002, after: stick, over: [lan], targets: {node: ba-vi-tan-linh-pc}}"
+    path = write(tmp_path, target="ba-vi-ba-trai-pc")
+    path.write_text(
+        path.read_text().replace(
+            "targets: {node: ba-vi-ba-trai-pc}}", "targets: {node: ba-vi-ba-trai-pc}}" + spread
+        )
+    )
+    found = _warnings(path)
+    assert "attacker.campaigns[0].stages[1].targets" in found
+    assert "stage 'hop' spreads over lan" in found["attacker.campaigns[0].stages[1].targets"]
+    path.write_text(path.read_text().replace("over: [lan]", "over: [vpn]"))
+    assert "attacker.campaigns[0].stages[1].targets" not in _warnings(path)
+
+
+def test_an_inject_after_the_end_and_an_expectation_of_an_empty_team_are_warned(tmp_path: Path) -> None:
+    path = write(tmp_path, target="ba-vi-onestop")
+    text = path.read_text().replace(
+        "stick, technique: T1091, at: T+5m, targets: {node: ba-vi-onestop}}",
+        "stick, technique: T1091, at: T+5m, targets: {node: ba-vi-onestop}, effect: encrypt}",
+    )
+    text = text.replace(
+        "  it: {name: IT, staff: 1, watches: {site: ba-vi}}",
+        "  it: {name: IT, staff: 1, watches: {site: ba-vi}}\n  soc: {name: SOC, staff: 0}",
+    )
+    text += "  - {id: late, at: T+1h, to: [it], text: x}\n"
+    text += "  - {id: ask, at: T+10m, to: [it], text: x, expects: [{action: report, to: soc, within: 10m, by: soc}]}\n"
+    path.write_text(text)
+    found = _warnings(path)
+    assert set(found) == {"injects[1].at", "injects[2].expects[0].by"}
+    assert "timed at or after the drill's end" in found["injects[1].at"]
+    assert "team 'soc', which has no staff" in found["injects[2].expects[0].by"]
+
+
+def test_warnings_are_printed_with_their_place_and_keep_the_file_valid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from drill.cli import main
+
+    path = write(tmp_path, target="ba-vi-ba-trai-pc")
+    assert main(["validate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"{path}:17:38: warning: injects[0].when.service_down.service: inject 'down' waits" in out
+
+
+def test_drill_run_lists_the_injects_that_fired_and_those_that_never_did(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from drill.cli import main
+
+    # the bundled grassroots drill, seed 14, nobody deciding: the desk calls at T+12m, the
+    # citizens' inject waits for the desk PC to be isolated — which the engine's own crew does
+    # (as the golden run shows); the server is never encrypted in the hour, so files-locked never fires
+    assert main(["run", "grassroots-district-drill"]) == 0
+    out = capsys.readouterr().out
+    assert "Injects\n  fired: 2 — desk-pc (T+00:12), citizens-waiting (T+00:42)\n" in out
+    assert "  never fired: 1 — files-locked\n" in out
+    assert "  held back for the facilitator, not used: 2 — second-stick, chief-asks\n" in out
+    assert main(["--lang", "vi", "run", "grassroots-district-drill"]) == 0
+    out = capsys.readouterr().out
+    assert "Tình huống\n  đã đưa ra: 2 — desk-pc (T+00:12), citizens-waiting (T+00:42)\n" in out
+    assert "  không được đưa ra: 1 — files-locked\n" in out
+    assert "đơn vị bị ảnh hưởng: 1 (Huyện Ba Vì)" in out and "4 phút" in out
