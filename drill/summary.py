@@ -158,7 +158,7 @@ def _first(names: list[str], most: int = 8) -> str:
     if not names:
         return "—"
     shown = ", ".join(names[:most])
-    return shown if len(names) <= most else shown + " " + t("summary.more", count=len(names) - most)
+    return shown if len(names) <= most else shown + " " + t("summary.more_bodies", count=len(names) - most)
 
 
 def body_name(scenario: Scenario, sid: str) -> str:

@@ -249,14 +249,18 @@ def test_an_inject_waiting_for_a_service_no_stage_takes_down_is_warned(tmp_path:
 
 def test_a_service_the_players_are_asked_to_take_down_is_no_warning(tmp_path: Path) -> None:
     path = write(tmp_path, target="ba-vi-ba-trai-pc")
-    expect = "\n  - {id: ask, at: T+10m, to: [it], text: x, expects: [{action: isolate, target: {node: ba-vi-onestop}, within: 10m}]}\n"
+    expect = "\n  - {id: ask, at: T+10m, to: [it], text: x,"
+        " expects: [{action: isolate, target: {node: ba-vi-onestop}, within: 10m}]}\n"
     path.write_text(path.read_text() + expect)
     assert _warnings(path) == {}
 
 
 def test_a_spreading_stage_that_no_link_of_its_kinds_reaches_is_warned(tmp_path: Path) -> None:
     # the communes hang off the district's router by VPN: a spread over the LAN never gets there
-    spread = "\n        - {id: hop, technique: T1021.002, after: stick, over: [lan], targets: {node: ba-vi-tan-linh-pc}}"
+    spread = (
+        "\n        - {id: hop, technique: T1021.002, after: stick, over: [lan],"
+        " targets: {node: ba-vi-tan-linh-pc}}"
+    )
     path = write(tmp_path, target="ba-vi-ba-trai-pc")
     path.write_text(
         path.read_text().replace(
@@ -281,7 +285,8 @@ def test_an_inject_after_the_end_and_an_expectation_of_an_empty_team_are_warned(
         "  it: {name: IT, staff: 1, watches: {site: ba-vi}}\n  soc: {name: SOC, staff: 0}",
     )
     text += "  - {id: late, at: T+1h, to: [it], text: x}\n"
-    text += "  - {id: ask, at: T+10m, to: [it], text: x, expects: [{action: report, to: soc, within: 10m, by: soc}]}\n"
+    text += "  - {id: ask, at: T+10m, to: [it], text: x,"
+    text += " expects: [{action: report, to: soc, within: 10m, by: soc}]}\n"
     path.write_text(text)
     found = _warnings(path)
     assert set(found) == {"injects[1].at", "injects[2].expects[0].by"}
