@@ -249,8 +249,10 @@ def test_an_inject_waiting_for_a_service_no_stage_takes_down_is_warned(tmp_path:
 
 def test_a_service_the_players_are_asked_to_take_down_is_no_warning(tmp_path: Path) -> None:
     path = write(tmp_path, target="ba-vi-ba-trai-pc")
-    expect = "\n  - {id: ask, at: T+10m, to: [it], text: x,"
+    expect = (
+        "\n  - {id: ask, at: T+10m, to: [it], text: x,"
         " expects: [{action: isolate, target: {node: ba-vi-onestop}, within: 10m}]}\n"
+    )
     path.write_text(path.read_text() + expect)
     assert _warnings(path) == {}
 
