@@ -97,3 +97,32 @@ def test_the_glossary_is_kept_beside_the_catalogue() -> None:
     catalogue = " ".join(p.read_text(encoding="utf-8") for p in (LOCALES / "vi").glob("*.toml"))
     for banned in ("hạt giống", "Hạt giống", "vượt cấp"):
         assert banned not in catalogue
+
+
+def test_durations_read_in_words_in_vietnamese_and_as_written_in_english() -> None:
+    from drill.i18n import speaking
+    from drill.model.durations import format_duration
+
+    # 1 day, 2 hours and 5 minutes = 1440 + 120 + 5
+    assert format_duration(1565, "en") == "1d 2h 5m"
+    assert format_duration(1565, "vi") == "1 ngày 2 giờ 5 phút"
+    assert format_duration(4, "vi") == "4 phút" and format_duration(60, "vi") == "1 giờ"
+    with speaking("vi"):
+        assert format_duration(0.4) == "0 phút"  # the spoken language by default
+
+
+def test_a_topology_is_valid_in_vietnamese_words(capsys) -> None:
+    from drill.cli import main
+
+    assert main(["--lang", "vi", "validate", "hanoi"]) == 0
+    out = capsys.readouterr().out
+    assert "hợp lệ (mô hình mạng)" in out and "topology)" not in out
+
+
+def test_a_long_list_of_bodies_counts_the_rest_as_bodies() -> None:
+    from drill.i18n import speaking
+    from drill.summary import _first
+
+    with speaking("vi"):
+        text = _first([f"Xã {i}" for i in range(10)], most=8)
+    assert text.endswith("… và 2 đơn vị khác") and "dịch vụ" not in text
