@@ -14,9 +14,10 @@ def objective_label(scenario: Scenario, index: int) -> str:
         return pick(obj.name.model_dump())
     name = t(f"metrics.{obj.metric}")
     if obj.service:
-        name += f" ({obj.service})"
+        service = scenario.city.services.get(obj.service)
+        name += f" ({pick(service.name.model_dump()) if service is not None else obj.service})"
     elif obj.site:
-        name += f" ({obj.site})"
+        name += f" ({body_name(scenario, obj.site)})"
     return name
 
 
