@@ -100,7 +100,12 @@ def check_scenario_document(
         return None, sorted(problems)
     # a list whose own shape is broken cannot say that a name is missing from it
     broken = {d.path.split(".")[0].split("[")[0] for d in errors}
-    _References(doc, checked, city, problems, broken).check()
+    try:
+        _References(doc, checked, city, problems, broken).check()
+    except (TypeError, AttributeError, ValueError):
+        # only a misshapen file's leftovers can trip the checks; its shape problems are reported
+        if spec is not None:
+            raise
     if problems or spec is None:
         return None, sorted(set(problems))
     return Scenario(spec, city, doc.file, text, topo_text), []
@@ -251,7 +256,7 @@ class _References:
                     self.name((*base, "after"), "stage", stage.after.stage, local)
                 self.selector((*base, "targets"), stage.targets)
                 for k, kind in enumerate(stage.over or ()):
-                    if kind not in LINK_KINDS:
+                    if isinstance(kind, str) and kind not in LINK_KINDS:
                         self.add(
                             (*base, "over", k),
                             t("validate.not_one_of", value=kind, choices=", ".join(LINK_KINDS))
@@ -259,7 +264,7 @@ class _References:
                             "unknown-name",
                         )
                 for k, traffic in enumerate(stage.via or ()):
-                    if traffic not in TRAFFIC:
+                    if isinstance(traffic, str) and traffic not in TRAFFIC:
                         self.add(
                             (*base, "via", k),
                             t("validate.not_one_of", value=traffic, choices=", ".join(TRAFFIC))
