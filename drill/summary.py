@@ -141,7 +141,7 @@ def summary_lines(
         ),
     ]
     if fired is not None:
-        lines += ["", *inject_lines(scenario, fired)]
+        lines += ["", *inject_lines(scenario, fired, ended=snap.now >= snap.planned)]
     if snap.objectives:
         lines += ["", t("summary.objectives")]
         for res in snap.objectives:
@@ -168,15 +168,17 @@ def body_name(scenario: Scenario, sid: str) -> str:
     return pick(site.name.model_dump()) if site is not None else sid
 
 
-def inject_lines(scenario: Scenario, fired: dict[str, float]) -> list[str]:
-    """The injects that fired (when), those that never did, and the facilitator's held-back ones."""
+def inject_lines(scenario: Scenario, fired: dict[str, float], ended: bool = True) -> list[str]:
+    """The injects that fired (when), those that never did (or not yet, before the end), and the
+    facilitator's held-back ones."""
     done = [(at, i.id) for i in scenario.spec.injects if (at := fired.get(i.id)) is not None]
     never = [i.id for i in scenario.spec.injects if i.id not in fired and not i.contingency]
     held = [i.id for i in scenario.spec.injects if i.id not in fired and i.contingency]
     shown = ", ".join(f"{iid} ({format_offset(at)})" for at, iid in sorted(done)) or "—"
     lines = [t("summary.injects"), "  " + t("summary.injects_fired", count=len(done), names=shown)]
     if never:
-        lines.append("  " + t("summary.injects_never", count=len(never), names=", ".join(never)))
+        key = "summary.injects_never" if ended else "summary.injects_not_yet"
+        lines.append("  " + t(key, count=len(never), names=", ".join(never)))
     if held:
         lines.append("  " + t("summary.injects_held", count=len(held), names=", ".join(held)))
     return lines

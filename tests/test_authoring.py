@@ -325,3 +325,21 @@ def test_drill_run_lists_the_injects_that_fired_and_those_that_never_did(
     assert "Tình huống\n  đã đưa ra: 2 — desk-pc (T+00:12), citizens-waiting (T+00:42)\n" in out
     assert "  không được đưa ra: 1 — files-locked\n" in out
     assert "đơn vị bị ảnh hưởng: 1 (Huyện Ba Vì)" in out and "4 phút" in out
+
+
+def test_a_run_stopped_early_and_a_replay_midway_say_not_yet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from drill.cli import main
+
+    # the same run as above, stopped at T+30m: only the desk's call (T+12m) has come
+    log = tmp_path / "g.jsonl"
+    assert main(["run", "grassroots-district-drill", "--until", "30m", "--log", str(log)]) == 0
+    out = capsys.readouterr().out
+    assert "  fired: 1 — desk-pc (T+00:12)\n  not fired yet: 2 — citizens-waiting, files-locked\n" in out
+    assert main(["replay", str(log), "--at", "T+20m"]) == 0
+    assert "  not fired yet: 2 — citizens-waiting, files-locked\n" in capsys.readouterr().out
+    assert main(["run", "grassroots-district-drill", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["injects_fired"] == ["citizens-waiting", "desk-pc"]
