@@ -343,3 +343,40 @@ def test_a_run_stopped_early_and_a_replay_midway_say_not_yet(
     assert "  not fired yet: 2 — citizens-waiting, files-locked\n" in capsys.readouterr().out
     assert main(["run", "grassroots-district-drill", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["injects_fired"] == ["citizens-waiting", "desk-pc"]
+
+
+def test_an_inject_waiting_for_more_machines_than_the_stages_reach_is_warned(tmp_path: Path) -> None:
+    # the stick lands on Ba Trại's PCs: 4 machines at most, never 5
+    path = write(tmp_path, target="ba-vi-ba-trai-pc")
+    text = path.read_text().replace(
+        "when: {service_down: {service: mot-cua}}",
+        "when: {hosts_compromised: {at_least: 5, site: ba-vi-ba-trai}}",
+    )
+    path.write_text(text)
+    found = _warnings(path)
+    assert found == {
+        "injects[0].when.hosts_compromised": "inject 'down' waits for 5 compromised machines, but the stages "
+        "can reach only 4 there: it never fires"
+    }
+    path.write_text(text.replace("at_least: 5", "at_least: 4"))
+    assert _warnings(path) == {}
+
+
+def test_an_inject_waiting_for_an_encryption_no_stage_does_is_warned_in_both_languages(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, target="ba-vi-onestop")
+    text = path.read_text().replace(
+        "when: {service_down: {service: mot-cua}}",
+        "when: {node: {targets: {node: ba-vi-onestop}, state: encrypted}}",
+    )
+    path.write_text(text)
+    assert list(_warnings(path)) == ["injects[0].when.node.targets"]
+    with speaking("vi"):
+        [message] = _warnings(path).values()
+    assert message.startswith("tình huống 'down' chờ một nút ở trạng thái 'encrypted'")
+    # the stage that lands there encrypts: the inject can fire
+    path.write_text(
+        text.replace("targets: {node: ba-vi-onestop}}", "targets: {node: ba-vi-onestop}, effect: encrypt}", 1)
+    )
+    assert _warnings(path) == {}
