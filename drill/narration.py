@@ -224,9 +224,9 @@ def command_text(record: dict[str, Any], lang: str | None = None, scenario: Scen
     if record.get("to"):
         parts.append(f"→ {_who(scenario, str(record['to']), lang)}")
     if record.get("delay") is not None:
-        parts.append(f"+{format_duration(float(record['delay']))}")
+        parts.append(f"+{format_duration(float(record['delay']), lang)}")
     if record.get("lasts") is not None:
-        parts.append(format_duration(float(record["lasts"])))
+        parts.append(format_duration(float(record["lasts"]), lang))
     if record.get("text"):
         parts.append(f"“{one_line(pick(record['text'], lang))}”")
     return " ".join(p for p in parts if p)
@@ -263,7 +263,7 @@ def _describe_task(e: Event, team: str, lang: str) -> str:
     step = t(f"tui.step_{str(d.get('step', 'triage')).replace('-', '_')}", lang)
     args: dict[str, Any] = {"team": team, "step": step, "node": e.target}
     if e.kind == ev.TASK_START:
-        takes = format_duration(float(d.get("takes", 0) or 0))
+        takes = format_duration(float(d.get("takes", 0) or 0), lang)
         if d.get("resumed"):
             return t("tui.ev_task_resumed", lang, takes=takes, **args)
         people = int(d.get("people", 1) or 1)
@@ -272,7 +272,7 @@ def _describe_task(e: Event, team: str, lang: str) -> str:
     if e.kind == ev.TASK_WAITING:
         source = str(d.get("source", ""))
         key = f"tui.ev_task_waiting_{source}" if source in ("backup", "rebuild") else "tui.ev_task_waiting"
-        return t(key, lang, lead=format_duration(float(d.get("lead", 0) or 0)), **args)
+        return t(key, lang, lead=format_duration(float(d.get("lead", 0) or 0), lang), **args)
     if e.kind == ev.TASK_REPLANNED:
         reason = str(d.get("reason", ""))
         people = int(d.get("people", 0) or 0)
@@ -283,8 +283,8 @@ def _describe_task(e: Event, team: str, lang: str) -> str:
             "tui.ev_task_replanned",
             lang,
             why=why,
-            remaining=format_duration(float(d.get("remaining", 0) or 0)),
-            was=format_duration(float(d.get("was", 0) or 0)),
+            remaining=format_duration(float(d.get("remaining", 0) or 0), lang),
+            was=format_duration(float(d.get("was", 0) or 0), lang),
             **args,
         )
     return t("tui.ev_task_dropped" if d.get("dropped") else "tui.ev_task_end", lang, **args)
@@ -331,7 +331,7 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None, public: 
             node=e.target,
             hosts=number(d.get("hosts", 0), lang),
             rate=number(float(d.get("rate_gb_per_hour", 0) or 0), lang, 1),
-            lasts=format_duration(float(d.get("lasts", 0) or 0)),
+            lasts=format_duration(float(d.get("lasts", 0) or 0), lang),
         )
     if kind == ev.EFFECT_END:
         if d.get("paused"):
@@ -385,7 +385,7 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None, public: 
             "tui.ev_service_up",
             lang,
             service=name_of(scenario, "service", e.target, lang),
-            down=format_duration(float(d.get("down_for", 0) or 0)),
+            down=format_duration(float(d.get("down_for", 0) or 0), lang),
         )
     if kind in (ev.SITE_DISCONNECTED, ev.SITE_CONNECTED):
         return t(f"tui.ev_{kind}", lang, site=site(e.target))
@@ -408,7 +408,7 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None, public: 
             "tui.ev_inject_delayed",
             lang,
             id=e.target,
-            by=format_duration(float(d.get("by", 0) or 0)),
+            by=format_duration(float(d.get("by", 0) or 0), lang),
             due=format_offset(float(due)) if due is not None else "—",
         )
     if kind == ev.EXPECTATION:
@@ -442,7 +442,7 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None, public: 
             lang,
             by=team(e.actor),
             to=team(e.target),
-            arrives=format_duration(float(d.get("arrives_in", 0) or 0)),
+            arrives=format_duration(float(d.get("arrives_in", 0) or 0), lang),
         )
     if kind == ev.TEAM_ARRIVED:
         key = "tui.ev_team_arrived" if d.get("staff", 0) else "tui.ev_team_arrived_none"
@@ -619,7 +619,7 @@ def feed_text(line: FeedLine, scenario: Scenario, lang: str | None = None, publi
             team=name_of(scenario, "team", e.actor, lang),
             node=e.target,
             step=t(f"tui.step_{step}", lang),
-            takes=format_duration(float(e.data.get("takes", 0) or 0)),
+            takes=format_duration(float(e.data.get("takes", 0) or 0), lang),
         )
     text = describe(e, scenario, lang, public)
     if line.how == "many":

@@ -13,13 +13,11 @@ def objective_label(scenario: Scenario, index: int) -> str:
     if obj.name:
         return pick(obj.name.model_dump())
     name = t(f"metrics.{obj.metric}")
-    city = scenario.city
-    if obj.service:  # by its name, not its id
-        service = city.services.get(obj.service)
-        name += f" ({pick(service.name.model_dump()) if service else obj.service})"
+    if obj.service:
+        service = scenario.city.services.get(obj.service)
+        name += f" ({pick(service.name.model_dump()) if service is not None else obj.service})"
     elif obj.site:
-        site = city.sites.get(obj.site)
-        name += f" ({pick(site.name.model_dump()) if site else obj.site})"
+        name += f" ({body_name(scenario, obj.site)})"
     return name
 
 
@@ -67,7 +65,11 @@ def objective_mark(state: str) -> str:
     return t(f"summary.{state}")
 
 
-def summary_lines(scenario: Scenario, snap: Snapshot, seed: int) -> list[str]:
+def summary_lines(
+    scenario: Scenario, snap: Snapshot, seed: int, fired: dict[str, float] | None = None
+) -> list[str]:
+    """The drill's figures; with ``fired`` (inject id → when it fired), which injects fired and
+    which never did."""
     spec = scenario.spec
     lines = [
         t("summary.title", title=pick(spec.title.model_dump()), id=spec.scenario),
@@ -91,8 +93,13 @@ def summary_lines(scenario: Scenario, snap: Snapshot, seed: int) -> list[str]:
     if snap.reinfections or snap.hosts_reinfected:
         lines.append("  " + t("summary.reinfected", count=snap.reinfections, hosts=snap.hosts_reinfected))
     lines += [
-        "  " + t("summary.bodies", count=len(snap.bodies_affected), names=_first(snap.bodies_affected)),
-        "  " + t("summary.exfil", value=f"{snap.data_exfiltrated_gb:.1f}"),
+        "  "
+        + t(
+            "summary.bodies",
+            count=len(snap.bodies_affected),
+            names=_first([body_name(scenario, b) for b in snap.bodies_affected]),
+        ),
+        "  " + t("summary.exfil", value=format_number(snap.data_exfiltrated_gb, 1)),
         "",
         t("summary.services"),
     ]
@@ -108,7 +115,7 @@ def summary_lines(scenario: Scenario, snap: Snapshot, seed: int) -> list[str]:
     bodies = [m for m in snap.downtime_by_body.values() if m > 0]
     if bodies:
         lines.append("  " + t("summary.bodies_down", count=len(bodies), longest=format_duration(max(bodies))))
-    lines.append("  " + t("summary.citizens", value=f"{snap.citizen_impact:,.0f}"))
+    lines.append("  " + t("summary.citizens", value=format_number(snap.citizen_impact)))
     lines += ["", t("summary.responders")]
     for team, util in snap.utilisation.items():
         name = pick(spec.teams[team].name.model_dump())
@@ -133,6 +140,8 @@ def summary_lines(scenario: Scenario, snap: Snapshot, seed: int) -> list[str]:
             open=ex.get("open", 0),
         ),
     ]
+    if fired is not None:
+        lines += ["", *inject_lines(scenario, fired, ended=snap.now >= snap.planned)]
     if snap.objectives:
         lines += ["", t("summary.objectives")]
         for res in snap.objectives:
@@ -150,4 +159,26 @@ def _first(names: list[str], most: int = 8) -> str:
     if not names:
         return "—"
     shown = ", ".join(names[:most])
-    return shown if len(names) <= most else shown + " " + t("summary.more", count=len(names) - most)
+    return shown if len(names) <= most else shown + " " + t("summary.more_bodies", count=len(names) - most)
+
+
+def body_name(scenario: Scenario, sid: str) -> str:
+    """A body (site) by its name in the language spoken; its id only if the topology has no such site."""
+    site = scenario.city.sites.get(sid)
+    return pick(site.name.model_dump()) if site is not None else sid
+
+
+def inject_lines(scenario: Scenario, fired: dict[str, float], ended: bool = True) -> list[str]:
+    """The injects that fired (when), those that never did (or not yet, before the end), and the
+    facilitator's held-back ones."""
+    done = [(at, i.id) for i in scenario.spec.injects if (at := fired.get(i.id)) is not None]
+    never = [i.id for i in scenario.spec.injects if i.id not in fired and not i.contingency]
+    held = [i.id for i in scenario.spec.injects if i.id not in fired and i.contingency]
+    shown = ", ".join(f"{iid} ({format_offset(at)})" for at, iid in sorted(done)) or "—"
+    lines = [t("summary.injects"), "  " + t("summary.injects_fired", count=len(done), names=shown)]
+    if never:
+        key = "summary.injects_never" if ended else "summary.injects_not_yet"
+        lines.append("  " + t(key, count=len(never), names=", ".join(never)))
+    if held:
+        lines.append("  " + t("summary.injects_held", count=len(held), names=", ".join(held)))
+    return lines

@@ -51,6 +51,8 @@ class Document:
     file: str
     positions: dict[tuple[Any, ...], Position] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
+    # keys that a comma split off text inside { … } (``{vi: xã, thị trấn}``), with the text meant
+    split_keys: dict[tuple[Any, ...], str] = field(default_factory=dict)
 
     def where(self, path: tuple[Any, ...]) -> Position:
         """The place of ``path`` or of its nearest written ancestor."""
@@ -165,7 +167,7 @@ def load_yaml(text: str, name: str = "<string>") -> Document:
         return doc
     # a key missing at the top is reported where the document starts, after any leading comments
     doc.positions[()] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    builder = _Builder(doc)
+    builder = _Builder(doc, text)
     doc.data = builder.build(node, ())
     return doc
 
@@ -192,14 +194,18 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str, mark: Any) -> str:
     if start is not None and mark is not None and start.line != mark.line:
         # an unclosed bracket or quote is found lines later: say where it was opened
         message += t("io.started_on", line=start.line + 1)
+    elif "while parsing a flow mapping" in reason:
+        # ``{vi: Sở Nội vụ: Ghi chú}`` on one line: a ':' inside text between braces
+        message += t("io.quote_in_brackets")
     return message
 
 
 class _Builder:
     """Turns a composed node graph into plain data, counting every node it expands."""
 
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, text: str = "") -> None:
         self.doc = doc
+        self.text = text
         self.count = 0
         self.seen: set[int] = set()
         self.aliases = 0
@@ -257,7 +263,15 @@ class _Builder:
             if node.tag != _MAP:
                 raise self._fail(node, "io.bad_tag", tag=node.tag)
             out: dict[Any, Any] = {}
+            previous: tuple[yaml.Node, yaml.Node] | None = None
             for key_node, value_node in node.value:
+                if node.flow_style and previous is not None and _split_off(key_node, value_node, self.text):
+                    # ``{vi: xã, thị trấn}``: the comma ended the text, and ``thị trấn`` became a key
+                    before_key, before_value = previous
+                    if isinstance(before_value, yaml.ScalarNode) and isinstance(before_key, yaml.ScalarNode):
+                        meant = f'{before_key.value}: "{before_value.value}, {key_node.value}"'
+                        self.doc.split_keys[(*path, key_node.value)] = meant
+                previous = (key_node, value_node)
                 if key_node.tag == f"{_CORE}merge":
                     raise self._fail(key_node, "io.no_merge")
                 if not isinstance(key_node, yaml.ScalarNode):
@@ -276,6 +290,16 @@ class _Builder:
                 out[key] = self.build(value_node, sub)
             return out
         raise self._fail(node, "io.bad_tag", tag=getattr(node, "tag", "?"))
+
+
+def _split_off(key: yaml.Node, value: yaml.Node, text: str) -> bool:
+    """A key written with no ':' and no value after it: the tail of text a comma cut."""
+    if not (isinstance(key, yaml.ScalarNode) and not key.style and isinstance(value, yaml.ScalarNode)):
+        return False
+    if value.value != "" or value.start_mark.index != value.end_mark.index:
+        return False
+    after = text[key.end_mark.index : key.end_mark.index + 200].lstrip(" \t\r\n")
+    return after[:1] in (",", "}")
 
 
 try:

@@ -290,7 +290,7 @@ def test_the_exercise_file_fills_the_overview_and_says_what_is_wrong(
     assert overview["Hình thức"] == "diễn tập trên bàn"
     assert overview["Thời gian tổ chức"] == "08:30 – 12:00"
     assert overview["Các điểm cầu"] == "Quận Hoàn Kiếm"
-    assert overview["Người điều hành"] == ""  # not given: left to fill in
+    assert overview["Người điều phối"] == ""  # not given: left to fill in
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nevaluater: [B]\n", encoding="utf-8")
     with pytest.raises(DrillError, match="evaluater"):

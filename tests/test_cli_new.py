@@ -115,6 +115,6 @@ def test_new_explains_which_nodes_a_department_lacks(tmp_path, capsys):
 
 def test_new_speaks_vietnamese(tmp_path, capsys):
     assert main(["--lang", "vi", "new", "x", "--unit", "cau-giai", "-o", str(tmp_path)]) == 1
-    assert "topology không có đơn vị 'cau-giai'" in capsys.readouterr().err
+    assert "mô hình mạng không có đơn vị 'cau-giai'" in capsys.readouterr().err
     assert main(["new", "y", "--unit", "cau-giay", "-o", str(tmp_path), "--lang", "vi"]) == 0
     assert "đã ghi" in capsys.readouterr().out

@@ -92,6 +92,7 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
         "kind": "topology",
         "valid": True,
         "diagnostics": [],
+        "warnings": [],
     }
     assert wrong["file"] == str(bad) and wrong["kind"] == "scenario" and wrong["valid"] is False
     assert len(wrong["diagnostics"]) == 4

@@ -130,7 +130,11 @@ def at(replay: Replay, value: str) -> int:
         raise DrillError(past_the_log(replay, value))
     view = replay.seek(moment)
     print(t("replay.at_title", at=when(replay.start, moment), count=view.index, total=len(replay.events)))
-    print("\n".join(summary_lines(replay.scenario, view.snapshot, replay.seed)))
+    fired: dict[str, float] = {}
+    for e in replay.events[: view.index]:
+        if e.kind == "inject":
+            fired.setdefault(e.target, e.t)
+    print("\n".join(summary_lines(replay.scenario, view.snapshot, replay.seed, fired)))
     return 0
 
 

@@ -91,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
             "seed": sim.seed,
             "events": len(sim.events),
             "metrics": snap.as_dict(),
+            "injects_fired": sorted({e.target for e in sim.events if e.kind == "inject"}),
             "refused": [
                 {"t": e.t, "command": e.data["command"], "reason": e.data["reason"]} for e in refused
             ],
@@ -98,7 +99,11 @@ def run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
     else:
-        print("\n".join(summary_lines(scenario, snap, sim.seed)))
+        fired: dict[str, float] = {}
+        for e in sim.events:
+            if e.kind == "inject":
+                fired.setdefault(e.target, e.t)
+        print("\n".join(summary_lines(scenario, snap, sim.seed, fired)))
         if args.log:
             print(t("cli.log_written", file=args.log, count=len(sim.events)))
     # reasons are stored in every language: each reader shows its own

@@ -53,7 +53,7 @@ def _record(entry: Entry) -> dict[str, Any]:
         "unit": spec.unit,
         "unit_name": site.name.model_dump(),
         "duration_minutes": spec.duration,
-        "duration": format_duration(spec.duration),
+        "duration": format_duration(spec.duration, "en"),  # as a scenario writes it
         "audience": list(spec.audience),
         "injects": len(spec.injects),
         "tags": list(spec.tags),

@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
                     "kind": r.kind,
                     "valid": r.valid,
                     "diagnostics": [d.as_dict() for d in r.diagnostics],
+                    "warnings": [d.as_dict() for d in r.warnings],
                 }
                 for r in results
             ],
@@ -44,6 +45,15 @@ def run(args: argparse.Namespace) -> int:
     for r in results:
         if r.valid:
             print(t("validate.ok", file=r.file, what=t(f"validate.what_{r.kind}")))
+            for w in r.warnings:
+                print(
+                    t(
+                        "feasibility.warning",
+                        where=f"{w.file}:{w.line}:{w.col}",
+                        path=w.path,
+                        message=w.message,
+                    )
+                )
         elif r.diagnostics:
             print(problems_text(r.diagnostics))  # the JSON form lists every one
     bad = sum(1 for r in results if not r.valid) + len(missing)

@@ -11,6 +11,7 @@ from ..diagnostics import Diagnostic, DrillError, nearest
 from ..i18n import t
 from ..yamlio import MAX_JSON_BYTES, MAX_YAML_BYTES, Document, load_json, load_yaml, read_text
 from .city import build_city
+from .feasibility import scenario_warnings
 from .load import check_scenario_document
 from .validation import validate_model
 
@@ -22,6 +23,8 @@ class FileResult:
     file: str
     kind: str  # scenario | topology | decisions | unknown
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # a valid file that cannot do what it says: told, but not a problem
+    warnings: list[Diagnostic] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
@@ -106,8 +109,9 @@ def _check(path: Path) -> FileResult:
         return FileResult(name, "unknown", diags)
     data = doc.data
     if isinstance(data, dict) and "scenario" in data:
-        _, problems = check_scenario_document(doc, text, path.parent)
-        return FileResult(name, "scenario", problems)
+        scenario, problems = check_scenario_document(doc, text, path.parent)
+        warnings = scenario_warnings(doc, scenario.spec, scenario.city) if scenario is not None else []
+        return FileResult(name, "scenario", problems, warnings)
     if isinstance(data, dict) and "topology" in data:
         _, problems = build_city(doc)
         return FileResult(name, "topology", problems)

@@ -105,17 +105,19 @@ def matches(selector: Selector, node: NodeSpec, group: str) -> bool:
 
 def check_selector(selector: Selector, city: City) -> list[tuple[str, str]]:
     """Problems with a selector as (field, message): unknown names, or nothing matched."""
+    from .suggest import suggestion  # suggest reads a City: imported when one is checked
+
     problems = []
-    for what in ("node", "site", "kind", "zone", "tag", "group"):
+    partial = False  # a selector rebuilt from a misshapen file may hold values it could not read
+    for what in ("node", "site", "kind", "zone", "tag", "group", "match"):
         known = set(city.names(what))
         for name in getattr(selector, what):
-            if name not in known:
+            if not isinstance(name, str):
+                partial = True
+            elif what != "match" and name not in known:
                 msg = t("validate.unknown_ref", what=t(f"validate.what_{what}"), name=name)
-                close = nearest(name, known)
-                if close:
-                    msg += t("validate.did_you_mean", names=", ".join(close))
-                problems.append((what, msg))
-    if not problems and not city.select(selector):
+                problems.append((what, msg + suggestion(what, name, city.names(what), city)))
+    if not problems and not partial and not city.select(selector):
         problems.append(("", t("validate.selector_empty", selector=selector.describe())))
     return problems
 

@@ -68,21 +68,30 @@ def parse_offset(value: object) -> float:
     return parse_duration(value)
 
 
-def format_duration(minutes: float | None) -> str:
-    """``125.0`` → ``2h 5m``; ``None`` → ``—``."""
+def format_duration(minutes: float | None, lang: str | None = None) -> str:
+    """``125.0`` → ``2h 5m`` (``2 giờ 5 phút`` in Vietnamese, where "m" reads as metres);
+    ``None`` → ``—``. ``lang`` defaults to the language being spoken."""
     if minutes is None:
         return "—"
+    from ..i18n import get_language
+
     total = int(round(minutes))
     days, rest = divmod(total, 1440)
     hours, mins = divmod(rest, 60)
+    units = _UNITS_VI if (lang or get_language()) == "vi" else _UNITS_EN
     parts = []
     if days:
-        parts.append(f"{days}d")
+        parts.append(units[0].format(days))
     if hours:
-        parts.append(f"{hours}h")
+        parts.append(units[1].format(hours))
     if mins or not parts:
-        parts.append(f"{mins}m")
+        parts.append(units[2].format(mins))
     return " ".join(parts)
+
+
+# a duration's units: the scenario's own short forms in English, words in Vietnamese
+_UNITS_EN = ("{}d", "{}h", "{}m")
+_UNITS_VI = ("{} ngày", "{} giờ", "{} phút")
 
 
 def format_offset(minutes: float) -> str:

@@ -14,7 +14,9 @@ from ..i18n import t
 from ..yamlio import MAX_YAML_BYTES, Document, load_file, load_yaml, read_text
 from .city import City, build_city, check_selector
 from .common import Selector
+from .salvage import salvage
 from .scenario import ScenarioSpec
+from .suggest import suggestion
 from .topology import LINK_KINDS, TRAFFIC
 from .validation import validate_model
 
@@ -89,14 +91,23 @@ def check_scenario_document(
         return None, problems
     spec, errors = validate_model(doc, ScenarioSpec)
     problems.extend(errors)
-    if spec is None:
+    # names are checked in the same pass, in whatever parts of a misshapen file can still be read
+    checked = spec if spec is not None else salvage(ScenarioSpec, doc.data)
+    if checked is None or not isinstance(getattr(checked, "topology", None), str):
         return None, sorted(problems)
-    city, topo_text = _topology(doc, spec, folder, problems)
+    city, topo_text = _topology(doc, checked, folder, problems)
     if city is None:
         return None, sorted(problems)
-    _References(doc, spec, city, problems).check()
-    if problems:
-        return None, sorted(problems)
+    # a list whose own shape is broken cannot say that a name is missing from it
+    broken = {d.path.split(".")[0].split("[")[0] for d in errors}
+    try:
+        _References(doc, checked, city, problems, broken).check()
+    except (TypeError, AttributeError, ValueError):
+        # only a misshapen file's leftovers can trip the checks; its shape problems are reported
+        if spec is not None:
+            raise
+    if problems or spec is None:
+        return None, sorted(set(problems))
     return Scenario(spec, city, doc.file, text, topo_text), []
 
 
@@ -167,27 +178,40 @@ def _topology(
 class _References:
     """Checks that every name a scenario uses exists in it or in its topology."""
 
-    def __init__(self, doc: Document, spec: ScenarioSpec, city: City, problems: list[Diagnostic]) -> None:
+    # the scenario's own lists of names, by the top key that holds them
+    _HELD_IN = {"team": "teams", "stage": "attacker", "inject": "injects", "playbook": "playbooks"}
+
+    def __init__(
+        self,
+        doc: Document,
+        spec: ScenarioSpec,
+        city: City,
+        problems: list[Diagnostic],
+        broken: Iterable[str] = (),
+    ) -> None:
         self.doc, self.spec, self.city, self.problems = doc, spec, city, problems
-        self.teams = list(spec.teams)
-        self.stages = [s.id for c in spec.attacker.campaigns for s in c.stages]
-        self.injects = [i.id for i in spec.injects]
+        self.broken = set(broken)
+        self.teams = list(spec.teams or {})
+        self.campaigns = list(_items(spec.attacker.campaigns if spec.attacker else ()))
+        self.stages = [s.id for _, c in self.campaigns for _, s in _items(c.stages)]
+        self.injects = [i.id for _, i in _items(spec.injects)]
 
     def add(self, path: tuple[Any, ...], message: str, code: str = "reference") -> None:
         line, col = self.doc.where(path)
         self.problems.append(Diagnostic(self.doc.file, line, col, path_text(path), message, code))
 
-    def name(self, path: tuple[Any, ...], what: str, name: str, pool: Iterable[str]) -> None:
+    def name(self, path: tuple[Any, ...], what: str, name: str | None, pool: Iterable[str]) -> None:
+        if not isinstance(name, str):  # a part of a misshapen file that could not be read
+            return
+        if self._HELD_IN.get(what) in self.broken:  # its list is misshapen: the name may be there
+            return
         pool = list(pool)
         if name not in pool:
             msg = t("validate.unknown_ref", what=t(f"validate.what_{what}"), name=name)
-            close = nearest(name, pool)
-            if close:
-                msg += t("validate.did_you_mean", names=", ".join(close))
-            self.add(path, msg)
+            self.add(path, msg + suggestion(what, name, pool, self.city))
 
     def selector(self, path: tuple[Any, ...], selector: Selector | None) -> None:
-        if selector is None:
+        if not isinstance(selector, Selector):
             return
         for field, message in check_selector(selector, self.city):
             self.add((*path, field) if field else path, message, "selector")
@@ -204,23 +228,25 @@ class _References:
     def check(self) -> None:
         spec, city = self.spec, self.city
         self.name(("unit",), "site", spec.unit, city.sites)
-        for i, team in enumerate(spec.audience):
+        for i, team in enumerate(spec.audience or ()):
             self.name(("audience", i), "team", team, self.teams)
-        for tid, team in spec.teams.items():
+        for tid, team in (spec.teams or {}).items():
+            if team is None:
+                continue
             if team.watches:
                 for what in ("site", "zone", "kind", "group", "tag"):
                     for k, name in enumerate(getattr(team.watches, what)):
                         self.name(("teams", tid, "watches", what, k), what, name, city.names(what))
             if team.playbook:
                 self.name(("teams", tid, "playbook"), "playbook", team.playbook, spec.playbooks)
-        campaign_ids = [c.id for c in spec.attacker.campaigns]
+        campaign_ids = [c.id for _, c in self.campaigns]
         self.duplicates(("attacker", "campaigns"), campaign_ids, "campaign")
         seen: set[str] = set()
-        for ci, campaign in enumerate(spec.attacker.campaigns):
-            local = [s.id for s in campaign.stages]
-            for si, stage in enumerate(campaign.stages):
+        for ci, campaign in self.campaigns:
+            local = [s.id for _, s in _items(campaign.stages)]
+            for si, stage in _items(campaign.stages):
                 base = ("attacker", "campaigns", ci, "stages", si)
-                if stage.id in seen:
+                if stage.id in seen and stage.id is not None:
                     self.add(
                         (*base, "id"),
                         t("validate.duplicate_id", what=t("validate.what_stage"), name=stage.id),
@@ -229,16 +255,16 @@ class _References:
                 if stage.after:
                     self.name((*base, "after"), "stage", stage.after.stage, local)
                 self.selector((*base, "targets"), stage.targets)
-                for k, kind in enumerate(stage.over):
-                    if kind not in LINK_KINDS:
+                for k, kind in enumerate(stage.over or ()):
+                    if isinstance(kind, str) and kind not in LINK_KINDS:
                         self.add(
                             (*base, "over", k),
                             t("validate.not_one_of", value=kind, choices=", ".join(LINK_KINDS))
                             + _near(kind, LINK_KINDS),
                             "unknown-name",
                         )
-                for k, traffic in enumerate(stage.via):
-                    if traffic not in TRAFFIC:
+                for k, traffic in enumerate(stage.via or ()):
+                    if isinstance(traffic, str) and traffic not in TRAFFIC:
                         self.add(
                             (*base, "via", k),
                             t("validate.not_one_of", value=traffic, choices=", ".join(TRAFFIC))
@@ -247,36 +273,34 @@ class _References:
                         )
                 if stage.at is not None and stage.targets is None and not stage.over:
                     self.add(base, t("validate.stage_needs_targets", stage=stage.id))
-        for i, rule in enumerate(spec.detection):
+        for i, rule in _items(spec.detection):
             self.selector(("detection", i, "targets"), rule.targets)
-        for pid, playbook in spec.playbooks.items():
-            del pid, playbook  # steps are fully checked by the model
-        for i, deadline in enumerate(spec.deadlines):
+        for i, deadline in _items(spec.deadlines):
             self._whom(("deadlines", i), deadline.by, deadline.to)
         self.duplicates(("injects",), self.injects, "inject")
-        for i, inject in enumerate(spec.injects):
+        for i, inject in _items(spec.injects):
             base = ("injects", i)
-            for k, team in enumerate(inject.to):
+            for k, team in enumerate(inject.to or ()):
                 self.name((*base, "to", k), "team", team, self.teams)
-            if inject.when:
+            if inject.when is not None:
                 self._condition((*base, "when"), inject)
-            if inject.effect:
+            if inject.effect is not None:
                 eff = inject.effect
                 for key in ("backups_lost", "compromise", "offline", "detect"):
                     self.selector((*base, "effect", key), getattr(eff, key))
-                if eff.deny:
+                if eff.deny is not None:
                     self.selector((*base, "effect", "deny", "targets"), eff.deny.targets)
                 if eff.start_stage:
                     self.name((*base, "effect", "start_stage"), "stage", eff.start_stage, self.stages)
-                if eff.staff:
+                if eff.staff is not None:
                     self.name((*base, "effect", "staff", "team"), "team", eff.staff.team, self.teams)
-            for k, exp in enumerate(inject.expects):
+            for k, exp in _items(inject.expects):
                 eb = (*base, "expects", k)
                 self.selector((*eb, "target"), exp.target)
                 if exp.service:
                     self.name((*eb, "service"), "service", exp.service, city.services)
                 self._whom(eb, exp.by, exp.to)
-        for i, objective in enumerate(spec.objectives):
+        for i, objective in _items(spec.objectives):
             if objective.service:
                 self.name(("objectives", i, "service"), "service", objective.service, city.services)
             if objective.site:
@@ -290,22 +314,27 @@ class _References:
 
     def _condition(self, base: tuple[Any, ...], inject: Any) -> None:
         cond = inject.when
-        if cond.service_down:
+        if cond.service_down is not None:
             self.name(
                 (*base, "service_down", "service"), "service", cond.service_down.service, self.city.services
             )
-        if cond.hosts_compromised and cond.hosts_compromised.site:
+        if cond.hosts_compromised is not None and cond.hosts_compromised.site:
             self.name(
                 (*base, "hosts_compromised", "site"), "site", cond.hosts_compromised.site, self.city.sites
             )
-        if cond.node:
+        if cond.node is not None:
             self.selector((*base, "node", "targets"), cond.node.targets)
         if cond.stage_succeeded:
             self.name((*base, "stage_succeeded"), "stage", cond.stage_succeeded, self.stages)
-        if cond.after_inject:
+        if cond.after_inject is not None:
             self.name((*base, "after_inject", "inject"), "inject", cond.after_inject.inject, self.injects)
             if cond.after_inject.inject == inject.id:
                 self.add((*base, "after_inject", "inject"), t("validate.inject_self", name=inject.id))
+
+
+def _items(values: Any) -> Iterable[tuple[int, Any]]:
+    """A list's items with their places, skipping those a misshapen file left unreadable."""
+    return [(i, v) for i, v in enumerate(values or ()) if v is not None]
 
 
 def _near(name: str, pool: Iterable[str]) -> str:

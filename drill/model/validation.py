@@ -182,7 +182,23 @@ def to_diagnostic(doc: Document, model: type[BaseModel], err: Any, base: tuple[A
         message = _value_error(ctx.get("error"), given, err["msg"])
     else:
         message = t("validate.invalid", reason=err["msg"])
+    split = _split_key(doc, path)
+    if split is not None:  # not a bogus key: a comma cut the text before it
+        path, meant = split
+        line, col = doc.where(path)
+        message, code = t("io.comma_split", key=path[-1], meant=meant), "comma"
     return Diagnostic(doc.file, line, col, path_text(path), message, code)
+
+
+def _split_key(doc: Document, path: tuple[Any, ...]) -> tuple[tuple[Any, ...], str] | None:
+    """The key a comma split off text (``{vi: xã, thị trấn}``) at or above ``path``, if any."""
+    if not doc.split_keys:
+        return None
+    for end in range(len(path), 0, -1):
+        meant = doc.split_keys.get(path[:end])
+        if meant is not None:
+            return path[:end], meant
+    return None
 
 
 def _value_error(error: Any, given: Any, raw: str) -> str:

@@ -185,7 +185,9 @@ class Analysis:
                 cap.strengths.append(
                     Finding(
                         b.tr("strength_met", action=what, source=source),
-                        b.tr("ev_met", at=format_offset(item.done_at), margin=format_duration(margin)),
+                        b.tr(
+                            "ev_met", at=format_offset(item.done_at), margin=format_duration(margin, b.lang)
+                        ),
                     )
                 )
                 continue
@@ -196,7 +198,7 @@ class Analysis:
                     "ev_late",
                     at=format_offset(item.done_at or item.due),
                     due=format_offset(item.due),
-                    late=format_duration((item.done_at or item.due) - item.due),
+                    late=format_duration((item.done_at or item.due) - item.due, b.lang),
                 )
                 issue = b.tr("issue_late", action=what, source=source)
             else:
@@ -218,7 +220,7 @@ class Analysis:
         to = b.names.whom(exp.to) if exp is not None and exp.to else ""
         team = b.names.team(item.by) if item.by else b.tr("the_unit", unit=b.names.site(b.spec.unit))
         key = ("exp", item.by or "", item.action, target, to)
-        within = format_duration(exp.within) if exp is not None else ""
+        within = format_duration(exp.within, b.lang) if exp is not None else ""
         key_action = item.action
         selector = exp.target.model_dump(exclude_defaults=True) if exp is not None and exp.target else None
         if item.action in ("cut-link", "restore-link") and b.internet_only(selector):
@@ -353,7 +355,7 @@ class Analysis:
         )
         cap.strengths.append(
             Finding(
-                b.tr("strength_detected", after=format_duration(s.time_to_detect)),
+                b.tr("strength_detected", after=format_duration(s.time_to_detect, b.lang)),
                 b.tr("ev_detected", at=format_offset(s.detected_at))
                 + (f" — {b.names.node(how.target)}" if how is not None and how.kind == ev.DETECTION else ""),
             )
@@ -375,7 +377,7 @@ class Analysis:
                     self.caps["containment"].strengths.append(
                         Finding(
                             b.tr("strength_isolated", node=b.names.node(e.target)),
-                            b.tr("ev_isolated", at=format_offset(e.t), after=format_duration(after)),
+                            b.tr("ev_isolated", at=format_offset(e.t), after=format_duration(after, b.lang)),
                         )
                     )
 
@@ -390,7 +392,7 @@ class Analysis:
             minutes = max(groups)
             sites = sorted(groups[minutes])
             names = self.names_list([b.names.site(x) for x in sites])
-            issue = b.tr("issue_cut_off", sites=names, span=format_duration(minutes))
+            issue = b.tr("issue_cut_off", sites=names, span=format_duration(minutes, b.lang))
             evidence = "; ".join(self.cut_spans(site) for site in sites[:3] if self.cut_spans(site))
             self.caps["recovery"].costly += 1
             self.caps["recovery"].improvements.append(Finding(issue, evidence))
@@ -410,7 +412,10 @@ class Analysis:
             same = [k for k, m in worst if round(m) == round(worst[0][1])]
             names = self.names_list([b.names.service(k) for k in same])
             issue = b.tr(
-                "issue_service_down", count=len(same), services=names, span=format_duration(worst[0][1])
+                "issue_service_down",
+                count=len(same),
+                services=names,
+                span=format_duration(worst[0][1], b.lang),
             )
             self.caps["recovery"].costly += 1
             self.caps["recovery"].improvements.append(Finding(issue, ""))

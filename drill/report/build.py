@@ -271,8 +271,8 @@ class _Builder:
             date=self.start.strftime(t("report.date_format", self.lang)),
             start=self.when(0.0),
             end=self.when(replay.end),
-            recorded=format_duration(replay.end),
-            planned=format_duration(replay.duration),
+            recorded=format_duration(replay.end, self.lang),
+            planned=format_duration(replay.duration, self.lang),
             finished=replay.finished,
             branched_from=branched,
             teams=self.teams(),
@@ -335,8 +335,8 @@ class _Builder:
                 self.tr("duration"),
                 self.tr(
                     "duration_value",
-                    recorded=format_duration(self.replay.end),
-                    planned=format_duration(self.replay.duration),
+                    recorded=format_duration(self.replay.end, self.lang),
+                    planned=format_duration(self.replay.duration, self.lang),
                 ),
             ),
             Field(self.tr("ov_scenario_clock"), clock_span),
@@ -407,7 +407,7 @@ class _Builder:
         s = self.snap
         value = getattr(s, f"time_to_{which}")
         if value is not None:
-            return format_duration(value)
+            return format_duration(value, self.lang)
         if s.incident_start is None:
             return "—"
         if s.now < s.planned:
@@ -432,7 +432,7 @@ class _Builder:
             self.tr("def_bodies"),
             self.tr("def_impact"),
             self.tr("def_expected", at=format_offset(s.now)),
-            self.tr("def_objectives", planned=format_duration(s.planned)),
+            self.tr("def_objectives", planned=format_duration(s.planned, self.lang)),
         ]
 
     def figures(self, counts: dict[str, int]) -> list[Figure]:
@@ -469,7 +469,7 @@ class _Builder:
             Figure(self.tr("fig_detect"), self.time("detect")),
             Figure(self.tr("fig_contain"), self.time("contain")),
             Figure(self.tr("fig_recover"), self.time("recover")),
-            Figure(self.tr("fig_dwell"), format_duration(s.dwell_mean)),
+            Figure(self.tr("fig_dwell"), format_duration(s.dwell_mean, self.lang)),
             Figure(self.tr("fig_hosts"), self.number(s.hosts_ever), hosts_note),
             Figure(
                 self.tr("fig_bodies"),
@@ -494,7 +494,7 @@ class _Builder:
     def downtime(self, minutes: dict[str, float], still: list[str], name: Any) -> list[Downtime]:
         rows = [(k, m) for k, m in minutes.items() if m > 0]
         rows.sort(key=lambda x: (-x[1], x[0]))
-        return [Downtime(name(k), format_duration(m), m, k in still) for k, m in rows]
+        return [Downtime(name(k), format_duration(m, self.lang), m, k in still) for k, m in rows]
 
     def body_rows(self, minutes: dict[str, float]) -> list[Downtime]:
         """Downtime per body, longest first; bodies out for the same time share one row (a WAN
@@ -507,16 +507,16 @@ class _Builder:
         for m, bodies in sorted(groups.items(), key=lambda x: -x[0]):
             names = sorted(self.names.site(b) for b in bodies)
             if len(names) <= 3:
-                rows += [Downtime(n, format_duration(m), float(m), False) for n in names]
+                rows += [Downtime(n, format_duration(m, self.lang), float(m), False) for n in names]
                 continue
             label = self.tr("bodies_group", count=len(names), names=", ".join(names[:4]), more=len(names) - 4)
-            rows.append(Downtime(label, format_duration(m), float(m), False))
+            rows.append(Downtime(label, format_duration(m, self.lang), float(m), False))
         return rows
 
     def more_bodies(self, rest: list[Downtime]) -> str:
         if not rest:
             return ""
-        low, high = format_duration(rest[-1].minutes), format_duration(rest[0].minutes)
+        low, high = format_duration(rest[-1].minutes, self.lang), format_duration(rest[0].minutes, self.lang)
         span = high if low == high else f"{low} – {high}"
         return self.trn("bodies_more", len(rest), count=len(rest), span=span)
 
@@ -645,7 +645,11 @@ class _Builder:
             return (
                 "inject",
                 tr("facilitator"),
-                tr("ev_inject_delayed", title=names.inject(e.target), by=format_duration(d.get("by"))),
+                tr(
+                    "ev_inject_delayed",
+                    title=names.inject(e.target),
+                    by=format_duration(d.get("by"), self.lang),
+                ),
             )
         if e.kind == ev.COMMAND:
             record = d.get("command", {})
@@ -675,7 +679,11 @@ class _Builder:
             return (
                 "response",
                 names.team(e.actor),
-                tr("ev_escalation", to=names.team(e.target), after=format_duration(d.get("arrives_in"))),
+                tr(
+                    "ev_escalation",
+                    to=names.team(e.target),
+                    after=format_duration(d.get("arrives_in"), self.lang),
+                ),
             )
         if e.kind == ev.TEAM_ARRIVED:
             key = "ev_arrived" if d.get("staff", 0) else "ev_arrived_none"
@@ -709,7 +717,7 @@ class _Builder:
                     step=step,
                     node=names.node(e.target),
                     why=why,
-                    remaining=format_duration(d.get("remaining")),
+                    remaining=format_duration(d.get("remaining"), self.lang),
                 ),
             )
         if e.kind == ev.PATCHED:
@@ -748,7 +756,9 @@ class _Builder:
                 "service",
                 "",
                 tr(
-                    "ev_service_up", service=names.service(e.target), after=format_duration(d.get("down_for"))
+                    "ev_service_up",
+                    service=names.service(e.target),
+                    after=format_duration(d.get("down_for"), self.lang),
                 ),
             )
         if e.kind in (ev.SITE_DISCONNECTED, ev.SITE_CONNECTED):
@@ -794,7 +804,7 @@ class _Builder:
         if action in ("cut-link", "restore-link") and self.internet_only(record.get("target")):
             text = self.tr(f"{action}_internet")
         if exp is not None:
-            text += " " + self.tr("within", within=format_duration(exp.within))
+            text += " " + self.tr("within", within=format_duration(exp.within, self.lang))
         return text
 
     def internet_only(self, target: Any) -> bool:
@@ -849,7 +859,7 @@ class _Builder:
                 at = self.tr("auto_counted", at=at)
             if item.status == "met":
                 return at
-            return self.tr("late_by", at=at, late=format_duration(item.done_at - item.due))
+            return self.tr("late_by", at=at, late=format_duration(item.done_at - item.due, self.lang))
         if item.automatic_at is not None and not item.counts_automatic:
             return self.tr("auto_not_counted", at=format_offset(item.automatic_at))
         return "—"

@@ -138,7 +138,8 @@ def test_a_live_compromise_takes_the_person_off_a_restore_and_the_restore_resume
         "IT: restore pcs-480 back in the queue, its people were needed to contain a live compromise"
     )
     assert describe(again, scenario, "en") == "IT: restore pcs-480 resumes (about 4d 8h 20m left)"
-    assert describe(again, scenario, "vi") == "IT: tiếp tục khôi phục pcs-480 (còn khoảng 4d 8h 20m)"
+    vi = "IT: tiếp tục khôi phục pcs-480 (còn khoảng 4 ngày 8 giờ 20 phút)"
+    assert describe(again, scenario, "vi") == vi
 
 
 def test_a_playbook_order_puts_its_steps_first():

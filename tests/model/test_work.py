@@ -182,7 +182,7 @@ def test_the_feed_says_a_node_waits_for_its_rebuild_in_both_languages():
     assert describe(waiting, scenario, "en") == (
         "IT: hands-on work to restore pcs-20 done; it waits 1d for the rebuild (no one held)"
     )
-    assert "chờ 1d để dựng lại" in describe(waiting, scenario, "vi")
+    assert "chờ 1 ngày để dựng lại" in describe(waiting, scenario, "vi")
 
 
 # ---------------------------------------------------------------- premises that change

@@ -32,6 +32,7 @@ async def test_the_end_of_a_drill_shows_the_closing_screen(live, clock):
         text = app.export_text()
         assert "The drill has ended — T+08:00" in text
         # the default scenario's four objectives, each graded, with its figure and bound
+        # a service by its name, not its id
         for objective in ("time to contain", "downtime (Electronic one-stop shop)", "bodies affected"):
             assert objective in text
         assert "(< 4h)" in text and "(≥ 60 %)" in text
