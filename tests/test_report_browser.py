@@ -12,6 +12,7 @@ import pytest
 from test_replay_helpers import record
 
 from drill.cli import main
+from drill.report.pdf import HEADLESS
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
@@ -30,13 +31,7 @@ def _chromium(browser: str, profile: Path, *args: str) -> subprocess.CompletedPr
     return subprocess.run(
         [
             browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--no-first-run",
-            "--disable-component-update",
-            "--disable-sync",
+            *HEADLESS,
             f"--user-data-dir={profile}",
             *args,
         ],

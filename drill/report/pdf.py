@@ -15,6 +15,17 @@ from ..i18n import t
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "microsoft-edge")
 TIMEOUT = 180  # seconds
 
+# a headless browser that prints and nothing else: no network of its own, no first-run work
+HEADLESS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
 
 def find_browser() -> str | None:
     """A Chromium-family browser: ``DRILL_BROWSER``, else the first one on the PATH."""
@@ -40,13 +51,7 @@ def render_pdf(html: str) -> bytes:
             result = subprocess.run(
                 [
                     browser,
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--no-first-run",
-                    "--disable-component-update",
-                    "--disable-sync",
+                    *HEADLESS,
                     f"--user-data-dir={Path(folder) / 'profile'}",
                     "--no-pdf-header-footer",
                     f"--print-to-pdf={out}",
