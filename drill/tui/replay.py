@@ -11,7 +11,7 @@ from datetime import datetime
 
 from ..i18n import t
 from ..log import LogData
-from ..model.durations import DurationError, format_offset, parse_offset
+from ..model.durations import DurationError, format_duration, format_offset, parse_offset
 from ..model.load import Scenario
 from ..timeline import Timeline
 from .base import TICK, DrillBaseApp
@@ -101,8 +101,10 @@ class ReplayApp(DrillBaseApp):
     def seek_to(self, minutes: float) -> None:
         """Show the drill at ``minutes``: forwards by folding the events in between, backwards
         from the nearest checkpoint."""
-        minutes = max(0.0, min(minutes, max(self.timeline.end, float(self.scenario.spec.duration))))
-        target = self.timeline.index_at(minutes)
+        # nothing after the log's last event is known: no figures are made up past it
+        minutes = max(0.0, min(minutes, self.timeline.end))
+        # at the log's end, all of it (the events of its last moment too)
+        target = len(self.timeline) if minutes >= self.timeline.end else self.timeline.index_at(minutes)
         if target >= self.count and minutes >= self.playhead:
             for e in self.timeline.events[self.count : target]:
                 self.vm.feed(e)
@@ -120,6 +122,26 @@ class ReplayApp(DrillBaseApp):
         else:
             self.vm = self.timeline.at_index(count)
         self.playhead = self.timeline.events[count - 1].t if count else 0.0
+
+    def go_to(self, minutes: float) -> None:
+        """Seek as asked (a time typed, a click on the timeline); past the log's end, to its end,
+        and say why the replay goes no further."""
+        end = self.timeline.end
+        if minutes > end + 1e-9:
+            planned = float(self.log_data.header.get("duration") or self.scenario.spec.duration)
+            if not self.timeline.final.finished:
+                why = t("tui.past_the_log", end=format_offset(end))
+            elif end < planned - 1e-9:
+                why = t(
+                    "tui.past_the_stop",
+                    end=format_offset(end),
+                    played=format_duration(end),
+                    planned=format_duration(planned),
+                )
+            else:
+                why = t("tui.past_the_end", end=format_offset(end))
+            self.notify(why, severity="warning", timeout=6)
+        self.seek_to(minutes)
 
     def _moved(self) -> None:
         self.clock_moved()
@@ -180,7 +202,7 @@ class ReplayApp(DrillBaseApp):
                 self.notify(t("tui.bad_entry", reason=str(exc)), severity="error")
                 return
             self.pacer.pause()
-            self.seek_to(minutes)
+            self.go_to(minutes)
             self._moved()
 
         if when:
@@ -214,7 +236,7 @@ class ReplayApp(DrillBaseApp):
 
     def on_seek_requested(self, message: SeekRequested) -> None:
         self.pacer.pause()
-        self.seek_to(message.minutes)
+        self.go_to(message.minutes)
         self._moved()
 
     async def action_quit(self) -> None:

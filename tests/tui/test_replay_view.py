@@ -8,6 +8,7 @@ from tui_helpers import WALL, sync
 
 from drill.engine import events as ev
 from drill.engine.commands import Command
+from drill.model.durations import format_offset
 from drill.tui.app import make_replay_app
 from drill.viewmodel import ViewModel
 
@@ -175,11 +176,18 @@ async def test_clicking_a_mark_on_the_timeline_goes_to_its_moment(recorded, cloc
         await pilot.pause()
         assert abs(app.playhead - first_inject.t) <= cell, (app.playhead, first_inject.t, cell)
         _same(app, events, sum(1 for e in events if e.t < app.playhead))
-        # the bar's last cell is the drill's planned end; the label beside it is not the bar, nor
-        # the legend right of the marks
+        # the bar's last cell is the drill's planned end, after the log's last event: the replay
+        # goes to that event, no further (nothing after it is known), and says so
         await pilot.click(offset=(left + width - 1, bar_y))
         await pilot.pause()
-        assert app.playhead >= span - cell
+        assert app.playhead == events[-1].t and app.count == len(events)
+        assert app.vm.now == events[-1].t  # no figure counted on past what the log knows
+        told = [n.message for n in app._notifications]
+        assert told[-1] == (
+            f"The log stops at {format_offset(events[-1].t)}, before the drill's end: nothing after "
+            "it is known, so the replay goes no further."
+        )
+        # the label beside the bar is not the bar, nor the legend right of the marks
         before = app.playhead
         await pilot.click(offset=(left + width + 2, bar_y))
         await pilot.pause()
@@ -192,3 +200,24 @@ async def test_clicking_a_mark_on_the_timeline_goes_to_its_moment(recorded, cloc
         await pilot.pause()
         assert abs(app.playhead - span / 2) <= cell, (app.playhead, cell)
         _same(app, events, sum(1 for e in events if e.t < app.playhead))
+
+
+@sync
+async def test_going_past_the_end_of_a_stopped_run_says_so(tmp_path, clock):
+    from drill.cli import main
+
+    cut = tmp_path / "cut.jsonl"
+    assert main(["--lang", "en", "run", "--seed", "3", "--until", "3h", "--log", str(cut)]) == 0
+    app = make_replay_app(cut, wallclock=lambda: WALL, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.action_seek("T+5h")
+        await pilot.pause()
+        assert app.playhead == 180.0 and app.count == len(app.timeline)
+        assert [n.message for n in app._notifications][-1] == (
+            "The run was stopped at T+03:00 (3h played of 8h planned): nothing after it is known, "
+            "so the replay goes no further."
+        )
+        app.action_seek("T+2h")  # within the log: no word
+        await pilot.pause()
+        assert app.playhead == 120.0 and len(app._notifications) == 1
