@@ -249,6 +249,12 @@ class _References:
                     self.add(base, t("validate.stage_needs_targets", stage=stage.id))
         for i, rule in enumerate(spec.detection):
             self.selector(("detection", i, "targets"), rule.targets)
+        for i, planted in enumerate(spec.planted):
+            self.name(("planted", i, "node"), "node", planted.node, city.nodes)
+        for i, identify in enumerate(spec.identify):
+            self.name(("identify", i, "stage"), "stage", identify.stage, self.stages)
+            if identify.by:
+                self.name(("identify", i, "by"), "team", identify.by, self.teams)
         for pid, playbook in spec.playbooks.items():
             del pid, playbook  # steps are fully checked by the model
         for i, deadline in enumerate(spec.deadlines):
@@ -260,6 +266,7 @@ class _References:
                 self.name((*base, "to", k), "team", team, self.teams)
             if inject.when:
                 self._condition((*base, "when"), inject)
+            self.selector((*base, "suspects"), inject.suspects)
             if inject.effect:
                 eff = inject.effect
                 for key in ("backups_lost", "compromise", "offline", "detect"):
