@@ -333,6 +333,17 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None, public: 
     if kind == ev.DETECTION:
         how = str(d.get("how", "sensor"))
         return t("tui.ev_detection", lang, team=team(e.actor), node=e.target, how=t(f"tui.how_{how}", lang))
+    if kind == ev.LEARNED:
+        return learned_text(e, team(e.actor), lang)
+    if kind == ev.INVESTIGATED:
+        return t(
+            "tui.ev_investigated",
+            lang,
+            team=team(e.actor),
+            procedure=procedure_name(str(d.get("procedure", "")), lang),
+            examined=number(d.get("examined", 0), lang),
+            found=number(len(d.get("findings", ())), lang),
+        )
     if kind == ev.ALERT:
         step = str(d.get("step", "triage"))
         if step != "triage":  # work a decision asked for, queued: not an alert
@@ -462,6 +473,40 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None, public: 
 
 
 _EFFECTS = ("encrypt", "deface", "exfiltrate", "deny", "wipe", "privilege")
+
+
+def procedure_name(procedure: str, lang: str | None = None) -> str:
+    """An investigation procedure in words."""
+    return t(f"tui.proc_{procedure.replace('-', '_')}", lang or get_language())
+
+
+def learned_text(e: Event, team: str, lang: str | None = None) -> str:
+    """A ``learned`` event in words: what the team now knows, and how."""
+    lang = lang or get_language()
+    d = e.data
+    how = t(f"tui.how_{d.get('how', 'sensor')}", lang)
+    technique = str(d.get("technique") or "")
+    extra = t("tui.ev_learned_with", lang, technique=technique) if technique else ""
+    if d.get("account"):
+        extra += t("tui.ev_learned_account", lang, account=d["account"])
+    fact = d.get("fact")
+    if fact == "incident":
+        return t("tui.ev_learned_incident", lang, team=team, how=how)
+    if fact == "technique":
+        return t("tui.ev_learned_technique", lang, team=team, technique=technique, node=e.target, how=how)
+    key = "tui.ev_learned_suspected" if d.get("certainty") == "suspected" else "tui.ev_learned_compromise"
+    return t(key, lang, team=team, node=e.target, how=how, technique=extra)
+
+
+def finding_text(finding: dict[str, Any], lang: str | None = None) -> str:
+    """One finding of an investigation in words (its artefact's source, file, address …)."""
+    lang = lang or get_language()
+    art = finding.get("artefact", {})
+    values = {k: art.get(k, "") for k in ("file", "ip", "domain", "account")}
+    text = t(f"tui.finding_{art.get('source', 'process')}", lang, node=finding.get("node", ""), **values)
+    if finding.get("false_lead"):
+        text += t("tui.finding_false_lead", lang)
+    return text
 
 
 def first_words(text: str, cells: int = 60) -> str:
