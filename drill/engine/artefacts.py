@@ -91,7 +91,7 @@ def artefact(trace: Trace, city: City, start: datetime, campaign_key: str = "") 
     when = _stamp(start, trace.at)
     host, ip = _host(trace.node), node_ip(city, trace.node)
     out: dict[str, Any] = {"source": trace.source, "node": trace.node, "time": when}
-    if trace.benign or not trace.technique:
+    if trace.benign:
         name = _BENIGN_FILE
         out |= {"file": name, "sha256": file_hash("it-admin", "tools", name)}
         out["line"] = f"{when} EventID=4688 Host={host} NewProcess=C:\\Tools\\{name} Account=it-helpdesk"
