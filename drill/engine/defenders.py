@@ -288,11 +288,12 @@ class Defenders:
         since = self.sim.nodes[node].compromised_at
         call_later(self.sim.env, wait, self._detect, node, "users", since)
 
-    def detect_now(self, node: str, how: str, team: str, technique: str = "", account: str = "") -> None:
+    def detect_now(
+        self, node: str, how: str, team: str, technique: str = "", account: str = "", source: str = ""
+    ) -> None:
         """``team`` finds the attacker on ``node`` by its own work (an investigation)."""
-        self._detect(
-            node, how, self.sim.nodes[node].compromised_at, finder=team, technique=technique, account=account
-        )
+        since = self.sim.nodes[node].compromised_at
+        self._detect(node, how, since, finder=team, technique=technique, account=account, source=source)
 
     def share(self, finder: str, node: str, technique: str = "", account: str = "") -> None:
         """A finding on a node another team watches is passed on to that team."""
@@ -310,7 +311,14 @@ class Defenders:
             )
 
     def _detect(
-        self, node: str, how: str, since: float, finder: str = "", technique: str = "", account: str = ""
+        self,
+        node: str,
+        how: str,
+        since: float,
+        finder: str = "",
+        technique: str = "",
+        account: str = "",
+        source: str = "",
     ) -> None:
         sim = self.sim
         state = sim.nodes[node]
@@ -353,6 +361,7 @@ class Defenders:
             how,
             technique=technique,
             account=account,
+            source=source,
             attacker_since=state.compromised_at if how == "investigation" else None,
         )
         if finder and finder != team:
