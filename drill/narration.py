@@ -504,6 +504,8 @@ def finding_text(finding: dict[str, Any], lang: str | None = None) -> str:
     art = finding.get("artefact", {})
     values = {k: art.get(k, "") for k in ("file", "ip", "domain", "account")}
     text = t(f"tui.finding_{art.get('source', 'process')}", lang, node=finding.get("node", ""), **values)
+    if finding.get("text"):
+        text = pick(finding["text"], lang)  # the trainer's own words for a planted trace
     if finding.get("false_lead"):
         text += t("tui.finding_false_lead", lang)
     return text

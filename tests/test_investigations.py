@@ -242,3 +242,39 @@ def test_the_same_seed_and_decisions_give_the_same_log() -> None:
     a = drill(quiet(), 5, look, until=4 * 60.0)
     b = drill(quiet(), 5, look, until=4 * 60.0)
     assert [x.as_dict() for x in a] == [y.as_dict() for y in b]
+
+
+def _validate(tmp_path: Path, capsys: pytest.CaptureFixture[str], **replace: str) -> str:
+    from drill.cli import main
+
+    text = SCENARIO.read_text(encoding="utf-8")
+    for old, new in replace.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text, encoding="utf-8")
+    assert main(["validate", str(bad)]) == 1
+    return capsys.readouterr().out
+
+
+PLANTED = "{node: so-noi-vu-srv, source: process, at: T+0m, benign: true}"
+
+
+def test_a_trainers_mistakes_in_the_new_keys_are_told_with_the_nearest_name(tmp_path, capsys) -> None:
+    out = _validate(
+        tmp_path,
+        capsys,
+        **{
+            "practised: [log-review, account-audit]": "practised: [log-reveiw, account-audit]",
+            PLANTED: PLANTED.replace("so-noi-vu-srv", "so-noi-vu-sv"),
+            "  - stage: directory": "  - stage: directroy",
+        },
+    )
+    assert "practised[0]: 'log-reveiw' is not one of" in out and "did you mean log-review?" in out
+    assert "planted[0].node: unknown node 'so-noi-vu-sv'; did you mean so-noi-vu-srv" in out
+    assert "identify[1].stage: unknown stage 'directroy'; did you mean directory?" in out
+
+
+def test_a_planted_trace_that_shows_nothing_is_refused(tmp_path, capsys) -> None:
+    out = _validate(tmp_path, capsys, **{PLANTED: PLANTED.replace(", benign: true", "")})
+    assert "planted[0]: a planted trace shows a technique (technique: T…) or is a false lead" in out

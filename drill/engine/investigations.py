@@ -19,6 +19,7 @@ from ..model.evidence import MAX_CHANCE, PRACTISED_BONUS, PROCEDURES
 from ..team_knowledge import CONFIRMED, SUSPECTED
 from . import events as ev
 from .artefacts import artefact
+from .events import text_record
 from .evidence import Trace
 
 if TYPE_CHECKING:
@@ -101,6 +102,9 @@ class Investigations:
                 item["false_lead"] = True
             if trace.planted >= 0:
                 item["planted"] = trace.planted
+                text = sim.spec.planted[trace.planted].text
+                if text is not None:
+                    item["text"] = text_record(text)
             findings.append(item)
         data: dict[str, Any] = {
             "procedure": inv.procedure,

@@ -14,6 +14,7 @@ from ..i18n import t
 from ..yamlio import MAX_YAML_BYTES, Document, load_file, load_yaml, read_text
 from .city import City, build_city, check_selector
 from .common import Selector
+from .evidence import PROCEDURE_NAMES, SOURCE_NAMES
 from .scenario import ScenarioSpec
 from .topology import LINK_KINDS, TRAFFIC
 from .validation import validate_model
@@ -213,6 +214,7 @@ class _References:
                         self.name(("teams", tid, "watches", what, k), what, name, city.names(what))
             if team.playbook:
                 self.name(("teams", tid, "playbook"), "playbook", team.playbook, spec.playbooks)
+            self._one_of(("teams", tid, "practised"), team.practised, PROCEDURE_NAMES)
         campaign_ids = [c.id for c in spec.attacker.campaigns]
         self.duplicates(("attacker", "campaigns"), campaign_ids, "campaign")
         seen: set[str] = set()
@@ -245,10 +247,13 @@ class _References:
                             + _near(traffic, TRAFFIC),
                             "unknown-name",
                         )
+                self._one_of((*base, "leaves"), stage.leaves or (), SOURCE_NAMES)
                 if stage.at is not None and stage.targets is None and not stage.over:
                     self.add(base, t("validate.stage_needs_targets", stage=stage.id))
         for i, rule in enumerate(spec.detection):
             self.selector(("detection", i, "targets"), rule.targets)
+        for technique, sources in spec.evidence.items():
+            self._one_of(("evidence", technique), sources, SOURCE_NAMES)
         for i, planted in enumerate(spec.planted):
             self.name(("planted", i, "node"), "node", planted.node, city.nodes)
         for i, identify in enumerate(spec.identify):
@@ -288,6 +293,15 @@ class _References:
                 self.name(("objectives", i, "service"), "service", objective.service, city.services)
             if objective.site:
                 self.name(("objectives", i, "site"), "site", objective.site, city.sites)
+
+    def _one_of(self, base: tuple[Any, ...], names: Iterable[str], choices: tuple[str, ...]) -> None:
+        for k, name in enumerate(names):
+            if name not in choices:
+                self.add(
+                    (*base, k),
+                    t("validate.not_one_of", value=name, choices=", ".join(choices)) + _near(name, choices),
+                    "unknown-name",
+                )
 
     def _whom(self, base: tuple[Any, ...], by: str | None, to: str | None) -> None:
         if by:

@@ -544,6 +544,14 @@ class Planted(Strict):
     benign: Boolean = Field(False, description="it looks bad but is harmless: a false lead")
     text: Text | None = Field(None, description="what the players read when it is found")
 
+    @model_validator(mode="after")
+    def _shows_something(self) -> Planted:
+        if not self.benign and self.technique is None:
+            raise ValueError(
+                "a planted trace shows a technique (technique: T…) or is a false lead (benign: true)"
+            )
+        return self
+
 
 class Identify(Strict):
     """An expectation on finding out: a stage's technique identified within a time of its first
