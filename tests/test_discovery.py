@@ -91,3 +91,29 @@ def test_an_identification_after_the_deadline_is_late_and_none_is_missed_after_i
     never = [*LOG[:3], _e(200, 3, ev.NOTE, "facilitator", "")]
     assert discover(load_scenario("docmgmt-quiet-theft"), never).identify[0].status == "missed"
     assert discover(load_scenario("docmgmt-quiet-theft"), never, now=100).identify[0].status == "open"
+
+
+def test_the_report_tells_what_the_teams_found_out_to_controllers_only(tmp_path) -> None:
+    from drill.cli import main
+    from drill.replay import Replay
+    from drill.report import build_report, render_markdown
+
+    log = tmp_path / "quiet.jsonl"
+    decisions = "scenarios/decisions/docmgmt-quiet-theft.yaml"
+    assert (
+        main(["run", "docmgmt-quiet-theft", "--seed", "1", "--decisions", decisions, "--log", str(log)]) == 0
+    )
+    replay = Replay.open(log)
+    found = discover(replay.scenario, replay.events)
+    text = render_markdown(build_report(replay, "en"))
+    assert "### What the teams found out, and when" in text
+    # one row per foothold and per technique, as the fold found them, with the identify outcomes
+    for f in found.footholds:
+        assert f"| {replay.scenario.city.nodes[f.node].name.en} |" in text
+    for tech in found.techniques:
+        assert f"| {tech.technique} |" in text
+    assert "The initial access identified within 2h" in text
+    players = render_markdown(build_report(replay, "en", audience="players"))
+    assert "What the teams found out" not in players
+    vi = render_markdown(build_report(replay, "vi"))
+    assert "Các đội đã phát hiện được gì" in vi
