@@ -583,9 +583,21 @@ class FeedLine:
     teams: tuple[str, ...] = ()  # decisions: the teams their work was queued for
 
 
+def restates(e: Event) -> bool:
+    """A ``learned`` event that only restates a line the feed has already (the detection or the
+    inject it came from): the feed leaves it out; what an investigation found, a finding shared
+    and a suspicion are news."""
+    d = e.data
+    return e.kind == ev.LEARNED and d.get("how") in _RESTATED and d.get("certainty") == "confirmed"
+
+
+_RESTATED = ("sensor", "users", "inject")
+
+
 def fold_feed(pairs: Sequence[tuple[int, Event]]) -> list[FeedLine]:
     """(index, event) pairs, as the feed's filter lets them through, folded into lines."""
     out: list[FeedLine] = []
+    pairs = [p for p in pairs if not restates(p[1])]
     i, n = 0, len(pairs)
     while i < n:
         index, e = pairs[i]
