@@ -24,7 +24,7 @@ SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 # The feed's filter groups the kinds of event the way a facilitator thinks of them.
 CATEGORIES: dict[str, tuple[str, ...]] = {
     "attack": (ev.STAGE_START, ev.COMPROMISE, ev.EFFECT, ev.EFFECT_END),
-    "detection": (ev.DETECTION, ev.ALERT),
+    "detection": (ev.DETECTION, ev.ALERT, ev.LEARNED, ev.INVESTIGATED),
     "response": (
         ev.TASK_START,
         ev.TASK_END,
@@ -82,6 +82,10 @@ def severity(event: Event) -> str:
         )
     if kind in (ev.COMPROMISE, ev.DETECTION, ev.COMMAND_REFUSED, ev.STAGE_START):
         return "warning"
+    if kind == ev.LEARNED:
+        return "warning" if data.get("certainty") == "confirmed" else "notice"
+    if kind == ev.INVESTIGATED:
+        return "notice"
     if kind in (
         ev.INJECT,
         ev.ISOLATE,

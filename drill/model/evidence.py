@@ -78,6 +78,17 @@ PROCEDURES: dict[str, Procedure] = {
     "threat-hunt": Procedure({name: 0.4 for name in DATA_SOURCES}, 90.0, 0.5, 3, "body"),
 }
 PROCEDURE_NAMES = tuple(PROCEDURES)
+
+
+def expected_minutes(procedure: str, machines: int) -> float:
+    """How long an investigation takes once it starts, with as many people as can share it (its
+    crew, no more than one per machine): the engine's own plan for it."""
+    p = PROCEDURES[procedure]
+    examined = 0 if p.scope == "account" else machines
+    people = min(p.crew, max(1, examined))
+    return (p.base + p.per_host * examined) / people
+
+
 # a procedure the team has practised (the scenario's `practised`) finds things more often
 PRACTISED_BONUS = 0.15
 DEFAULT_SKILL = 0.7
