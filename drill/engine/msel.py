@@ -95,10 +95,11 @@ class Msel:
             sender=text_record(inject.from_),
         )
         # what the teams it goes to now know: an incident (when it reveals one), the nodes it points to
+        leads = inject.effect.suspect if inject.effect else None
         for team in inject.to if not inject.hidden else ():
             if inject.reveals:
                 sim.learn(team, "", "incident", "inject", source=inject_id)
-            for node in sim.handler.nodes(inject.suspects):
+            for node in sim.handler.nodes(leads):
                 sim.learn(team, node, "compromise", "inject", "suspected", source=inject_id)
         if inject.effect:
             self._effect(inject)

@@ -271,10 +271,9 @@ class _References:
                 self.name((*base, "to", k), "team", team, self.teams)
             if inject.when:
                 self._condition((*base, "when"), inject)
-            self.selector((*base, "suspects"), inject.suspects)
             if inject.effect:
                 eff = inject.effect
-                for key in ("backups_lost", "compromise", "offline", "detect"):
+                for key in ("backups_lost", "compromise", "offline", "detect", "suspect"):
                     self.selector((*base, "effect", key), getattr(eff, key))
                 if eff.deny:
                     self.selector((*base, "effect", "deny", "targets"), eff.deny.targets)

@@ -458,6 +458,9 @@ class InjectEffect(Strict):
     deny: DenialEffect | None = None
     staff: StaffChange | None = None
     detect: NodeSelector | None = None
+    suspect: NodeSelector | None = Field(
+        None, description="nodes the message points to: the teams it goes to now suspect them (a lead)"
+    )
 
 
 class Inject(Strict):
@@ -479,9 +482,6 @@ class Inject(Strict):
     hidden: Boolean = Field(False, description="seen by the facilitator only")
     reveals: Boolean = Field(
         False, description="delivering it tells the defenders of the incident: it counts as detection"
-    )
-    suspects: NodeSelector | None = Field(
-        None, description="nodes the message points to: the teams it goes to suspect them"
     )
     effect: InjectEffect | None = None
     expects: tuple[Expectation, ...] = ()
