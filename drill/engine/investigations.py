@@ -154,6 +154,8 @@ class Investigations:
             sim.defenders.share(team, node, technique=technique, account=account)
             return
         # the attacker is gone from it (or it is a trainer's trace): what it used is still news
+        if not technique and not account:
+            return  # a tool nobody can name, on a machine the attacker has left: nothing to learn
         sim.learn(
             team,
             node,
