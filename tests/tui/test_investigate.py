@@ -80,7 +80,11 @@ async def test_the_lens_shows_a_teams_knowledge_and_the_findings_panel_its_artef
                 assert label == "foothold"
             else:
                 assert label in ("no_alert", "suspected"), (node, label)
-        assert "what Department of Finance IT staff knows" in app.export_text()
+        from drill.tui.widgets.network import NetworkMap
+
+        await pilot.pause()
+        titles = [str(m.border_title) for m in app.screen.query(NetworkMap)]
+        assert titles and all("what Department of Finance IT staff knows" in x for x in titles), titles
         await pilot.press("K")
         await pilot.pause()
         assert isinstance(app.screen, FindingsScreen)
