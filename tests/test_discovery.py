@@ -117,3 +117,31 @@ def test_the_report_tells_what_the_teams_found_out_to_controllers_only(tmp_path)
     assert "What the teams found out" not in players
     vi = render_markdown(build_report(replay, "vi"))
     assert "Các đội đã phát hiện được gì" in vi
+
+
+def test_drill_run_says_what_the_teams_found_out(tmp_path, capsys) -> None:
+    from drill.cli import main
+    from drill.log import read_log
+
+    log = tmp_path / "quiet.jsonl"
+    decisions = "scenarios/decisions/docmgmt-quiet-theft.yaml"
+    assert (
+        main(["run", "docmgmt-quiet-theft", "--seed", "1", "--decisions", decisions, "--log", str(log)]) == 0
+    )
+    out = capsys.readouterr().out
+    events = read_log(log).events
+    # counted from the log by hand: machines the attacker took, and those a team confirmed
+    taken = {e.target for e in events if e.kind == ev.COMPROMISE}
+    found = {
+        e.target
+        for e in events
+        if e.kind == ev.LEARNED and e.data["fact"] == "compromise" and e.data["certainty"] == "confirmed"
+    }
+    assert f"machines taken that a team found: {len(taken & found)} of {len(taken)}" in out
+    assert "[MET] The initial access identified within 2h" in out
+    assert main(["run", "docmgmt-quiet-theft", "--seed", "1"]) == 0  # nobody looked
+    quiet = capsys.readouterr().out
+    assert "machines taken that a team found: 0 of" in quiet
+    assert "[MISSED] The initial access identified within 2h" in quiet
+    assert main(["run"]) == 0  # the default drill has neither investigations nor identify: no such section
+    assert "What the teams found out" not in capsys.readouterr().out

@@ -7,6 +7,7 @@ import json
 import sys
 
 from ..diagnostics import DrillError, capped
+from ..discovery import discover
 from ..engine import Simulation
 from ..engine.commands import check_before_end, load_decisions
 from ..i18n import get_language, pick, t
@@ -16,7 +17,7 @@ from ..metrics import Metrics
 from ..model.durations import DurationError, format_duration, format_offset, parse_offset
 from ..model.load import load_scenario
 from ..outputs import add_force, check_output
-from ..summary import summary_lines
+from ..summary import discovery_lines, summary_lines
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -93,7 +94,13 @@ def run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
     else:
-        print("\n".join(summary_lines(scenario, snap, sim.seed)))
+        investigated = any(e.kind == "investigated" for e in sim.events)
+        found = discover(scenario, sim.events)
+        print(
+            "\n".join(
+                summary_lines(scenario, snap, sim.seed) + discovery_lines(scenario, found, investigated)
+            )
+        )
         if args.log:
             print(t("cli.log_written", file=args.log, count=len(sim.events)))
     # reasons are stored in every language: each reader shows its own
