@@ -14,6 +14,7 @@ from ..log import LogData
 from ..model.durations import DurationError, format_offset, parse_offset
 from ..model.load import Scenario
 from ..timeline import Timeline
+from ..viewmodel import ViewModel
 from .base import TICK, DrillBaseApp
 from .keys import REPLAY, description_key
 from .messages import SeekRequested
@@ -107,7 +108,7 @@ class ReplayApp(DrillBaseApp):
             for e in self.timeline.events[self.count : target]:
                 self.vm.feed(e)
         else:
-            self.vm = self.timeline.at_index(target)
+            self._rebuilt(self.timeline.at_index(target))
         self.playhead = minutes
         self.vm.now = max(self.vm.now, minutes)
 
@@ -118,8 +119,15 @@ class ReplayApp(DrillBaseApp):
             for e in self.timeline.events[self.count : count]:
                 self.vm.feed(e)
         else:
-            self.vm = self.timeline.at_index(count)
+            self._rebuilt(self.timeline.at_index(count))
         self.playhead = self.timeline.events[count - 1].t if count else 0.0
+
+    def _rebuilt(self, vm: ViewModel) -> None:
+        """The view at an earlier moment, seen through the same team's lens as before."""
+        lens = self.vm.lens
+        self.vm = vm
+        if vm.lens != lens:
+            vm.set_lens(lens)
 
     def _moved(self) -> None:
         self.clock_moved()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from tui_helpers import sync
 
 from drill.engine import events as ev
+from drill.engine.commands import Command
 from drill.log import read_log
 from drill.tui.screens.dialogs import PickScreen
 from drill.tui.screens.findings import FindingsScreen
@@ -101,3 +102,35 @@ async def test_the_lens_shows_a_teams_knowledge_and_the_findings_panel_its_artef
         await pilot.pause()
         assert app.vm.lens == ""
         assert {n: app.vm.node_label(n) for n in app.scenario.city.nodes} == truth
+
+
+@sync
+async def test_the_replay_keeps_the_lens_when_it_seeks_back(live, clock):
+    from tui_helpers import WALL
+
+    from drill.tui.app import make_replay_app
+
+    app = live(at=50, scenario="docmgmt-quiet-theft")
+    app.session.apply(
+        Command(
+            action="investigate",
+            procedure="log-review",
+            target={"site": "so-tai-chinh"},
+            by="so-tai-chinh-it",
+        )
+    )
+    app.session.advance(4 * 60)
+    app.session.close()
+    replay = make_replay_app(app.session.log_path, wallclock=lambda: WALL, clock=clock)
+    async with replay.run_test(size=SIZE) as pilot:
+        await pilot.press("end")
+        await pilot.press("T", "T")
+        await pilot.pause()
+        assert replay.vm.lens == "so-tai-chinh-it"
+        await pilot.press("home")
+        await pilot.pause()
+        assert replay.vm.lens == "so-tai-chinh-it"  # earlier, through the same team's eyes
+        assert all(replay.vm.node_label(n) == "no_alert" for n in replay.scenario.city.nodes)
+        await pilot.press("K")
+        await pilot.pause()
+        assert isinstance(replay.screen, FindingsScreen)
