@@ -123,11 +123,18 @@ async def test_the_replay_keeps_the_lens_when_it_seeks_back(live, clock):
     app.session.close()
     replay = make_replay_app(app.session.log_path, wallclock=lambda: WALL, clock=clock)
     async with replay.run_test(size=SIZE) as pilot:
-        await pilot.press("end")
+        # just after Finance's IT staff confirmed a machine (seed 2015: their log review does)
+        learned = next(
+            e
+            for e in replay.timeline.events
+            if e.kind == ev.LEARNED and e.actor == "so-tai-chinh-it" and e.data["certainty"] == "confirmed"
+        )
+        replay.seek_to(learned.t + 0.01)
         await pilot.press("T", "T")
         await pilot.pause()
         assert replay.vm.lens == "so-tai-chinh-it"
-        await pilot.press("home")
+        assert replay.vm.node_label(learned.target) == "foothold"
+        replay.seek_to(0.0)  # back to the start: a model rebuilt from the first checkpoint
         await pilot.pause()
         assert replay.vm.lens == "so-tai-chinh-it"  # earlier, through the same team's eyes
         assert all(replay.vm.node_label(n) == "no_alert" for n in replay.scenario.city.nodes)
