@@ -2,7 +2,9 @@
 (the players' screen, the projector).
 
 The players learn of the attacker only through what the defenders see: detections (a sensor
-alert, users who noticed, an inject that told them), the alerts and work of their own teams,
+alert, users who noticed, an inject that told them, an investigation's finding), the leads their
+teams were given (a node an inject points to, a false lead: "suspected"), the alerts and work of
+their own teams,
 the messages delivered to them, their own decisions and what those decisions did. Everything
 else in the log — the attacker's moves, what a cleaning found, a backup lost, the controllers'
 notes and scoring — is ground truth they do not have.
@@ -73,6 +75,7 @@ class NodeKnowledge:
     isolated: bool = False
     offline: bool = False
     remedied: str = ""  # cleaned, restored: their work on it finished, nothing seen since
+    suspected: bool = False  # a lead (an inject that points to it, a false lead): not confirmed
 
 
 class PlayersKnowledge:
@@ -114,11 +117,15 @@ class PlayersKnowledge:
         elif kind == ev.CLEANED:
             node.attacker = False  # the players learn of the cleaning from the work that did it
             node.harm = node.harm if e.data.get("damaged") else ""
+        elif kind == ev.LEARNED:
+            if e.data.get("certainty") != "suspected" or node.alerted:
+                return False
+            node.suspected = True
         elif kind == ev.TASK_END and e.data.get("step") == "reimage":
-            node.alerted = False
+            node.alerted = node.suspected = False
             node.remedied = "cleaned"
         elif kind == ev.RESTORED:
-            node.attacker = node.alerted = False
+            node.attacker = node.alerted = node.suspected = False
             node.harm = node.harm_seen = ""
             node.remedied = "restored"
         elif kind in (ev.ISOLATE, ev.RECONNECT):
@@ -145,6 +152,8 @@ class PlayersKnowledge:
             return "offline"
         if k.harm_seen:
             return k.harm_seen  # cleaned, but the files are still encrypted
+        if k.suspected:
+            return "suspected"
         return k.remedied or NO_ALERT
 
     def alerted(self, node: str) -> bool:

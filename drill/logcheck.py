@@ -77,6 +77,10 @@ def bilingual(value: Any) -> str | None:
     return "bilingual"
 
 
+def listing(value: Any) -> str | None:
+    return None if isinstance(value, list) else "list"
+
+
 def texts(value: Any) -> str | None:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return None
@@ -163,6 +167,14 @@ EVENT_FIELDS: dict[str, tuple[Fields, Fields]] = {
     ev.TEAM_ARRIVED: ({}, {"staff": count}),
     ev.STAFF_CHANGE: ({}, {"change": signed_count, "staff": count}),
     ev.REPORT: ({}, {"text": bilingual, "to": text, "public": flag, "notify": flag, "auto": flag}),
+    ev.LEARNED: (
+        {"fact": text, "how": text, "certainty": text},
+        {"technique": text, "account": text, "source": text, "attacker_since": number},
+    ),
+    ev.INVESTIGATED: (
+        {"procedure": text, "findings": listing},
+        {"number": count, "examined": count, "machines": count, "account": text},
+    ),
 }
 
 HEADER_FIELDS: tuple[Fields, Fields] = (

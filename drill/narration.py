@@ -24,7 +24,7 @@ SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 # The feed's filter groups the kinds of event the way a facilitator thinks of them.
 CATEGORIES: dict[str, tuple[str, ...]] = {
     "attack": (ev.STAGE_START, ev.COMPROMISE, ev.EFFECT, ev.EFFECT_END),
-    "detection": (ev.DETECTION, ev.ALERT),
+    "detection": (ev.DETECTION, ev.ALERT, ev.LEARNED, ev.INVESTIGATED),
     "response": (
         ev.TASK_START,
         ev.TASK_END,
@@ -82,6 +82,10 @@ def severity(event: Event) -> str:
         )
     if kind in (ev.COMPROMISE, ev.DETECTION, ev.COMMAND_REFUSED, ev.STAGE_START):
         return "warning"
+    if kind == ev.LEARNED:
+        return "warning" if data.get("certainty") == "confirmed" else "notice"
+    if kind == ev.INVESTIGATED:
+        return "notice"
     if kind in (
         ev.INJECT,
         ev.ISOLATE,
@@ -340,6 +344,17 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None, public: 
     if kind == ev.DETECTION:
         how = str(d.get("how", "sensor"))
         return t("tui.ev_detection", lang, team=team(e.actor), node=e.target, how=t(f"tui.how_{how}", lang))
+    if kind == ev.LEARNED:
+        return learned_text(e, team(e.actor), lang)
+    if kind == ev.INVESTIGATED:
+        return t(
+            "tui.ev_investigated",
+            lang,
+            team=team(e.actor),
+            procedure=procedure_name(str(d.get("procedure", "")), lang),
+            examined=number(d.get("examined", 0), lang),
+            found=number(len(d.get("findings", ())), lang),
+        )
     if kind == ev.ALERT:
         step = str(d.get("step", "triage"))
         if step != "triage":  # work a decision asked for, queued: not an alert
@@ -471,6 +486,42 @@ def describe(event: Event, scenario: Scenario, lang: str | None = None, public: 
 _EFFECTS = ("encrypt", "deface", "exfiltrate", "deny", "wipe", "privilege")
 
 
+def procedure_name(procedure: str, lang: str | None = None) -> str:
+    """An investigation procedure in words."""
+    return t(f"tui.proc_{procedure.replace('-', '_')}", lang or get_language())
+
+
+def learned_text(e: Event, team: str, lang: str | None = None) -> str:
+    """A ``learned`` event in words: what the team now knows, and how."""
+    lang = lang or get_language()
+    d = e.data
+    how = t(f"tui.how_{d.get('how', 'sensor')}", lang)
+    technique = str(d.get("technique") or "")
+    extra = t("tui.ev_learned_with", lang, technique=technique) if technique else ""
+    if d.get("account"):
+        extra += t("tui.ev_learned_account", lang, account=d["account"])
+    fact = d.get("fact")
+    if fact == "incident":
+        return t("tui.ev_learned_incident", lang, team=team, how=how)
+    if fact == "technique":
+        return t("tui.ev_learned_technique", lang, team=team, technique=technique, node=e.target, how=how)
+    key = "tui.ev_learned_suspected" if d.get("certainty") == "suspected" else "tui.ev_learned_compromise"
+    return t(key, lang, team=team, node=e.target, how=how, technique=extra)
+
+
+def finding_text(finding: dict[str, Any], lang: str | None = None) -> str:
+    """One finding of an investigation in words (its artefact's source, file, address …)."""
+    lang = lang or get_language()
+    art = finding.get("artefact", {})
+    values = {k: art.get(k, "") for k in ("file", "ip", "domain", "account")}
+    text = t(f"tui.finding_{art.get('source', 'process')}", lang, node=finding.get("node", ""), **values)
+    if finding.get("text"):
+        text = pick(finding["text"], lang)  # the trainer's own words for a planted trace
+    if finding.get("false_lead"):
+        text += t("tui.finding_false_lead", lang)
+    return text
+
+
 def first_words(text: str, cells: int = 60) -> str:
     """The start of a message, for a line that has no room for all of it."""
     text = " ".join(text.split())
@@ -543,9 +594,21 @@ class FeedLine:
     teams: tuple[str, ...] = ()  # decisions: the teams their work was queued for
 
 
+def restates(e: Event) -> bool:
+    """A ``learned`` event that only restates a line the feed has already (the detection or the
+    inject it came from): the feed leaves it out; what an investigation found, a finding shared
+    and a suspicion are news."""
+    d = e.data
+    return e.kind == ev.LEARNED and d.get("how") in _RESTATED and d.get("certainty") == "confirmed"
+
+
+_RESTATED = ("sensor", "users", "inject")
+
+
 def fold_feed(pairs: Sequence[tuple[int, Event]]) -> list[FeedLine]:
     """(index, event) pairs, as the feed's filter lets them through, folded into lines."""
     out: list[FeedLine] = []
+    pairs = [p for p in pairs if not restates(p[1])]
     i, n = 0, len(pairs)
     while i < n:
         index, e = pairs[i]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .discovery import Discovery
 from .i18n import get_language, pick, t
 from .metrics import Snapshot
 from .model.durations import format_duration, format_offset
@@ -152,6 +153,26 @@ def summary_lines(
                 value = time_text(snap, res.metric.removeprefix("time_to_"))
             label = objective_label(scenario, res.index)
             lines.append(f"  [{objective_mark(res.state)}] {label}: {value} ({rel} {bound})")
+    return lines
+
+
+def discovery_lines(scenario: Scenario, found: Discovery, investigated: bool) -> list[str]:
+    """What the teams found out (drill/discovery.py), for a drill with investigations or
+    identify expectations; none otherwise."""
+    if not (investigated or found.identify):
+        return []
+    taken = found.footholds
+    seen = [f for f in taken if f.found]
+    lines = ["", t("summary.discovery")]
+    first = min((f.found_after for f in seen if f.found_after is not None), default=None)
+    after = t("summary.found_first", after=format_duration(first)) if first is not None else ""
+    lines.append("  " + t("summary.footholds_found", found=len(seen), taken=len(taken)) + after)
+    known = [x for x in found.techniques if x.identified is not None]
+    lines.append("  " + t("summary.techniques_identified", found=len(known), used=len(found.techniques)))
+    for res in found.identify:
+        name = pick(res.spec.name.model_dump()) if res.spec.name else f"{res.spec.stage} ({res.technique})"
+        when = f" ({format_offset(res.identified.at)})" if res.identified is not None else ""
+        lines.append(f"  [{t('summary.identify_' + res.status)}] {name}{when}")
     return lines
 
 

@@ -37,6 +37,7 @@ from .narration import (  # noqa: F401 - the names screens and tests take from h
     short_name,
 )
 from .nodefold import fold_node, is_node_offline
+from .team_knowledge import TeamKnowledgeFold
 
 # A node's label (NodeState.label) from the worst to the best; a body shows its worst node.
 STATE_ORDER: tuple[str, ...] = (
@@ -47,6 +48,7 @@ STATE_ORDER: tuple[str, ...] = (
     "overloaded",
     "privileged",
     "foothold",
+    "suspected",  # a team's lead (the facilitator's lens on a team's knowledge)
     "isolated",
     "offline",
     "cleaned",
@@ -65,6 +67,7 @@ STATE_GLYPH = {
     "overloaded": "≈",
     "privileged": "●",
     "foothold": "●",
+    "suspected": "?",
     "isolated": "■",
     "offline": "○",
     "cleaned": "✓",
@@ -159,6 +162,10 @@ class ViewModel:
         }
         self.metrics = Metrics(scenario)
         self.knowledge = PlayersKnowledge(city)
+        # every team's knowledge; ``lens``: the team whose knowledge the facilitator's map shows
+        # ("" — the truth)
+        self.teams = TeamKnowledgeFold(scenario.spec.teams)
+        self.lens = ""
         self.events: list[Event] = []
         self.now = 0.0
         self.started = False
@@ -208,7 +215,8 @@ class ViewModel:
         self.now = e.t
         self.version += 1
         changed = fold_node(self.nodes, self.city, e)
-        if self.knowledge.feed(e) or changed:
+        self.teams.feed(e)
+        if self.knowledge.feed(e) or changed or e.kind == ev.LEARNED:
             self._touch(e.target)
         handler = _FOLD.get(e.kind)
         if handler is not None:
@@ -377,13 +385,36 @@ class ViewModel:
         return out
 
     def node_label(self, node: str, public: bool = False) -> str:
-        """A node's state in one word; on the players' screen, as the players know it."""
+        """A node's state in one word; on the players' screen, as the players know it; on the
+        facilitator's through a team's lens, as that team knows it."""
         if public:
             return self.knowledge.label(node)
+        if self.lens:
+            return self.team_label(self.lens, node)
         return self.nodes[node].label
 
+    def team_label(self, team: str, node: str) -> str:
+        """A node as ``team`` knows it: isolated (anyone sees that), held for compromised, a
+        suspicion, or nothing seen."""
+        k = self.teams[team]
+        if self.nodes[node].isolated:
+            return "isolated"
+        if k.holds(node):
+            return "foothold"
+        if k.suspects(node):
+            return "suspected"
+        return NO_ALERT
+
+    def set_lens(self, team: str) -> None:
+        """Show the truth ("") or ``team``'s knowledge on the facilitator's map."""
+        self.lens = team if team in self.teams.teams else ""
+        self.dirty_sites.update(self.city.sites)
+        for site in self.site_version:
+            self.site_version[site] += 1
+        self.version += 1
+
     def body_worst(self, site: str, public: bool = False) -> str:
-        worst = NO_ALERT if public else "clean"
+        worst = NO_ALERT if public or self.lens else "clean"
         for node in self.city.nodes_by_site.get(site, ()):
             label = self.node_label(node, public)
             if STATE_RANK.get(label, 99) < STATE_RANK[worst]:
@@ -394,7 +425,7 @@ class ViewModel:
         """The share of a body's hosts compromised now (counted by the metrics); the players know
         which machines hold an attacker, not how many of their hosts: none for them."""
         total = self.site_hosts.get(site, 0)
-        if not total or public:
+        if not total or public or self.lens:
             return 0.0
         infected = sum(self.metrics.infected.get(n, 0) for n in self.city.nodes_by_site.get(site, ()))
         return infected / total

@@ -49,3 +49,26 @@ def test_a_comparison_shows_the_paired_means_and_the_share_that_reached_it(capsy
     assert main(args) == 0
     text = capsys.readouterr().out
     assert "A mean (pairs)" in text and "reached A → B" in text and " pp" in text
+
+
+def test_two_investigation_strategies_compare_on_the_same_seeds(capsys, tmp_path):
+    # in the quiet drill nothing alerts: looking in a body the attacker never touched detects
+    # nothing in any run, while the sample decisions (Finance's logs, then the stolen account's
+    # trail) detect it in most; the arms are labelled by their decisions files
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(
+        "- {at: T+50m, action: investigate, procedure: log-review,"
+        " target: {site: so-noi-vu}, by: so-tai-chinh-it}\n",
+        encoding="utf-8",
+    )
+    args = ["batch", "docmgmt-quiet-theft", "--runs", "12", "--seed", "3", "--workers", "1"]
+    args += ["--decisions", str(wrong), "--vs-decisions", "scenarios/decisions/docmgmt-quiet-theft.yaml"]
+    assert main([*args, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [a["label"] for a in out["arms"]] == [
+        "docmgmt-quiet-theft + wrong.yaml",
+        "docmgmt-quiet-theft + docmgmt-quiet-theft.yaml",
+    ]
+    reached = out["comparison"]["metrics"]["time_to_detect"]["reached"]
+    assert reached["mean"] >= 0.5  # B detects in at least half the runs more than A
+    assert out["comparison"]["metrics"]["time_to_detect"]["a"]["share"] == 0

@@ -90,7 +90,7 @@ def test_validate_says_of_a_decisions_file_what_run_says(
 ) -> None:
     decisions = tmp_path / "d.yaml"
     decisions.write_text(BAD_DECISIONS, encoding="utf-8")
-    expected = f"{decisions}:2:14: [1].acton: unknown key 'acton'; did you mean action?"
+    expected = f"{decisions}:2:14: [1].acton: unknown key 'acton'; did you mean action, account?"
     code, out, _err = run(capsys, "validate", str(decisions))
     assert code == 1 and out.splitlines()[0] == expected
     assert "expected a scenario or topology" not in out

@@ -25,6 +25,7 @@ LIBRARY = [
     "portal-defacement",
     "ddos-filing-deadline",
     "docmgmt-credential-theft",
+    "docmgmt-quiet-theft",
     "supply-chain-update",
     "grassroots-district-drill",
 ]
@@ -32,7 +33,7 @@ SEEDS = range(1, 21)
 MODELINE = "# yaml-language-server: $schema=scenario.schema.json"
 
 
-def test_the_library_holds_the_six_drills():
+def test_the_library_holds_the_seven_drills():
     assert sorted(bundled_scenarios()) == sorted(LIBRARY)
 
 

@@ -13,8 +13,11 @@ from .overrides import Override, apply_overrides, explain, parse_override
 from .runner import Arm
 
 
-def load_arm(name: str | None, sets: list[str], decisions: str | None = None) -> Arm:
-    """A scenario with ``KEY=VALUE`` overrides, checked like ``drill validate`` checks a file.
+def load_arm(
+    name: str | None, sets: list[str], decisions: str | None = None, name_decisions: bool = False
+) -> Arm:
+    """A scenario with ``KEY=VALUE`` overrides, checked like ``drill validate`` checks a file;
+    ``name_decisions``: the arm's label names its decisions file (two arms that differ by it).
 
     The scenario must be valid as written; each problem an override then causes is blamed on it.
     """
@@ -36,4 +39,6 @@ def load_arm(name: str | None, sets: list[str], decisions: str | None = None) ->
         limit = MAX_JSON_BYTES if decisions.endswith(".json") else MAX_YAML_BYTES
         decision_texts = (read_text(Path(decisions), limit, "io.too_large_decisions"), decisions)
     label = " ".join([scenario.id, *(o.text for o in overrides)])
+    if name_decisions:
+        label += " + " + (Path(decisions).name if decisions else "-")
     return Arm(label, scenario, overrides, make_job(scenario, overrides, decision_texts))

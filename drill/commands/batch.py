@@ -37,6 +37,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--decisions", metavar="FILE", help=t("cli.decisions_help"))
     p.add_argument("--vs", metavar="SCENARIO2", help=t("batch.vs_help"))
+    p.add_argument("--vs-decisions", metavar="FILE2", help=t("batch.vs_decisions_help"))
     p.add_argument(
         "--vs-set",
         action="append",
@@ -78,12 +79,15 @@ def run(args: argparse.Namespace) -> int:
     worker_timeout = WORKER_TIMEOUT if args.worker_timeout is None else args.worker_timeout
     if args.plot:
         check_plot_path(args.plot)
-    arms = [load_arm(args.scenario, args.sets, args.decisions)]
-    if args.vs or args.vs_sets:
-        # the --set values hold for both arms; --vs-set only for the second
-        arms.append(load_arm(args.vs or args.scenario, args.sets + args.vs_sets, args.decisions))
+    # two decision sets (e.g. two investigation strategies) on the same scenario and seeds
+    named = args.vs_decisions is not None
+    arms = [load_arm(args.scenario, args.sets, args.decisions, named)]
+    if args.vs or args.vs_sets or named:
+        # the --set values hold for both arms; --vs-set and --vs-decisions only for the second
+        second = args.vs_decisions if named else args.decisions
+        arms.append(load_arm(args.vs or args.scenario, args.sets + args.vs_sets, second, named))
     # before the runs, not after them: a refusal must not throw an hour of work away
-    inputs = [arm.scenario.file for arm in arms] + [args.decisions]
+    inputs = [arm.scenario.file for arm in arms] + [args.decisions, args.vs_decisions]
     outputs = [name for name in (args.csv, args.plot) if name]
     if len(outputs) == 2 and same_file(*outputs):
         raise DrillError(t("outputs.twice", file=args.plot))

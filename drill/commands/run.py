@@ -7,6 +7,7 @@ import json
 import sys
 
 from ..diagnostics import DrillError, capped
+from ..discovery import discover
 from ..engine import Simulation
 from ..engine.commands import check_before_end, load_decisions
 from ..i18n import get_language, pick, t
@@ -17,7 +18,7 @@ from ..model.durations import DurationError, format_duration, format_offset, par
 from ..model.load import load_scenario
 from ..narration import command_text
 from ..outputs import add_force, check_output
-from ..summary import summary_lines
+from ..summary import discovery_lines, summary_lines
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -103,7 +104,12 @@ def run(args: argparse.Namespace) -> int:
         for e in sim.events:
             if e.kind == "inject":
                 fired.setdefault(e.target, e.t)
-        print("\n".join(summary_lines(scenario, snap, sim.seed, fired)))
+        investigated = any(e.kind == "investigated" for e in sim.events)
+        found = discover(scenario, sim.events)
+        lines = summary_lines(scenario, snap, sim.seed, fired) + discovery_lines(
+            scenario, found, investigated
+        )
+        print("\n".join(lines))
         if args.log:
             print(t("cli.log_written", file=args.log, count=len(sim.events)))
     # reasons are stored in every language: each reader shows its own

@@ -280,6 +280,7 @@ class Attacker:
             state.campaign = campaign
             state.compromised_at = sim.now
             self.owned.setdefault(campaign, []).append(node)
+            sim.evidence.taken_with[node] = stage
             if stage is not None:
                 self.taken_by.setdefault(stage.id, []).append(node)
         if stage is not None and stage.hosts == "all":
@@ -297,6 +298,7 @@ class Attacker:
             infected=state.infected,
             site=sim.city.nodes[node].site,
         )
+        sim.evidence.left(node, stage, campaign)
         if stage is not None:
             self._succeed(stage)
         sim.defenders.watch(node, stage, state.infected - before)
@@ -398,6 +400,7 @@ class Attacker:
             data["rate_gb_per_hour"] = stage.rate_gb_per_hour
             data["data_gb"] = sim.city.nodes[node].data_gb
         sim.emit(ev.EFFECT, self.campaign_of[stage.id].id, node, **data)
+        sim.evidence.left(node, stage, self.campaign_of[stage.id].id)
         if effect == "exfiltrate":
             self.exfiltrated_by[node] = stage
             # the data flows only while a way out is open (a payload from inside may start without)

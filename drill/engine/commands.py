@@ -16,6 +16,7 @@ from ..diagnostics import Diagnostic, DrillError, problems_text
 from ..i18n import t
 from ..model.common import Boolean, Duration, Integer, NodeSelector, Offset, Strict, Text
 from ..model.durations import format_duration, format_offset
+from ..model.evidence import PROCEDURE_NAMES
 from ..model.validation import validate_model
 from ..yamlio import load_file
 
@@ -36,6 +37,7 @@ PLAYER_ACTIONS = (
     "patch",
     "reset-credentials",
     "communicate",
+    "investigate",
 )
 FACILITATOR_ACTIONS = ("inject", "skip-inject", "delay-inject", "mark", "note", "free-inject")
 ATTACKER_ACTIONS = ("compromise", "start-stage", "ddos")
@@ -60,6 +62,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "patch": ("target",),
     "reset-credentials": ("target",),
     "communicate": (),
+    "investigate": ("procedure",),
     "inject": ("inject",),
     "skip-inject": ("inject",),
     "delay-inject": ("inject", "delay"),
@@ -86,12 +89,18 @@ class Command(Strict):
     lasts: Duration | None = None
     hidden: Boolean = False
     source: Literal["player", "facilitator", "red-team", "script"] = "player"
+    procedure: Literal[PROCEDURE_NAMES] | None = Field(  # type: ignore[valid-type]
+        None, description="how to investigate (investigate)"
+    )
+    account: str | None = Field(None, max_length=80, description="the account to investigate (investigate)")
 
     @model_validator(mode="after")
     def _needs(self) -> Command:
         missing = [name for name in NEEDS[self.action] if getattr(self, name) is None]
         if missing:
             raise ValueError(t("engine.command_needs", action=self.action, fields=", ".join(missing)))
+        if self.action == "investigate" and self.target is None and self.account is None:
+            raise ValueError(t("engine.command_needs", action=self.action, fields="target | account"))
         return self
 
     def record(self) -> dict[str, Any]:

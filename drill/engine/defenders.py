@@ -47,6 +47,8 @@ PHASE = {
     "reset-credentials": 1,
     "patch": 1,
     "restore": 2,
+    # finding out where the attacker is: after containing what is known, with the cleaning
+    "investigate": 1,
 }
 DAMAGED = ("encrypted", "wiped", "defaced")
 # containment: worth taking a person off later work for, while the attacker is still on the network
@@ -80,6 +82,7 @@ class Task:
     version: int = 0  # a later plan makes the earlier timers stale
     actor: str = ""  # the team that leads it (its first person's)
     resumed: bool = False  # it went back to the queue after it started
+    investigation: Any = None  # an investigate step: what it examines (engine/investigations.py)
 
     @property
     def step(self) -> Step:
@@ -285,7 +288,38 @@ class Defenders:
         since = self.sim.nodes[node].compromised_at
         call_later(self.sim.env, wait, self._detect, node, "users", since)
 
-    def _detect(self, node: str, how: str, since: float) -> None:
+    def detect_now(
+        self, node: str, how: str, team: str, technique: str = "", account: str = "", source: str = ""
+    ) -> None:
+        """``team`` finds the attacker on ``node`` by its own work (an investigation)."""
+        since = self.sim.nodes[node].compromised_at
+        self._detect(node, how, since, finder=team, technique=technique, account=account, source=source)
+
+    def share(self, finder: str, node: str, technique: str = "", account: str = "") -> None:
+        """A finding on a node another team watches is passed on to that team."""
+        owner = self.team_for(node)
+        if owner != finder:
+            self.sim.learn(
+                owner,
+                node,
+                "compromise",
+                "shared",
+                technique=technique,
+                account=account,
+                source=finder,
+                attacker_since=self.sim.nodes[node].compromised_at,
+            )
+
+    def _detect(
+        self,
+        node: str,
+        how: str,
+        since: float,
+        finder: str = "",
+        technique: str = "",
+        account: str = "",
+        source: str = "",
+    ) -> None:
         sim = self.sim
         state = sim.nodes[node]
         coming = self._alerting.get(node)
@@ -303,11 +337,35 @@ class Defenders:
         first = self.first_detection is None
         if first:
             self.first_detection = sim.now
-        sim.emit(ev.DETECTION, team, node, how=how, site=sim.city.nodes[node].site, campaign=state.campaign)
+        sim.emit(
+            ev.DETECTION,
+            finder or team,
+            node,
+            how=how,
+            site=sim.city.nodes[node].site,
+            campaign=state.campaign,
+        )
         if first:
             sim.msel.first_detection()
         if state.status != "compromised":
-            return  # a flood is noticed, but there is nothing to clean
+            sim.learn(team, "", "incident", how)  # a flood is noticed, but there is nothing to clean
+            return
+        # what the alert (or the finding) tells: the machine, and the technique that took it
+        if how in ("sensor", "investigation"):
+            stage = sim.evidence.taken_with.get(node)
+            technique = technique or (stage.technique if stage is not None else "")
+        sim.learn(
+            finder or team,
+            node,
+            "compromise",
+            how,
+            technique=technique,
+            account=account,
+            source=source,
+            attacker_since=state.compromised_at if how == "investigation" else None,
+        )
+        if finder and finder != team:
+            self.share(finder, node, technique=technique, account=account)
         playbook = self.playbook.get(team)
         if playbook is None or playbook.auto:
             steps = playbook.steps if playbook else DEFAULT_STEPS
@@ -318,9 +376,9 @@ class Defenders:
         whose playbook contains on its own takes it off again — its own isolate step may have been
         skipped because the node was isolated at that moment."""
         state = self.sim.nodes[node]
-        if state.status != "compromised" or not state.detected or self.sim.finished:
-            return
         team = self.team_for(node)
+        if state.status != "compromised" or not self.sim.knowledge[team].holds(node) or self.sim.finished:
+            return
         playbook = self.playbook.get(team)
         if playbook is not None and not playbook.auto:
             return
@@ -334,10 +392,15 @@ class Defenders:
         self.enqueue(team, node, (isolate,), auto=True)
 
     # ------------------------------------------------------------ the queue
-    def enqueue(self, team: str, node: str, steps: tuple[Step, ...], auto: bool) -> None:
-        task = Task(node, tuple(steps), team, auto)
+    def enqueue(
+        self, team: str, node: str, steps: tuple[Step, ...], auto: bool, investigation: Any = None
+    ) -> None:
+        task = Task(node, tuple(steps), team, auto, investigation=investigation)
         self._queue(task)
-        self.sim.emit(ev.ALERT, team, node, step=steps[0].do, queued=len(self.queues[team]))
+        data: dict[str, Any] = {"step": steps[0].do, "queued": len(self.queues[team])}
+        if investigation is not None:
+            data["procedure"] = investigation.procedure
+        self.sim.emit(ev.ALERT, team, node, **data)
         self._wake(team)
 
     def _queue(self, task: Task) -> None:
@@ -515,7 +578,13 @@ class Defenders:
         # one stream per node and step: another team's or another node's work draws no number here
         rng = sim.streams(f"work/{task.node}/{step.do}")
         base, per_host = step.work
-        task.machines = self.machines(step.do, task.node)
+        if step.do == "investigate" and task.investigation is None:
+            # a playbook's own investigation: the node it works on, with the step's procedure
+            task.investigation = sim.investigations.plan([task.node], step.procedure or "endpoint-analysis")
+        if task.investigation is not None:
+            task.machines = task.investigation.machines
+        else:
+            task.machines = self.machines(step.do, task.node)
         task.per_host = sample(per_host, rng)
         task.effort = sample(base, rng) + task.per_host * task.machines
         task.source, task.lead = self._lead(step, task.node)
@@ -608,6 +677,8 @@ class Defenders:
         }
         if task.resumed:
             data["resumed"] = True
+        if task.investigation is not None:
+            data["procedure"] = task.investigation.procedure
         self.sim.emit(ev.TASK_START, task.actor, task.node, **data)
 
     def _replanned(self, task: Task, reason: str, was: float, moved: dict[str, int] | None = None) -> None:
@@ -658,7 +729,7 @@ class Defenders:
         (the data was encrypted after a restore began, the backup was lost)."""
         state = self.sim.nodes[node]
         for task in list(self.on_node.get(node, ())):
-            if not task.planned:
+            if not task.planned or task.investigation is not None:
                 continue
             step = task.step
             if step.do == "reimage" and state.status != "compromised" and not task.waiting:
@@ -767,6 +838,8 @@ class Defenders:
             sim.handler.block_trust([node], by=team)
         elif step.do == "report":
             sim.emit(ev.REPORT, team, "", to="", auto=True)
+        elif step.do == "investigate":
+            sim.investigations.conclude(task)
 
     def utilisation(self) -> dict[str, tuple[int, int, int]]:
         """Per team: busy, staff, queued."""

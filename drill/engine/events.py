@@ -72,6 +72,8 @@ ESCALATION = "escalation"
 TEAM_ARRIVED = "team_arrived"
 STAFF_CHANGE = "staff_change"
 REPORT = "report"
+LEARNED = "learned"  # a team now knows (or suspects) something: a node taken, a technique, an account
+INVESTIGATED = "investigated"  # an investigation is done: what it examined and the artefacts it found
 
 # Kinds that change what a node, link, site or service is; conditions are re-checked after them.
 STATE_KINDS = frozenset(

@@ -8,6 +8,8 @@ from ..diagnostics import nearest
 from ..i18n import LANGUAGES, speaking, t
 from ..model.city import check_selector
 from ..model.common import Selector
+from ..model.evidence import PROCEDURES
+from ..model.scenario import Step
 from . import events as ev
 from .commands import Command
 from .defenders import DEFAULT_WORK
@@ -111,7 +113,7 @@ class CommandHandler:
                 raise Refused(
                     t("engine.no_expectation", inject=inject.id, index=index, count=len(inject.expects))
                 )
-        if command.action in ("reimage", "restore", "patch"):
+        if command.action in ("reimage", "restore", "patch", "investigate"):
             team = command.by or sim.defenders.home
             if sim.defenders.staff.get(team, 0) == 0 and not sim.spec.teams[team].on_call:
                 raise Refused(t("engine.no_staff", team=team))
@@ -240,6 +242,7 @@ class CommandHandler:
         state.impact = state.impact if damaged else "none"
         state.detected = False
         sim.attacker.lose_node(node)
+        sim.evidence.cleaned(node)
         sim.emit(ev.CLEANED, by, node, site=sim.city.nodes[node].site, damaged=damaged)
         sim.services.refresh([node])
         self._release_held()
@@ -269,15 +272,17 @@ class CommandHandler:
             self.held[node] = isolated_by
             self._release_held()
 
-    def _live_known(self, site: str) -> bool:
-        """A compromise the defenders know of, still on the network, in ``site``."""
+    def _live_known(self, site: str, team: str) -> bool:
+        """A compromise ``team`` knows of (the players: any team), still on the network, in ``site``."""
         if self._site_nodes is None:
             self._site_nodes = {}
             for nid, spec in self.sim.city.nodes.items():
                 self._site_nodes.setdefault(spec.site, []).append(nid)
         nodes = self.sim.nodes
+        book = self.sim.knowledge.teams
+        knowers = [book[team]] if team in book else list(book.values())
         return any(
-            nodes[n].status == "compromised" and nodes[n].detected and not nodes[n].isolated
+            nodes[n].status == "compromised" and not nodes[n].isolated and any(k.holds(n) for k in knowers)
             for n in self._site_nodes.get(site, ())
         )
 
@@ -289,7 +294,7 @@ class CommandHandler:
         for node, by in list(self.held.items()):
             if not self.sim.nodes[node].isolated or self.isolated_by.get(node) != by:
                 del self.held[node]  # someone else reconnected or re-isolated it meanwhile
-            elif not self._live_known(city[node].site):
+            elif not self._live_known(city[node].site, by):
                 del self.held[node]
                 self.reconnect_nodes([node], by)
 
@@ -370,6 +375,20 @@ class CommandHandler:
 
     def do_patch(self, c: Command) -> None:
         self._work(c, ("patch",))
+
+    def do_investigate(self, c: Command) -> None:
+        sim = self.sim
+        assert c.procedure is not None
+        nodes = self.nodes(c.target)
+        defenders = sim.defenders
+        team = c.by or (defenders.team_for(nodes[0]) if nodes else defenders.home)
+        inv = sim.investigations.plan(nodes, c.procedure, c.account or "")
+        procedure = PROCEDURES[c.procedure]
+        step = Step(do="investigate", procedure=c.procedure, crew=procedure.crew)
+        # an account's trail is read where accounts live: the directory, when the city has one
+        directory = [n for n, spec in sim.city.nodes.items() if spec.kind == "domain-controller"]
+        lead = inv.nodes[0] if nodes or not directory else directory[0]
+        defenders.enqueue(team, lead, (step,), auto=False, investigation=inv)
 
     def do_offline(self, c: Command) -> None:
         sim = self.sim

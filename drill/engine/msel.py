@@ -94,6 +94,13 @@ class Msel:
             text=text_record(inject.text),
             sender=text_record(inject.from_),
         )
+        # what the teams it goes to now know: an incident (when it reveals one), the nodes it points to
+        leads = inject.effect.suspect if inject.effect else None
+        for team in inject.to if not inject.hidden else ():
+            if inject.reveals:
+                sim.learn(team, "", "incident", "inject", source=inject_id)
+            for node in sim.handler.nodes(leads):
+                sim.learn(team, node, "compromise", "inject", "suspected", source=inject_id)
         if inject.effect:
             self._effect(inject)
         for index, exp in enumerate(inject.expects):

@@ -17,7 +17,9 @@ from .attacker import Attacker
 from .commands import Command, check_before_end
 from .defenders import Defenders
 from .events import Event
+from .evidence import Evidence
 from .handlers import CommandHandler
+from .investigations import Investigations
 from .msel import Msel
 from .randomness import Streams
 from .services import Services
@@ -73,6 +75,14 @@ class Simulation:
         self.planned = self.spec.duration  # the drill's planned length, whatever ``end`` is
         self.nodes: dict[str, NodeState] = new_nodes(self.city)
         self.network = Network(self.city, self.nodes)
+        # every team's knowledge, folded from the events as they are emitted: the simulated teams
+        # act on what their team knows (imported here: the fold reads the engine's event kinds)
+        from ..team_knowledge import TeamKnowledgeFold
+
+        self.knowledge = TeamKnowledgeFold(self.spec.teams)
+        self.listeners.append(self.knowledge.feed)
+        self.evidence = Evidence(self)
+        self.investigations = Investigations(self)
         self.services = Services(self)
         self.defenders = Defenders(self)
         self.attacker = Attacker(self)
@@ -100,6 +110,33 @@ class Simulation:
         if kind in _STATE_KINDS and self.started:
             self.msel.state_changed(event)
         return event
+
+    def learn(
+        self, team: str, node: str, fact: str, how: str, certainty: str = "confirmed", **data: Any
+    ) -> None:
+        """``team`` learns something (``fact``: compromise, technique, incident) about ``node``
+        (or about the incident, node ""): one ``learned`` event, unless it knew it already."""
+        data = {k: v for k, v in data.items() if v not in ("", None)}
+        k = self.knowledge[team]
+        technique, account = data.get("technique", ""), data.get("account", "")
+        news = (not technique or technique not in k.techniques) or (
+            bool(account) and account not in k.accounts
+        )
+        if fact == "compromise" and certainty == "confirmed":
+            known = k.nodes.get(node)
+            if (
+                k.holds(node)
+                and known is not None
+                and (not technique or technique in known.techniques)
+                and (not account or account in k.accounts)
+            ):
+                return
+        elif fact == "compromise":
+            if k.holds(node) or k.suspects(node):
+                return
+        elif (fact == "technique" and not news) or (fact == "incident" and k.incident is not None):
+            return
+        self.emit(ev.LEARNED, team, node, fact=fact, how=how, certainty=certainty, **data)
 
     def subscribe(self, listener: Listener) -> None:
         self.listeners.append(listener)

@@ -14,6 +14,7 @@ from ..i18n import t
 from ..yamlio import MAX_YAML_BYTES, Document, load_file, load_yaml, read_text
 from .city import City, build_city, check_selector
 from .common import Selector
+from .evidence import PROCEDURE_NAMES, SOURCE_NAMES
 from .salvage import salvage
 from .scenario import ScenarioSpec
 from .suggest import suggestion
@@ -239,6 +240,7 @@ class _References:
                         self.name(("teams", tid, "watches", what, k), what, name, city.names(what))
             if team.playbook:
                 self.name(("teams", tid, "playbook"), "playbook", team.playbook, spec.playbooks)
+            self._one_of(("teams", tid, "practised"), team.practised or (), PROCEDURE_NAMES)
         campaign_ids = [c.id for _, c in self.campaigns]
         self.duplicates(("attacker", "campaigns"), campaign_ids, "campaign")
         seen: set[str] = set()
@@ -271,10 +273,19 @@ class _References:
                             + _near(traffic, TRAFFIC),
                             "unknown-name",
                         )
+                self._one_of((*base, "leaves"), stage.leaves or (), SOURCE_NAMES)
                 if stage.at is not None and stage.targets is None and not stage.over:
                     self.add(base, t("validate.stage_needs_targets", stage=stage.id))
         for i, rule in _items(spec.detection):
             self.selector(("detection", i, "targets"), rule.targets)
+        for technique, sources in (spec.evidence or {}).items():
+            self._one_of(("evidence", technique), sources or (), SOURCE_NAMES)
+        for i, planted in _items(spec.planted):
+            self.name(("planted", i, "node"), "node", planted.node, city.nodes)
+        for i, identify in _items(spec.identify):
+            self.name(("identify", i, "stage"), "stage", identify.stage, self.stages)
+            if identify.by:
+                self.name(("identify", i, "by"), "team", identify.by, self.teams)
         for i, deadline in _items(spec.deadlines):
             self._whom(("deadlines", i), deadline.by, deadline.to)
         self.duplicates(("injects",), self.injects, "inject")
@@ -286,7 +297,7 @@ class _References:
                 self._condition((*base, "when"), inject)
             if inject.effect is not None:
                 eff = inject.effect
-                for key in ("backups_lost", "compromise", "offline", "detect"):
+                for key in ("backups_lost", "compromise", "offline", "detect", "suspect"):
                     self.selector((*base, "effect", key), getattr(eff, key))
                 if eff.deny is not None:
                     self.selector((*base, "effect", "deny", "targets"), eff.deny.targets)
@@ -305,6 +316,15 @@ class _References:
                 self.name(("objectives", i, "service"), "service", objective.service, city.services)
             if objective.site:
                 self.name(("objectives", i, "site"), "site", objective.site, city.sites)
+
+    def _one_of(self, base: tuple[Any, ...], names: Iterable[str], choices: tuple[str, ...]) -> None:
+        for k, name in enumerate(names):
+            if name not in choices:
+                self.add(
+                    (*base, k),
+                    t("validate.not_one_of", value=name, choices=", ".join(choices)) + _near(name, choices),
+                    "unknown-name",
+                )
 
     def _whom(self, base: tuple[Any, ...], by: str | None, to: str | None) -> None:
         if by:

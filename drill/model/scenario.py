@@ -25,6 +25,7 @@ from .common import (
     names_of,
     schema_rules,
 )
+from .evidence import PROCEDURE_NAMES, PROCEDURES, SOURCE_NAMES
 from .topology import LINK_KINDS, TRAFFIC
 
 TECHNIQUE_PATTERN = r"^T\d{4}(\.\d{3})?$"
@@ -57,9 +58,19 @@ ACTIONS = (
     "patch",
     "reset-credentials",
     "communicate",
+    "investigate",
 )
 Action = Literal[ACTIONS]  # type: ignore[valid-type]
-PLAYBOOK_STEPS = ("triage", "isolate", "reimage", "restore", "patch", "reset-credentials", "report")
+PLAYBOOK_STEPS = (
+    "triage",
+    "isolate",
+    "reimage",
+    "restore",
+    "patch",
+    "reset-credentials",
+    "report",
+    "investigate",
+)
 METRICS = (
     "time_to_detect",
     "time_to_contain",
@@ -94,6 +105,12 @@ class Team(Strict):
     watches: Watches | None = Field(None, description="where its alerts come from; none: outside help")
     on_call: OnCall | None = Field(None, description="joins only when escalated to")
     playbook: Id | None = Field(None, description="the playbook it works (default: the first one)")
+    skill: Probability = Field(
+        0.7, description="the chance that its investigation finds evidence a procedure reads perfectly"
+    )
+    practised: names_of(PROCEDURE_NAMES) = Field(  # type: ignore[valid-type]
+        (), description="investigation procedures it has practised: they find evidence more often"
+    )
 
 
 class After(Strict):
@@ -155,6 +172,17 @@ class Stage(Strict):
         + " and their sub-techniques, else false (write false for a zero-day)",
     )
 
+    account: str | None = Field(
+        None,
+        max_length=80,
+        description="the account it takes or uses (a credential or valid-account technique); "
+        "default: the administrator account of the site it lands on",
+    )
+    leaves: names_of(SOURCE_NAMES) | None = Field(  # type: ignore[valid-type]
+        None,
+        description="the data sources where it leaves evidence (process, file, memory, registry, logon, "
+        "account, network, proxy, mail, web); default: the evidence catalogue's for its technique",
+    )
     from_: Literal[ORIGINS] | None = Field(  # type: ignore[valid-type]
         None,
         alias="from",
@@ -250,6 +278,11 @@ class Step(Strict):
     time that keeps the node out of service but holds no one."""
 
     do: StepName
+    procedure: Literal[PROCEDURE_NAMES] | None = Field(  # type: ignore[valid-type]
+        None,
+        description="investigate: the procedure (default endpoint-analysis); its person-time is the "
+        "procedure's unless takes or effort says otherwise",
+    )
     takes: Distribution | Literal["from-backup"] | None = Field(
         None,
         description="hands-on time for the whole node, one person (as effort: {base: …}); "
@@ -273,7 +306,7 @@ class Step(Strict):
             raise ValueError("a step gives its hands-on work as takes or as effort, not both")
         if self.takes == FROM_BACKUP and self.lead is not None:
             raise ValueError("takes: from-backup already waits for the backup; give lead or it, not both")
-        if self.takes is None and self.effort is None and self.lead is None:
+        if self.takes is None and self.effort is None and self.lead is None and self.do != "investigate":
             raise ValueError("a step needs takes, effort or lead: how long its work lasts")
         return self
 
@@ -282,6 +315,9 @@ class Step(Strict):
         """The hands-on work's (base, per machine) person-time distributions."""
         if self.effort is not None:
             return self.effort.base, self.effort.per_host
+        if self.do == "investigate" and self.takes is None:
+            procedure = PROCEDURES[self.procedure or "endpoint-analysis"]
+            return procedure.base, procedure.per_host
         if self.takes == FROM_BACKUP:
             return RESTORE_CHECKS, 0.0
         return (self.takes if self.takes is not None else 0.0), 0.0
@@ -422,6 +458,9 @@ class InjectEffect(Strict):
     deny: DenialEffect | None = None
     staff: StaffChange | None = None
     detect: NodeSelector | None = None
+    suspect: NodeSelector | None = Field(
+        None, description="nodes the message points to: the teams it goes to now suspect them (a lead)"
+    )
 
 
 class Inject(Strict):
@@ -494,6 +533,36 @@ class Deadline(Strict):
     )
 
 
+class Planted(Strict):
+    """Evidence a trainer puts on a node for the players' investigations to find: a real trace of
+    the scenario's story, or a red herring (``benign``)."""
+
+    node: Id
+    source: Literal[SOURCE_NAMES]  # type: ignore[valid-type]
+    at: Offset = Field(0.0, description="when it was left (T+…)")
+    technique: Technique | None = Field(None, description="what it shows, when it shows an attack")
+    benign: Boolean = Field(False, description="it looks bad but is harmless: a false lead")
+    text: Text | None = Field(None, description="what the players read when it is found")
+
+    @model_validator(mode="after")
+    def _shows_something(self) -> Planted:
+        if not self.benign and self.technique is None:
+            raise ValueError(
+                "a planted trace shows a technique (technique: T…) or is a false lead (benign: true)"
+            )
+        return self
+
+
+class Identify(Strict):
+    """An expectation on finding out: a stage's technique identified within a time of its first
+    success (e.g. the initial access within 2h)."""
+
+    stage: Id
+    within: Duration
+    by: Id | None = Field(None, description="the team expected to identify it (default: any)")
+    name: Text | None = None
+
+
 class ScenarioSpec(Strict):
     schema_: str | None = Field(None, alias="$schema")
     scenario: Id = Field(description="this scenario's id")
@@ -518,4 +587,16 @@ class ScenarioSpec(Strict):
         description="an expected action done by a simulated team's own playbook (not a decision) "
         "meets the expectation; false: the scorecard shows it but does not count it",
     )
+    evidence: dict[Technique, names_of(SOURCE_NAMES)] = Field(  # type: ignore[valid-type]
+        default_factory=dict,
+        description="per ATT&CK technique, the data sources where it leaves evidence (replaces the "
+        "bundled catalogue's entry)",
+    )
+    false_positives: Probability = Field(
+        0.03,
+        description="the chance that an investigation of one clean node turns up something that "
+        "looks like the attacker and is not",
+    )
+    planted: tuple[Planted, ...] = ()
+    identify: tuple[Identify, ...] = ()
     tags: Names = ()

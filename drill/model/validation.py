@@ -64,6 +64,7 @@ _RULES = (
     ("a step needs takes", "validate.step_needs_work"),
     ("effort needs base", "validate.effort_needs"),
     ("a step is named twice in order", "validate.order_twice"),
+    ("a planted trace shows", "validate.planted_shows"),
 )
 
 

@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from .. import __version__
+from ..discovery import discover
 from ..engine import events as ev
 from ..engine.services import with_reason
 from ..i18n import catalogue, t
@@ -147,6 +148,27 @@ class Chart:
 
 
 @dataclass
+class Found:
+    """One row of "what the teams found out": a foothold, a technique or an identify expectation."""
+
+    what: str
+    truth: str  # when the attacker did it
+    found: str  # when a team found it, or "not found"
+    by: str
+    how: str
+    after: str  # how long after
+    status: str = ""  # identify expectations: met, late, missed, open, not_applicable
+    status_label: str = ""
+
+
+@dataclass
+class Discovered:
+    footholds: list[Found]
+    techniques: list[Found]
+    identify: list[Found]
+
+
+@dataclass
 class Report:
     lang: str
     title: str
@@ -184,6 +206,7 @@ class Report:
     classification: str = ""
     audience: str = "controllers"
     exercise_name: str = ""
+    discovered: Discovered | None = None
 
     def t(self, key: str, **values: Any) -> str:
         """A report label in this report's language (for the templates)."""
@@ -305,6 +328,7 @@ class _Builder:
             charts=self.charts(),
             warnings=warnings,
             definitions=self.definitions(),
+            discovered=None if self.players else self.discovered(),
             footer={
                 "log": replay.log.path,
                 "seed": str(replay.seed),
@@ -315,6 +339,63 @@ class _Builder:
                 "topology_sha256": str(header.get("topology_sha256", ""))[:12],
             },
         )
+
+    # ------------------------------------------------------------ what the teams found out
+    def discovered(self) -> Discovered | None:
+        """What each team knew, when and how, next to the truth (drill/discovery.py); None when
+        the drill had no investigation and no identify expectation (nothing to compare)."""
+        found = discover(self.scenario, self.replay.events, self.end)
+        investigated = any(e.kind == ev.INVESTIGATED for e in self.replay.events)
+        if not (investigated or found.identify):
+            return None
+
+        def learning(x: Any) -> tuple[str, str, str]:
+            if x is None:
+                return self.tr("not_found"), "", ""
+            return format_offset(x.at), self.names.team(x.team), t(f"tui.how_{x.how}", self.lang)
+
+        footholds = []
+        for f in found.footholds:
+            first = f.found[0] if f.found else None
+            at, by, how = learning(first)
+            after = format_duration(f.found_after) if f.found_after is not None else ""
+            footholds.append(Found(self.names.node(f.node), format_offset(f.taken), at, by, how, after))
+        techniques = []
+        for tech in found.techniques:
+            at, by, how = learning(tech.identified)
+            ttl = tech.time_to_identify
+            techniques.append(
+                Found(
+                    tech.technique,
+                    format_offset(tech.first_used),
+                    at,
+                    by,
+                    how,
+                    format_duration(ttl) if ttl is not None else "",
+                )
+            )
+        identify = []
+        for res in found.identify:
+            at, by, how = learning(res.identified)
+            name = self.names.text(res.spec.name) if res.spec.name else f"{res.spec.stage} ({res.technique})"
+            after = (
+                format_duration(res.identified.at - res.used)
+                if res.identified and res.used is not None
+                else ""
+            )
+            identify.append(
+                Found(
+                    name,
+                    format_offset(res.used) if res.used is not None else "",
+                    at,
+                    by,
+                    how,
+                    after,
+                    res.status,
+                    self.tr(f"identify_{res.status}"),
+                )
+            )
+        return Discovered(footholds, techniques, identify)
 
     # ------------------------------------------------------------ overview
     def overview(self) -> list[Field]:

@@ -184,6 +184,37 @@ def render_docx(report: Report) -> bytes:
         )
     if not report.scores:
         doc.add_paragraph(report.t("no_expectations"))
+    found = report.discovered
+    if found is not None:
+        doc.add_heading(report.t("sec_discovery"), level=2)
+        doc.add_paragraph(report.t("discovery_intro"))
+        cols = ("col_taken", "col_found", "col_found_by", "col_how")
+        for first, rows, last in (
+            ("col_foothold", found.footholds, "col_found_after"),
+            ("col_technique", found.techniques, "col_time_to_identify"),
+        ):
+            w.table(
+                tuple(report.t(k) for k in (first, *cols, last)),
+                [(f.what, f.truth, f.found, f.by, f.how, f.after) for f in rows],
+                widths=(4.5, 1.8, 1.8, 3.5, 2.6, 1.8),
+                size=SMALL_PT,
+            )
+        if found.identify:
+            w.table(
+                tuple(
+                    report.t(k)
+                    for k in (
+                        "col_identify",
+                        "col_first_used",
+                        "col_identified",
+                        "col_found_by",
+                        "col_status",
+                    )
+                ),
+                [(f.what, f.truth, f.found, f.by, f.status_label) for f in found.identify],
+                widths=(5.5, 1.8, 1.8, 3.5, 3.4),
+                size=SMALL_PT,
+            )
 
     heading("sec_timeline")
     w.table(

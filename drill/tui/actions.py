@@ -18,8 +18,10 @@ from ..engine import events as ev
 from ..engine.commands import ATTACKER_ACTIONS, FACILITATOR_ACTIONS, Command
 from ..engine.events import Event
 from ..i18n import LANGUAGES, pick, t
-from ..model.durations import DurationError, format_offset, parse_duration
-from ..narration import command_text, expect_detail, first_words
+from ..model.common import Selector
+from ..model.durations import DurationError, format_duration, format_offset, parse_duration
+from ..model.evidence import PROCEDURE_NAMES, PROCEDURES, expected_minutes
+from ..narration import command_text, expect_detail, first_words, procedure_name
 from .feasibility import why_not
 from .screens.dialogs import AskScreen, Choice, ConfirmScreen, PickScreen
 from .search import fold
@@ -316,6 +318,42 @@ class LiveActions:
     def action_patch(self, target: str = "") -> None:
         """Patch the selected node or body (team work: a patched node resists exploits)."""
         self._target_action("patch", target)
+
+    def action_investigate(self, target: str = "") -> None:
+        """Investigate the selected body or node, or an account (``account:NAME``): pick the
+        procedure (each with its expected time for what it examines), then the team."""
+
+        def with_target(chosen: str) -> None:
+            kind, _, name = chosen.partition(":")
+            fields: dict[str, Any] = (
+                {"account": name} if kind == "account" else {"target": self.selector(chosen)}
+            )
+            nodes = [] if kind == "account" else self.scenario.city.select(Selector(**fields["target"]))
+            machines = sum(self.scenario.city.nodes[n].hosts for n in nodes)
+            what = name if kind == "account" else self.target_words(chosen)
+            choices = [
+                Choice(
+                    p,
+                    t(
+                        "tui.procedure_choice",
+                        procedure=procedure_name(p),
+                        time=format_duration(expected_minutes(p, machines)),
+                        machines=0 if PROCEDURES[p].scope == "account" else machines,
+                    ),
+                    fold(procedure_name(p) + " " + p),
+                )
+                for p in PROCEDURE_NAMES
+            ]
+
+            def with_procedure(procedure: str) -> None:
+                def by(team: str) -> None:
+                    self.submit("investigate", procedure=procedure, by=team, **fields)
+
+                self.choose(t("tui.pick_team_investigate"), self._team_choices(False), by, free=True)
+
+            self.choose(t("tui.pick_procedure", what=what), choices, with_procedure, free=True)
+
+        self.on_target("investigate", target, with_target)
 
     def _service_choices(self, prefer_down: bool) -> list[Choice]:
         city = self.scenario.city

@@ -20,12 +20,14 @@ from textual.command import CommandPalette
 
 from ..i18n import LANGUAGES, get_language, pick, set_language, t
 from ..model.load import Scenario
+from ..narration import name_of
 from ..viewmodel import CATEGORIES, SEVERITIES, ViewModel
 from .messages import BodySelected, ClockTick, DrillChanged, MselSelected, NodeSelected
 from .pacing import Pacer, speed_text
 from .palette import DrillCommands, DrillPalette
 from .screens.closing import ClosingScreen, closing_next, closing_text, closing_title
 from .screens.dialogs import Dialog, FeedFilter, FilterScreen
+from .screens.findings import FindingsScreen
 from .screens.help import HelpScreen
 from .screens.views import DrillScreen, PlayersScreen, ViewScreen
 from .widgets.pages import PAGES
@@ -298,6 +300,23 @@ class DrillBaseApp(App[int]):
                 self.call_after_refresh(self.refresh_now)
         else:
             self.push_screen(PlayersScreen())
+
+    def action_findings(self) -> None:
+        """What the teams know: the lens team's, or every team's, with their artefacts."""
+        book = self.vm.teams
+        teams = [book[self.vm.lens]] if self.vm.lens else list(book.teams.values())
+        self.push_screen(FindingsScreen(self.scenario, teams))
+
+    def action_lens(self) -> None:
+        """The facilitator's map: the truth, then each team's knowledge in turn."""
+        order = ["", *self.vm.teams.teams]
+        self.vm.set_lens(order[(order.index(self.vm.lens) + 1) % len(order)])
+        lens = self.vm.lens
+        said = t("tui.lens_team", team=name_of(self.scenario, "team", lens)) if lens else t("tui.lens_truth")
+        self.notify(said, timeout=3)
+        for screen in self.view_screens():
+            screen.relabel()
+        self.refresh_now()
 
     def action_filter(self) -> None:
         """Filter the event feed by kind of event, body and severity."""

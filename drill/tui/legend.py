@@ -25,6 +25,13 @@ PLAYERS_LEGEND = tuple(
     for g, key in MAP_LEGEND
     if key not in ("legend_exfiltrating", "legend_working")
 )
+# the facilitator's map through a team's lens: what a team can know of a machine
+LENS_LEGEND: tuple[tuple[str, str], ...] = (
+    ("●", "legend_compromised"),
+    ("?", "legend_suspected"),
+    ("■", "legend_isolated"),
+    ("·", "legend_no_alert"),
+)
 FEED_LEGEND: tuple[tuple[str, str], ...] = (
     ("✖", "sev_critical"),
     ("▲", "sev_warning"),
@@ -32,10 +39,11 @@ FEED_LEGEND: tuple[tuple[str, str], ...] = (
 )
 
 
-def legend_line(public: bool = False, width: int = 0) -> str:
+def legend_line(public: bool = False, width: int = 0, lens: bool = False) -> str:
     """``✖ damaged  ● compromised …``: the map's border; with ``width``, as many as fit, and
-    where to read the rest."""
-    items = [f"{glyph} {t('tui.' + key)}" for glyph, key in (PLAYERS_LEGEND if public else MAP_LEGEND)]
+    where to read the rest; ``lens``: the legend of a team's knowledge."""
+    table = LENS_LEGEND if lens else (PLAYERS_LEGEND if public else MAP_LEGEND)
+    items = [f"{glyph} {t('tui.' + key)}" for glyph, key in table]
     line = "  ".join(items)
     if not width or cell_len(line) <= width:
         return line

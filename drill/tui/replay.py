@@ -14,6 +14,7 @@ from ..log import LogData
 from ..model.durations import DurationError, format_duration, format_offset, parse_offset
 from ..model.load import Scenario
 from ..timeline import Timeline
+from ..viewmodel import ViewModel
 from .base import TICK, DrillBaseApp
 from .keys import REPLAY, description_key
 from .messages import SeekRequested
@@ -109,7 +110,7 @@ class ReplayApp(DrillBaseApp):
             for e in self.timeline.events[self.count : target]:
                 self.vm.feed(e)
         else:
-            self.vm = self.timeline.at_index(target)
+            self._rebuilt(self.timeline.at_index(target))
         self.playhead = minutes
         self.vm.now = max(self.vm.now, minutes)
 
@@ -120,7 +121,7 @@ class ReplayApp(DrillBaseApp):
             for e in self.timeline.events[self.count : count]:
                 self.vm.feed(e)
         else:
-            self.vm = self.timeline.at_index(count)
+            self._rebuilt(self.timeline.at_index(count))
         self.playhead = self.timeline.events[count - 1].t if count else 0.0
 
     def go_to(self, minutes: float) -> None:
@@ -142,6 +143,13 @@ class ReplayApp(DrillBaseApp):
                 why = t("tui.past_the_end", end=format_offset(end))
             self.notify(why, severity="warning", timeout=6)
         self.seek_to(minutes)
+
+    def _rebuilt(self, vm: ViewModel) -> None:
+        """The view at an earlier moment, seen through the same team's lens as before."""
+        lens = self.vm.lens
+        self.vm = vm
+        if vm.lens != lens:
+            vm.set_lens(lens)
 
     def _moved(self) -> None:
         self.clock_moved()

@@ -47,6 +47,8 @@ SEEN = {
     ev.TEAM_ARRIVED: "help they called arrives",
     ev.STAFF_CHANGE: "their own staff",
     ev.REPORT: "their reports and statements",
+    ev.LEARNED: "what their teams learned (an alert, a report, a finding, a lead)",
+    ev.INVESTIGATED: "their own teams' investigations and what they found",
 }
 
 
@@ -189,3 +191,24 @@ def test_over_a_whole_drill_no_machine_shows_an_attacker_before_a_detection(scen
     assert compromised_once and detected_once
     lines = [describe(e, scenario, "en", public=True) for e in sim.events if visible_to_players(e)]
     assert not [x for x in lines if "attacker" in x or " cleaned by " in x]
+
+
+def test_a_lead_shows_as_suspected_to_the_players_until_their_work_or_a_detection(scenario):
+    from drill.knowledge import PlayersKnowledge
+
+    k = PlayersKnowledge(scenario.city)
+    lead = Event(
+        10,
+        1,
+        ev.LEARNED,
+        "hoan-kiem-it",
+        WS,
+        {"fact": "compromise", "how": "inject", "certainty": "suspected"},
+    )
+    assert k.feed(lead) and k.label(WS) == "suspected" and k.label(SRV) == "no_alert"
+    k.feed(Event(20, 2, ev.TASK_END, "hoan-kiem-it", WS, {"step": "reimage"}))
+    assert k.label(WS) == "cleaned"
+    k.feed(lead._replace(seq=3, target=SRV))
+    k.feed(Event(30, 4, ev.COMPROMISE, "c", SRV, {"hosts": 1, "infected": 1}))
+    k.feed(Event(31, 5, ev.DETECTION, "hoan-kiem-it", SRV, {"how": "sensor"}))
+    assert k.label(SRV) == "foothold"  # confirmed now

@@ -17,7 +17,7 @@ from textual.strip import Strip
 
 from ...i18n import pick, t
 from ...knowledge import NO_ALERT
-from ...narration import number
+from ...narration import name_of, number
 from ...viewmodel import COMPROMISED_STATES, STATE_GLYPH, STATE_ORDER, short_name
 from ..legend import legend_line
 from ..messages import BodySelected
@@ -88,8 +88,12 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
         self._arrange()
 
     def _label(self) -> None:
-        self.border_title = t("tui.panel_network_public" if self.public else "tui.panel_network")
-        self.border_subtitle = legend_line(self.public, max(0, self.size.width - 6))
+        lens = "" if self.public else self.dapp.vm.lens
+        if lens:
+            self.border_title = t("tui.panel_network_lens", team=name_of(self.dapp.scenario, "team", lens))
+        else:
+            self.border_title = t("tui.panel_network_public" if self.public else "tui.panel_network")
+        self.border_subtitle = legend_line(self.public, max(0, self.size.width - 6), lens=bool(lens))
 
     def _arrange(self) -> None:
         """Tiles per row from the width; two-line tiles (the state in words) when they fit."""
