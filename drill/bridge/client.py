@@ -217,7 +217,7 @@ class SeatClient:
             with contextlib.suppress(ConnectionError, aiohttp.ClientError):
                 await self.ws.send_str(text)
         if not wait:
-            return None
+            return {"id": client_id}
         return await future
 
     async def submit(self, command: dict[str, Any], wait: bool = True, **extra: Any) -> dict[str, Any] | None:

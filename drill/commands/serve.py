@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..diagnostics import DrillError
+from ..engine.events import text_record
 from ..i18n import LANGUAGES, get_language, pick, t
 from ..outputs import add_force, check_output
 from .run import check_seed
@@ -182,7 +183,7 @@ def print_links(server, lang: str) -> None:  # noqa: ANN001 — a DrillServer
     print(t("bridge.serving", url=server.public_url, scenario=scenario.id), flush=True)
     for name, seat in server.seats.seats.items():
         team = scenario.spec.teams.get(name)
-        label = pick(team.name, lang) if team else t(f"bridge.seat_{seat.role}")
+        label = pick(text_record(team.name), lang) if team else t(f"bridge.seat_{seat.role}")
         print(t("bridge.seat_line", name=name, label=label), flush=True)
         print(f"    {server.link(seat)}", flush=True)
         print(f"    drill join {server.public_url} --token {seat.token}", flush=True)
