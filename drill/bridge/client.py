@@ -140,7 +140,7 @@ class SeatClient:
                         await ws.send_str(encode("hello", token=self.token, who=self.who))
                         delay = RECONNECT_FIRST
                         await self._receive(ws)
-                except (aiohttp.ClientError, OSError, asyncio.TimeoutError):
+                except (TimeoutError, aiohttp.ClientError, OSError):
                     pass
                 finally:
                     self.ws = None

@@ -18,10 +18,25 @@ MAX_MESSAGE = 16 * 1024  # bytes: a decision or a reply fits many times over
 HELLO_TIMEOUT = 5.0  # seconds a new connection has to say who it is
 
 CLIENT_TYPES = frozenset(
-    {"hello", "submit", "reply", "ping", "approve", "reject", "pause", "run", "speed", "message", "revoke",
-     "approval", "end"}
+    {
+        "hello",
+        "submit",
+        "reply",
+        "ping",
+        "approve",
+        "reject",
+        "pause",
+        "run",
+        "speed",
+        "message",
+        "revoke",
+        "approval",
+        "end",
+    }
 )
-FACILITATOR_TYPES = frozenset({"approve", "reject", "pause", "run", "speed", "message", "revoke", "approval", "end"})
+FACILITATOR_TYPES = frozenset(
+    {"approve", "reject", "pause", "run", "speed", "message", "revoke", "approval", "end"}
+)
 
 
 class ProtocolError(ValueError):

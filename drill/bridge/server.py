@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import ssl
 import time
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from .protocol import FACILITATOR_TYPES, HELLO_TIMEOUT, MAX_MESSAGE, ProtocolErr
 from .seats import Seat, Seats
 from .visibility import FACILITATOR, TEAM, public_record, sees
 
+SEND_BUFFER = 256 * 1024  # bytes the system holds for one console: bounded, so a stalled one shows
 OUTBOX = 5000  # messages queued for one console before it is dropped as too slow
 SEND_TIMEOUT = 10.0  # seconds one message may take to leave before the console is dropped
 RATE = 20.0  # messages a second a console may send, on average …
@@ -65,6 +67,7 @@ class Console:
     last: float = field(default_factory=time.monotonic)
     strikes: int = 0
     dropped: bool = False
+    transport: Any = None  # the connection under the socket, cut when a close cannot be said
 
     def push(self, text: str) -> None:
         if self.dropped:
@@ -74,11 +77,23 @@ class Console:
         except asyncio.QueueFull:
             self.drop()
 
-    def drop(self) -> None:
-        """Stop serving this console (too slow, revoked, abusive): its writer closes the socket."""
+    def drop(self, last: str = "") -> None:
+        """Stop serving this console (too slow, revoked, abusive): its writer says ``last`` (if
+        anything) and closes the socket. What was still queued goes: it gets the whole state
+        again when it rejoins."""
+        if self.dropped:
+            return
         self.dropped = True
-        with contextlib.suppress(asyncio.QueueFull):
-            self.outbox.put_nowait("")
+        while not self.outbox.empty():
+            self.outbox.get_nowait()
+        if last:
+            self.outbox.put_nowait(last)
+        self.outbox.put_nowait("")
+
+    def cut(self) -> None:
+        # a transport that is closing still waits to flush what the console never reads: abort
+        if self.transport is not None:
+            self.transport.abort()
 
     def allow(self) -> bool:
         """A token bucket: RATE messages a second on average, BURST at once."""
@@ -162,13 +177,20 @@ class DrillServer:
             self.event_message(e, seat) for e in self.session.sim.events if sees(seat.role, seat.team, e)
         ]
         teams = {tid: _both(team.name, tid) for tid, team in self.scenario.spec.teams.items()}
-        pending = [self._pending_record(p) for p in self.pending.values() if seat.role == FACILITATOR or p.seat == seat.name]
+        pending = [
+            self._pending_record(p)
+            for p in self.pending.values()
+            if seat.role == FACILITATOR or p.seat == seat.name
+        ]
         return encode(
             "welcome",
             seat=seat.name,
             role=seat.role,
             team=seat.team,
-            scenario={"id": self.scenario.id, "name": _both(getattr(self.scenario.spec, "name", None), self.scenario.id)},
+            scenario={
+                "id": self.scenario.id,
+                "name": _both(getattr(self.scenario.spec, "name", None), self.scenario.id),
+            },
             teams=teams,
             actions=list(PLAYER_ACTIONS),
             approval=seat.name in self.approval,
@@ -179,7 +201,13 @@ class DrillServer:
         )
 
     def _pending_record(self, p: Pending) -> dict[str, Any]:
-        return {"id": p.id, "seat": p.seat, "client_id": p.client_id, "command": p.command.record(), "received": p.received}
+        return {
+            "id": p.id,
+            "seat": p.seat,
+            "client_id": p.client_id,
+            "command": p.command.record(),
+            "received": p.received,
+        }
 
     def _console_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(self.seats.seats, 0)
@@ -202,7 +230,9 @@ class DrillServer:
             c.push(text)
 
     def _activity(self, seat: str, who: str, what: str, **fields: Any) -> None:
-        self._to_facilitators(encode("activity", seat=seat, who=who, what=what, now=self.session.now, **fields))
+        self._to_facilitators(
+            encode("activity", seat=seat, who=who, what=what, now=self.session.now, **fields)
+        )
 
     # ------------------------------------------------------------ the web application
     def app(self) -> web.Application:
@@ -249,6 +279,7 @@ class DrillServer:
         if len(self.consoles) + self.handshakes >= MAX_CONNECTIONS:
             return web.Response(status=503, text=t("bridge.err_busy"))
         ws = web.WebSocketResponse(max_msg_size=MAX_MESSAGE, heartbeat=20.0)
+        _bound_send_buffer(request)
         self.handshakes += 1
         try:
             await ws.prepare(request)
@@ -258,7 +289,7 @@ class DrillServer:
         if hello is None:
             return ws
         seat, who = hello
-        console = Console(ws, seat, who)
+        console = Console(ws, seat, who, transport=request.transport)
         self.consoles.append(console)
         writer = asyncio.create_task(self._writer(console))
         console.push(self.welcome(seat))
@@ -282,7 +313,7 @@ class DrillServer:
         anything else gets a refusal and the door closes."""
         try:
             msg = await ws.receive(timeout=HELLO_TIMEOUT)
-        except (TimeoutError, asyncio.TimeoutError):
+        except TimeoutError:
             await self._refuse(ws, "timeout")
             return None
         if msg.type != WSMsgType.TEXT:
@@ -313,17 +344,23 @@ class DrillServer:
     async def _writer(self, console: Console) -> None:
         while True:
             text = await console.outbox.get()
-            if console.dropped and not text:
-                break
             if not text:
-                continue
+                break
             try:
                 await asyncio.wait_for(console.ws.send_str(text), SEND_TIMEOUT)
-            except Exception:
+            except Exception:  # too slow, or gone
                 console.drop()
-                break
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(console.ws.close(), SEND_TIMEOUT)
+                console.cut()
+                return
+        # the closing words, and a cut if they are not taken in time (a close can wait for ever
+        # on a console that reads nothing)
+        timer = asyncio.get_running_loop().call_later(SEND_TIMEOUT, console.cut)
+        try:
+            await console.ws.close()
+        except Exception:
+            console.cut()
+        finally:
+            timer.cancel()
 
     async def _read(self, console: Console) -> None:
         async for msg in console.ws:
@@ -406,17 +443,23 @@ class DrillServer:
             as_team = message.get("as")
             if as_team:  # the facilitator takes a team's seat
                 if as_team not in self.scenario.spec.teams or fields.get("action") not in PLAYER_ACTIONS:
-                    return None, self._words("bridge.err_not_a_decision", action=str(fields.get("action"))[:40])
+                    return None, self._words(
+                        "bridge.err_not_a_decision", action=str(fields.get("action"))[:40]
+                    )
                 fields |= {"by": as_team, "source": "player", "entered_by": console.who}
             else:
-                fields.setdefault("source", "facilitator" if fields.get("action") not in PLAYER_ACTIONS else "player")
+                fields.setdefault(
+                    "source", "facilitator" if fields.get("action") not in PLAYER_ACTIONS else "player"
+                )
                 fields.setdefault("entered_by", console.who)
         try:
             return Command.model_validate(fields), None
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first.get("loc", ()))
-            return None, self._words("bridge.err_bad_command", where=where, problem=str(first.get("msg", ""))[:200])
+            return None, self._words(
+                "bridge.err_bad_command", where=where, problem=str(first.get("msg", ""))[:200]
+            )
 
     def _apply(self, command: Command) -> dict[str, Any]:
         try:
@@ -427,7 +470,9 @@ class DrillServer:
             return {"status": "refused", "seq": event.seq, "reason": event.data.get("reason", "")}
         return {"status": "applied", "seq": event.seq, "now": event.t}
 
-    def _answer(self, console: Console, client_id: str, answer: dict[str, Any], remember: bool = True) -> None:
+    def _answer(
+        self, console: Console, client_id: str, answer: dict[str, Any], remember: bool = True
+    ) -> None:
         answer = {"id": client_id, **answer}
         if client_id and remember:
             if len(self.done) >= MAX_DONE:
@@ -449,7 +494,10 @@ class DrillServer:
             raise ProtocolError("no_pending")
         reason = str(message.get("reason") or "")[:500]
         record = pending.command.record()
-        text = {lang: t("bridge.rejected_note", lang, team=pending.seat, action=record["action"], reason=reason) for lang in LANGUAGES}
+        text = {
+            lang: t("bridge.rejected_note", lang, team=pending.seat, action=record["action"], reason=reason)
+            for lang in LANGUAGES
+        }
         self._apply(Command(action="note", text=text, source="facilitator", entered_by=console.who))
         answer = {"id": pending.client_id, "status": "rejected", "pending": pending.id, "reason": reason}
         self._decided(pending, answer, console.who)
@@ -492,7 +540,9 @@ class DrillServer:
         text = message.get("text")
         if not isinstance(text, str | dict) or not text:
             raise ProtocolError("no_text")
-        command = Command(action="free-inject", text=text, to=team, source="facilitator", entered_by=console.who)
+        command = Command(
+            action="free-inject", text=text, to=team, source="facilitator", entered_by=console.who
+        )
         self._answer(console, str(message.get("id", ""))[:64], self._apply(command))
 
     def on_approval(self, console: Console, message: dict[str, Any]) -> None:
@@ -514,8 +564,7 @@ class DrillServer:
             self.seats.save(self.seats_path)
         for c in list(self.consoles):
             if c.seat.name == name:
-                c.push(encode("refused", code="revoked", text=self._words("bridge.err_revoked")))
-                c.drop()
+                c.drop(last=encode("refused", code="revoked", text=self._words("bridge.err_revoked")))
         console.push(encode("tokens", seat=name, token=seat.token, link=self.link(seat)))
 
     # ------------------------------------------------------------ the clock
@@ -540,6 +589,15 @@ class DrillServer:
     # ------------------------------------------------------------ links
     def link(self, seat: Seat) -> str:
         return f"{self.public_url}/console?token={seat.token}"
+
+
+def _bound_send_buffer(request: web.Request) -> None:
+    """Left to itself the system lets a console's unsent data grow to megabytes; bounded, a
+    console that stops reading fills its outbox and is dropped instead of holding memory."""
+    sock = request.transport.get_extra_info("socket") if request.transport else None
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
 
 
 def _both(text: Any, default: str) -> dict[str, str]:
@@ -568,4 +626,3 @@ async def start(
     shown = f"[{host}]" if ":" in host else host
     server.public_url = f"{scheme}://{shown}:{server.port}"
     return runner
-

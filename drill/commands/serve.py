@@ -113,7 +113,12 @@ def run_serve(args: argparse.Namespace) -> int:
     teams = list(session.scenario.spec.teams)
     approval = _approval(args.approve, teams)
     server = DrillServer(
-        session, seats, speed=args.speed, running=args.run, approval=approval, seats_path=seats_path,
+        session,
+        seats,
+        speed=args.speed,
+        running=args.run,
+        approval=approval,
+        seats_path=seats_path,
         origins=tuple(args.origin),
     )
     lang = get_language()
@@ -124,7 +129,9 @@ def run_serve(args: argparse.Namespace) -> int:
         try:
             runner = await start(server, args.host, args.port, context)
         except OSError as exc:
-            failure.append(DrillError(t("bridge.cannot_listen", host=args.host, port=args.port, error=str(exc))))
+            failure.append(
+                DrillError(t("bridge.cannot_listen", host=args.host, port=args.port, error=str(exc)))
+            )
             ready.set()
             return
         print_links(server, lang)
@@ -148,7 +155,9 @@ def run_serve(args: argparse.Namespace) -> int:
                 from ..tui.bridge_console import ConsoleApp
 
                 token = seats.seats["facilitator"].token
-                app = ConsoleApp(server.public_url, token, who=t("bridge.facilitator"), cafile=args.certfile, lang=lang)
+                app = ConsoleApp(
+                    server.public_url, token, who=t("bridge.facilitator"), cafile=args.certfile, lang=lang
+                )
                 app.run()
             stop.set()
             thread.join(timeout=5)
@@ -194,7 +203,11 @@ def run_join(args: argparse.Namespace) -> int:
 
     from ..bridge.client import socket_url
 
-    token = args.token or os.environ.get("DRILL_TOKEN") or parse_qs(urlsplit(args.url).query).get("token", [""])[0]
+    token = (
+        args.token
+        or os.environ.get("DRILL_TOKEN")
+        or parse_qs(urlsplit(args.url).query).get("token", [""])[0]
+    )
     if not token:
         raise DrillError(t("bridge.no_token"))
     try:

@@ -75,7 +75,9 @@ class ConsoleApp(App[int]):
             self.query_one("#feed", RichLog).clear()
             self.shown = -1
             self.title = t("bridge.title", self.lang, seat=state.seat)
-            placeholder = "bridge.facilitator_placeholder" if state.role == FACILITATOR else "bridge.input_placeholder"
+            placeholder = (
+                "bridge.facilitator_placeholder" if state.role == FACILITATOR else "bridge.input_placeholder"
+            )
             self.query_one("#entry", Input).placeholder = t(placeholder, self.lang)
             self.query_one("#side").border_title = self._seat_name()
             feed = "bridge.feed_facilitator" if state.role == FACILITATOR else "bridge.feed"
@@ -135,7 +137,9 @@ class ConsoleApp(App[int]):
             status = (
                 str(state.refused.get("text", {}).get(self.lang, ""))
                 if state.refused
-                else t("bridge.reconnecting" if state.welcomes else "bridge.connecting", self.lang, url=self.url)
+                else t(
+                    "bridge.reconnecting" if state.welcomes else "bridge.connecting", self.lang, url=self.url
+                )
             )
         elif clock.get("finished"):
             status = t("bridge.finished", self.lang)
@@ -167,15 +171,31 @@ class ConsoleApp(App[int]):
             lines += ["", t("bridge.pending", self.lang)]
             for p in state.pending.values():
                 words = command_text(p.get("command", {}), self.lang)
-                lines.append(t("bridge.pending_line", self.lang, id=p["id"], seat=p.get("seat", ""), command=words))
+                lines.append(
+                    t("bridge.pending_line", self.lang, id=p["id"], seat=p.get("seat", ""), command=words)
+                )
         if state.role == FACILITATOR:
             connected = ", ".join(f"{name} {n}" for name, n in state.consoles.items() if n)
-            lines += ["", t("bridge.consoles", self.lang, list=connected or "—"), "", t("bridge.activity", self.lang)]
+            lines += [
+                "",
+                t("bridge.consoles", self.lang, list=connected or "—"),
+                "",
+                t("bridge.activity", self.lang),
+            ]
             for a in state.activity[-SIDE_ACTIVITY:]:
                 record = a.get("command")
                 detail = command_text(record, self.lang) if record else ""
                 detail = f"{detail} ({a['status']})" if a.get("status") else detail
-                lines.append(t("bridge.activity_line", self.lang, seat=a["seat"], who=a["who"], what=a["what"], detail=detail))
+                lines.append(
+                    t(
+                        "bridge.activity_line",
+                        self.lang,
+                        seat=a["seat"],
+                        who=a["who"],
+                        what=a["what"],
+                        detail=detail,
+                    )
+                )
         self.query_one("#panel", Static).update(Text("\n".join(lines)))
 
     # ------------------------------------------------------------ to the server
