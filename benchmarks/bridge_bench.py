@@ -60,8 +60,9 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             "target": f"p95 < {TARGET_P95 * 1000:.0f} ms",
             "ok": r["p95"] < TARGET_P95 and r["leaks"] == 0,
             "note": (
-                f"median {r['p50'] * 1000:.0f} ms, max {r['max'] * 1000:.0f} ms over {r['decisions']} decisions "
-                f"({r['applied']} applied) in {r['hours']:g} drill hours; {r['leaks']} leaks; each in the log once"
+                f"median {r['p50'] * 1000:.0f} ms, max {r['max'] * 1000:.0f} ms over "
+                f"{r['decisions']} decisions ({r['applied']} applied) in {r['hours']:g} drill hours; "
+                f"{r['leaks']} leaks; each in the log once"
             ),
         }
     ]

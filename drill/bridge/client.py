@@ -135,9 +135,8 @@ class SeatClient:
         async with aiohttp.ClientSession() as http:
             while not self.closed:
                 try:
-                    async with http.ws_connect(
-                        self.url, max_msg_size=0, heartbeat=20.0, ssl=self.ssl if self.ssl is not None else True
-                    ) as ws:
+                    tls = self.ssl if self.ssl is not None else True
+                    async with http.ws_connect(self.url, max_msg_size=0, heartbeat=20.0, ssl=tls) as ws:
                         self.ws = ws
                         await ws.send_str(encode("hello", token=self.token, who=self.who))
                         delay = RECONNECT_FIRST
