@@ -85,6 +85,7 @@ def _session(args: argparse.Namespace):  # noqa: ANN202 — the session and its 
     from ..model.load import load_scenario
 
     scenario = load_scenario(args.scenario)
+    _approval(args.approve, list(scenario.spec.teams))  # a mistake here leaves no log behind
     seed = scenario.spec.seed if args.seed is None else args.seed
     log = args.log or f"drill-{scenario.id}-{seed}-{datetime.now().strftime('%Y%m%d-%H%M%S')}.jsonl"
     check_output(log, inputs=[scenario.file], force=args.force, exists=t("tui.log_exists", file=log))
