@@ -22,7 +22,7 @@ from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
-from ..i18n import t
+from ..i18n import LANGUAGES, t
 
 if TYPE_CHECKING:
     from .server import DrillServer
@@ -46,7 +46,7 @@ class SeatAppService(AppService):
 class WebConsoles:
     def __init__(self, server: DrillServer) -> None:
         self.server = server
-        self.tickets: dict[str, tuple[str, str, float]] = {}  # ticket → (token, who, made at)
+        self.tickets: dict[str, tuple[str, str, float, str]] = {}  # ticket → (token, who, made at, language)
         self.running = 0
         self.downloads = DownloadManager()
 
@@ -57,11 +57,18 @@ class WebConsoles:
         now = time.monotonic()
         self.tickets = {k: v for k, v in self.tickets.items() if now - v[2] < TICKET_LIFE}
         ticket = secrets.token_urlsafe(24)
-        self.tickets[ticket] = (seat.token, request.query.get("name", "")[:80], now)
+        lang = request.query.get("lang", "")
+        self.tickets[ticket] = (
+            seat.token,
+            request.query.get("name", "")[:80],
+            now,
+            lang if lang in LANGUAGES else "",
+        )
         scheme = "wss" if request.secure else "ws"
         context = {
             "font_size": 16,
-            "app_websocket_url": f"{scheme}://{request.host}/console/ws?ticket={ticket}",
+            # textual-serve's page adds ``?width=…&height=…`` to this address: the ticket goes in the path
+            "app_websocket_url": f"{scheme}://{request.host}/console/ws/{ticket}",
             "config": {"static": {"url": "/static/"}},
             "application": {"name": t("bridge.title", seat=seat.name)},
             "ping_url": "",
@@ -74,15 +81,22 @@ class WebConsoles:
     async def socket(self, request: web.Request) -> web.StreamResponse:
         if not self.server.origin_allowed(request):
             return web.Response(status=403, text=t("bridge.err_origin"))
-        found = self.tickets.pop(request.query.get("ticket", ""), None)
+        found = self.tickets.pop(request.match_info.get("ticket", ""), None)
         if found is None or time.monotonic() - found[2] > TICKET_LIFE:
             return web.Response(status=403, text=t("bridge.err_token"))
         if self.running >= MAX_WEB_CONSOLES:
             return web.Response(status=503, text=t("bridge.err_busy"))
-        token, who, _ = found
+        token, who, _, lang = found
         websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=64 * 1024)
         await websocket.prepare(request)
-        command = [sys.executable, "-m", "drill", "join", self.server.public_url]
+        command = [
+            sys.executable,
+            "-m",
+            "drill",
+            *(["--lang", lang] if lang else []),
+            "join",
+            self.server.public_url,
+        ]
         if who:
             command += ["--name", who]
         if self.server.cafile:
@@ -138,5 +152,5 @@ def add_routes(app: web.Application, server: DrillServer) -> None:
     consoles = WebConsoles(server)
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(SERVE_FILES / "templates"))
     app.router.add_get("/console", consoles.page)
-    app.router.add_get("/console/ws", consoles.socket)
+    app.router.add_get("/console/ws/{ticket}", consoles.socket)
     app.router.add_static("/static", SERVE_FILES / "static")

@@ -110,6 +110,12 @@ class ConsoleApp(App[int]):
         minutes = int(float(e["t"]))
         line = Text(f"T+{minutes // 60:02d}:{minutes % 60:02d} ", style="dim")
         line.append(one_line(str(message["text"].get(self.lang, ""))))
+        body = e.get("data", {}).get("text") if e["kind"] == "inject" else None
+        if body:  # what the caller, the mail or the news says: the inject itself
+            words = (
+                body.get(self.lang) or next(iter(body.values()), "") if isinstance(body, dict) else str(body)
+            )
+            line.append("\n      " + str(words).strip(), style="italic")
         self.query_one("#feed", RichLog).write(line)
 
     def _answer(self, message: dict[str, Any]) -> None:
