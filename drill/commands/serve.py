@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import ipaddress
 import os
+import signal
 import ssl
 import sys
 import threading
@@ -137,6 +138,10 @@ def run_serve(args: argparse.Namespace) -> int:
             return
         print_links(server, lang)
         ready.set()
+        if threading.current_thread() is threading.main_thread():
+            # a server room stops it with SIGTERM, a terminal with Ctrl+C: the log is closed whole
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                asyncio.get_running_loop().add_signal_handler(signum, stop.set)
         try:
             while not stop.is_set():
                 await asyncio.sleep(0.2)
