@@ -32,7 +32,9 @@ POSITIONAL = {
 }
 TEXT_ACTIONS = frozenset({"notify", "communicate", "note", "free-inject", "report"})
 FIELDS = frozenset({"target", "service", "to", "text", "inject", "stage", "delay", "lasts", "expectation"})
-CONTROLS = frozenset({"approve", "reject", "pause", "run", "speed", "end", "message", "revoke", "approval"})
+CONTROLS = frozenset(
+    {"approve", "reject", "pause", "run", "speed", "end", "message", "revoke", "approval", "links"}
+)
 
 
 class EntryError(ValueError):
@@ -101,7 +103,7 @@ def _command(action: str, words: list[str]) -> dict[str, Any]:
 
 
 def _control(head: str, words: list[str]) -> tuple[str, dict[str, Any]]:
-    if head in ("pause", "run", "end"):
+    if head in ("pause", "run", "end", "links"):
         return head, {}
     if not words:
         raise EntryError("bridge.needs_value", word=head)

@@ -4,8 +4,9 @@ Every message is ``{"v": VERSION, "type": …, …}``. A console first sends ``h
 token; the server answers ``welcome`` (the seat's state) or ``refused`` and closes.
 
 From a console: hello, submit (a decision), reply (to an inject), ping; the facilitator also:
-approve, reject, pause, run, speed, message, revoke, approval, end.
-From the server: welcome, event, tick, ack, pending, decided, activity, error, refused, tokens.
+approve, reject, pause, run, speed, message, revoke, approval, end, links.
+From the server: welcome, event, tick, pong, ack, pending, approval, activity, error, refused,
+tokens, links.
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ CLIENT_TYPES = frozenset(
         "revoke",
         "approval",
         "end",
+        "links",
     }
 )
 FACILITATOR_TYPES = frozenset(
-    {"approve", "reject", "pause", "run", "speed", "message", "revoke", "approval", "end"}
+    {"approve", "reject", "pause", "run", "speed", "message", "revoke", "approval", "end", "links"}
 )
 
 

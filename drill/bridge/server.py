@@ -220,18 +220,18 @@ class DrillServer:
             if c.seat.name == name:
                 c.push(text)
 
-    def _to_facilitators(self, text: str) -> None:
+    def _to_facilitators(self, text: str, but: Console | None = None) -> None:
         for c in self.consoles:
-            if c.seat.role == FACILITATOR:
+            if c.seat.role == FACILITATOR and c is not but:
                 c.push(text)
 
     def _to_all(self, text: str) -> None:
         for c in self.consoles:
             c.push(text)
 
-    def _activity(self, seat: str, who: str, what: str, **fields: Any) -> None:
+    def _activity(self, seat: str, who: str, what: str, but: Console | None = None, **fields: Any) -> None:
         self._to_facilitators(
-            encode("activity", seat=seat, who=who, what=what, now=self.session.now, **fields)
+            encode("activity", seat=seat, who=who, what=what, now=self.session.now, **fields), but
         )
 
     # ------------------------------------------------------------ the web application
@@ -292,8 +292,8 @@ class DrillServer:
         console = Console(ws, seat, who, transport=request.transport)
         self.consoles.append(console)
         writer = asyncio.create_task(self._writer(console))
-        console.push(self.welcome(seat))
-        self._activity(seat.name, who, "joined")
+        console.push(self.welcome(seat))  # which counts this console already
+        self._activity(seat.name, who, "joined", but=console)
         try:
             await self._read(console)
         finally:
@@ -544,6 +544,12 @@ class DrillServer:
             action="free-inject", text=text, to=team, source="facilitator", entered_by=console.who
         )
         self._answer(console, str(message.get("id", ""))[:64], self._apply(command))
+
+    def on_links(self, console: Console, message: dict[str, Any]) -> None:
+        """Every seat's link again, for the facilitator whose console hides what serve printed."""
+        console.push(
+            encode("links", links=[{"seat": n, "link": self.link(s)} for n, s in self.seats.seats.items()])
+        )
 
     def on_approval(self, console: Console, message: dict[str, Any]) -> None:
         team = message.get("team")

@@ -90,6 +90,10 @@ class ConsoleApp(App[int]):
             self._answer(message)
         elif kind in ("refused", "error"):
             self._say(str(message.get("text", {}).get(self.lang, message.get("code", ""))))
+        elif kind == "links":
+            feed = self.query_one("#feed", RichLog)
+            for item in message.get("links", []):
+                feed.write(Text(f"{item['seat']}: {item['link']}", style="bold"))
         elif kind == "tokens":
             self._say(t("bridge.new_token", self.lang, seat=message["seat"], link=message["link"]))
         if kind != "tick":

@@ -42,6 +42,7 @@ def test_a_team_cannot_type_the_facilitators_actions():
         ("approve #3", ("approve", {"pending": 3})),
         ("reject 3 too early", ("reject", {"pending": 3, "reason": "too early"})),
         ("pause", ("pause", {})),
+        ("links", ("links", {})),
         ("speed 120", ("speed", {"speed": 120.0})),
         ("message ba-vi-it Call the vendor", ("message", {"team": "ba-vi-it", "text": "Call the vendor"})),
         ("message all Lunch at noon", ("message", {"team": None, "text": "Lunch at noon"})),
