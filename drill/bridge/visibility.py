@@ -49,7 +49,6 @@ OWN_KINDS = frozenset(
         ev.RESTORED,
         ev.PATCHED,
         ev.STAFF_CHANGE,
-        ev.TEAM_ARRIVED,
     }
 )
 # the data keys a console other than the facilitator's receives: the rest of an event's data can
@@ -83,7 +82,9 @@ def sees(role: str, team: str | None, event: Event) -> bool:
         return True
     if kind in OWN_KINDS:
         return event.actor == team
-    if kind in (ev.REPORT, ev.ESCALATION):
+    if kind == ev.REPORT and event.data.get("public"):
+        return True  # a statement to the press and the citizens: everyone hears it
+    if kind in (ev.REPORT, ev.ESCALATION, ev.TEAM_ARRIVED):  # between two teams: both know
         return team in (event.actor, event.target)
     return False
 

@@ -55,3 +55,14 @@ def test_a_console_receives_no_hidden_fact_in_the_event_data():
     isolated = e("isolate", "a-it", "a-ws", site="a", compromised=True)
     assert public_record(isolated, "team")["data"] == {"site": "a"}
     assert public_record(isolated, "facilitator")["data"]["compromised"] is True
+
+
+def test_what_passes_between_two_teams_is_known_to_both_and_a_public_statement_to_all():
+    escalated = e("escalation", "a-it", "cert", arrives_in=60)
+    arrived = e("team_arrived", "cert", "a-it", staff=3)
+    report = e("report", "a-it", "soc", text="files encrypted")
+    statement = e("report", "b-it", "public", text="service paused", public=True)
+    for event in (escalated, arrived):
+        assert sees("team", "a-it", event) and sees("team", "cert", event) and not sees("team", "b-it", event)
+    assert sees("team", "soc", report) and not sees("team", "b-it", report)
+    assert sees("team", "a-it", statement)
