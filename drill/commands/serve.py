@@ -24,7 +24,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help=t("bridge.serve_help"), description=t("bridge.serve_description"))
     p.add_argument("scenario", nargs="?", metavar="SCENARIO", help=t("cli.scenario_arg"))
     p.add_argument("--seed", type=int, help=t("cli.seed_help"))
-    p.add_argument("--log", metavar="FILE", help=t("tui.arg_log"))
+    p.add_argument("--log", metavar="FILE", help=t("bridge.arg_log"))
     p.add_argument("--resume", metavar="LOG", help=t("bridge.arg_resume"))
     p.add_argument("--host", default="127.0.0.1", help=t("bridge.arg_host"))
     p.add_argument("--port", type=int, default=8765, help=t("bridge.arg_port"))
