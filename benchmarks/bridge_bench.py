@@ -31,7 +31,7 @@ def measure(quick: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         scenario = city_drill(folder, hours=hours + 0.5)
-        served = serve([str(scenario), "--seed", "3", "--speed", str(speed), "--run"], folder / "city.jsonl")
+        served = serve([str(scenario), "--seed", "3", "--speed", str(speed)], folder / "city.jsonl")
         try:
             consoles = asyncio.run(play(served, minutes=hours * 60, every=every))
         finally:

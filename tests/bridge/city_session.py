@@ -109,6 +109,11 @@ async def play(served: Served, minutes: float, every: float, seats: list[str] | 
     ]
     tasks = [asyncio.create_task(c.client.run()) for c in consoles]
     await asyncio.wait_for(asyncio.gather(*(c.client.connected.wait() for c in consoles)), 60)
+    # everyone is seated: the facilitator starts the clock (served paused, as drill serve starts)
+    chair = SeatClient(served.url, served.tokens["facilitator"], who="facilitator")
+    chair_task = asyncio.create_task(chair.run())
+    await asyncio.wait_for(chair.connected.wait(), 30)
+    await chair.send("run")
 
     async def drive(console: Console, offset: float) -> None:
         await asyncio.sleep(offset)
@@ -126,7 +131,8 @@ async def play(served: Served, minutes: float, every: float, seats: list[str] | 
     await asyncio.gather(*(drive(c, every * i / len(consoles)) for i, c in enumerate(consoles)))
     for c in consoles:
         await c.client.close()
-    await asyncio.gather(*tasks)
+    await chair.close()
+    await asyncio.gather(*tasks, chair_task)
     return consoles
 
 
