@@ -8,8 +8,9 @@ Every ratio is measured in the same run (and process) as its reference. The suit
 0 even when a target is missed, and 1 only when a benchmark fails to run.
 
 Other benchmark modules beside this file are run when present (``batch_bench.py``,
-``replay_seek.py``, ``tui_bench.py``); each offers ``run(quick: bool) -> list[dict]``, a dict per
-figure with ``figure``, ``value``, and optionally ``unit``, ``target``, ``ok`` and ``note``.
+``replay_seek.py``, ``tui_bench.py``, ``bridge_bench.py``); each offers
+``run(quick: bool) -> list[dict]``, a dict per figure with ``figure``, ``value``, and optionally
+``unit``, ``target``, ``ok`` and ``note``.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ EXTERNAL = (
     ("batch_bench", "batch runs"),
     ("replay_seek", "replay seek"),
     ("tui_bench", "live drill"),
+    ("bridge_bench", "bridge sites"),
 )
 # small sizes for the scripts that have only a command line, in a quick run
 SCRIPT_QUICK = {

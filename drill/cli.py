@@ -25,6 +25,7 @@ COMMANDS = (
     "report",
     "msel",
     "batch",
+    "serve",
 )
 
 

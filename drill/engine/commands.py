@@ -81,6 +81,9 @@ class Command(Strict):
     service: str | None = None
     to: str | None = None
     by: str | None = Field(None, description="the team that acts")
+    entered_by: str | None = Field(
+        None, max_length=80, description="who entered the decision (a person at a bridge site's console)"
+    )
     inject: str | None = None
     expectation: Integer | None = Field(None, ge=0, description="which expected action of the inject (mark)")
     stage: str | None = None

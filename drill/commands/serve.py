@@ -1,0 +1,232 @@
+"""``drill serve``: a drill as a session server for bridge sites, and ``drill join``: a team's console."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import os
+import signal
+import ssl
+import sys
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from ..diagnostics import DrillError
+from ..engine.events import text_record
+from ..i18n import LANGUAGES, get_language, pick, t
+from ..outputs import add_force, check_output
+from .run import check_seed
+
+
+def add(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help=t("bridge.serve_help"), description=t("bridge.serve_description"))
+    p.add_argument("scenario", nargs="?", metavar="SCENARIO", help=t("cli.scenario_arg"))
+    p.add_argument("--seed", type=int, help=t("cli.seed_help"))
+    p.add_argument("--log", metavar="FILE", help=t("bridge.arg_log"))
+    p.add_argument("--resume", metavar="LOG", help=t("bridge.arg_resume"))
+    p.add_argument("--host", default="127.0.0.1", help=t("bridge.arg_host"))
+    p.add_argument("--port", type=int, default=8765, help=t("bridge.arg_port"))
+    p.add_argument("--certfile", metavar="FILE", help=t("bridge.arg_certfile"))
+    p.add_argument("--keyfile", metavar="FILE", help=t("bridge.arg_keyfile"))
+    p.add_argument("--origin", action="append", default=[], metavar="URL", help=t("bridge.arg_origin"))
+    p.add_argument("--speed", type=float, default=60.0, metavar="X", help=t("tui.arg_speed"))
+    p.add_argument("--run", action="store_true", help=t("tui.arg_run"))
+    p.add_argument("--approve", default="", metavar="TEAMS", help=t("bridge.arg_approve"))
+    p.add_argument("--headless", action="store_true", help=t("bridge.arg_headless"))
+    add_force(p)
+    p.set_defaults(handler=run_serve)
+
+    j = sub.add_parser("join", help=t("bridge.join_help"), description=t("bridge.join_description"))
+    j.add_argument("url", metavar="URL", help=t("bridge.arg_url"))
+    j.add_argument("--token", metavar="T", help=t("bridge.arg_token"))
+    j.add_argument("--name", default="", metavar="WHO", help=t("bridge.arg_name"))
+    j.add_argument("--cafile", metavar="FILE", help=t("bridge.arg_cafile"))
+    j.set_defaults(handler=run_join)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _ssl(args: argparse.Namespace) -> ssl.SSLContext | None:
+    if bool(args.certfile) != bool(args.keyfile):
+        raise DrillError(t("bridge.cert_and_key"))
+    if not args.certfile:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(args.certfile, args.keyfile)
+    except (OSError, ssl.SSLError) as exc:
+        raise DrillError(t("bridge.cert_unreadable", error=str(exc))) from exc
+    return context
+
+
+def _session(args: argparse.Namespace):  # noqa: ANN202 — the session and its seats
+    from ..bridge.seats import Seats, seats_file
+    from ..session import Session
+
+    if args.resume:
+        if args.scenario or args.seed is not None or args.log:
+            raise DrillError(t("tui.resume_conflict"))
+        session, warnings = Session.resume(args.resume)
+        for warning in warnings:
+            print(warning, file=sys.stderr)
+        teams = list(session.scenario.spec.teams)
+        path = seats_file(Path(args.resume))
+        seats = Seats.load(path, teams) if path.is_file() else Seats.for_teams(teams)
+        seats.save(path)
+        return session, seats, path
+    from ..model.load import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    _approval(args.approve, list(scenario.spec.teams))  # a mistake here leaves no log behind
+    seed = scenario.spec.seed if args.seed is None else args.seed
+    log = args.log or f"drill-{scenario.id}-{seed}-{datetime.now().strftime('%Y%m%d-%H%M%S')}.jsonl"
+    check_output(log, inputs=[scenario.file], force=args.force, exists=t("tui.log_exists", file=log))
+    session = Session(scenario, seed=seed, log_path=log, scenario_ref=args.scenario or scenario.id)
+    seats = Seats.for_teams(list(scenario.spec.teams))
+    path = seats_file(Path(log))
+    seats.save(path)
+    return session, seats, path
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from ..bridge.server import DrillServer, start
+
+    if not 1 <= args.speed <= 3600:
+        raise DrillError(t("tui.bad_speed", speed=args.speed))
+    if not 0 <= args.port <= 65535:
+        raise DrillError(t("bridge.bad_port", port=args.port))
+    check_seed(args.seed)
+    context = _ssl(args)
+    if not args.headless and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print(t("bridge.no_terminal"), file=sys.stderr)
+        return 1
+    if not is_loopback(args.host) and context is None:
+        print(t("bridge.no_tls", host=args.host), file=sys.stderr)
+    session, seats, seats_path = _session(args)
+    teams = list(session.scenario.spec.teams)
+    approval = _approval(args.approve, teams)
+    server = DrillServer(
+        session,
+        seats,
+        speed=args.speed,
+        running=args.run,
+        approval=approval,
+        seats_path=seats_path,
+        origins=tuple(args.origin),
+    )
+    lang = get_language()
+    ready = threading.Event()
+    failure: list[BaseException] = []
+
+    async def serve() -> None:
+        try:
+            runner = await start(server, args.host, args.port, context)
+        except OSError as exc:
+            failure.append(
+                DrillError(t("bridge.cannot_listen", host=args.host, port=args.port, error=str(exc)))
+            )
+            ready.set()
+            return
+        print_links(server, lang)
+        ready.set()
+        if threading.current_thread() is threading.main_thread():
+            # a server room stops it with SIGTERM, a terminal with Ctrl+C: the log is closed whole
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+        try:
+            while not stop.is_set():
+                await asyncio.sleep(0.2)
+        finally:
+            await runner.cleanup()
+
+    stop = threading.Event()
+    try:
+        if args.headless:
+            print(t("bridge.headless_stop"), file=sys.stderr)
+            asyncio.run(serve())
+        else:
+            thread = threading.Thread(target=lambda: asyncio.run(serve()), daemon=True)
+            thread.start()
+            ready.wait()
+            if not failure:
+                from ..tui.bridge_console import ConsoleApp
+
+                token = seats.seats["facilitator"].token
+                app = ConsoleApp(
+                    server.public_url, token, who=t("bridge.facilitator"), cafile=args.certfile, lang=lang
+                )
+                app.run()
+            stop.set()
+            thread.join(timeout=5)
+        if failure:
+            raise failure[0]
+    except KeyboardInterrupt:
+        pass
+    finally:
+        session.close()
+    key = "tui.log_saved_ended" if session.finished else "bridge.log_saved"
+    print(t(key, file=str(session.log_path), count=len(session.sim.events)))
+    return 0
+
+
+def _approval(value: str, teams: list[str]) -> set[str]:
+    """``--approve``: all, none, or team ids separated by commas."""
+    value = value.strip()
+    if value in ("", "none"):
+        return set()
+    if value == "all":
+        return set(teams)
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    unknown = [n for n in names if n not in teams]
+    if unknown:
+        raise DrillError(t("bridge.bad_approve", names=", ".join(unknown), teams=", ".join(teams)))
+    return set(names)
+
+
+def print_links(server, lang: str) -> None:  # noqa: ANN001 — a DrillServer
+    """For each seat: its name, the browser link, and the terminal command that joins it."""
+    scenario = server.scenario
+    print(t("bridge.serving", url=server.public_url, scenario=scenario.id), flush=True)
+    for name, seat in server.seats.seats.items():
+        team = scenario.spec.teams.get(name)
+        label = pick(text_record(team.name), lang) if team else t(f"bridge.seat_{seat.role}")
+        print(t("bridge.seat_line", name=name, label=label), flush=True)
+        print(f"    {server.link(seat)}", flush=True)
+        print(f"    drill join {server.public_url} --token {seat.token}", flush=True)
+
+
+def run_join(args: argparse.Namespace) -> int:
+    from urllib.parse import parse_qs, urlsplit
+
+    from ..bridge.client import socket_url
+
+    token = (
+        args.token
+        or os.environ.get("DRILL_TOKEN")
+        or parse_qs(urlsplit(args.url).query).get("token", [""])[0]
+    )
+    if not token:
+        raise DrillError(t("bridge.no_token"))
+    try:
+        socket_url(args.url)
+    except ValueError as exc:
+        raise DrillError(t("bridge.bad_url", url=args.url)) from exc
+    if not (sys.stdin.isatty() and sys.stdout.isatty()) and not os.environ.get("DRILL_WEB_CONSOLE"):
+        print(t("bridge.no_terminal"), file=sys.stderr)
+        return 1
+    from ..tui.bridge_console import ConsoleApp
+
+    app = ConsoleApp(args.url, token, who=args.name, cafile=args.cafile, lang=get_language())
+    return int(app.run() or 0)
+
+
+__all__ = ["LANGUAGES", "add"]
