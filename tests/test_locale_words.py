@@ -38,6 +38,8 @@ ALLOWED = frozenset(
     detection containment recovery reporting communication coordination
     expected id value null false alias anchor infinity boolean code type choices duration
     message option matches format from web seed runs node dmz wan vpn
+    http https proxy token port host headless certfile keyfile
+    approve reject pause revoke reply help approval off all none links as reimage
     """,
     )
 )
@@ -51,6 +53,7 @@ def _words(text: str) -> list[str]:
         text = shorter
     text = re.sub(r"%\([^)]*\)\w|'[^']*'|`[^`]*`|\"[^\"]*\"", " ", text)
     text = re.sub(r"\bdrill [a-z]+", " ", text)  # a command, as typed
+    text = re.sub(r"--[a-z][a-z-]*", " ", text)  # an option, as typed
     out = []
     for token in re.findall(r"[^\W\d_][\w./:+=-]*", text):
         if not token.isascii() or re.search(r"[0-9_./:+=-]", token) or len(token) == 1:
