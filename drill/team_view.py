@@ -21,7 +21,14 @@ def _how(how: str, lang: str) -> str:
 def knowledge_lines(scenario: Scenario, k: TeamKnowledge, lang: str | None = None) -> list[Line]:
     """What team ``k.team`` knows, section by section (an empty section says so)."""
     lang = lang or get_language()
-    out: list[Line] = [("heading", t("tui.know_team", lang, team=name_of(scenario, "team", k.team, lang)))]
+    return team_lines(name_of(scenario, "team", k.team, lang), k, lang)
+
+
+def team_lines(team_name: str, k: TeamKnowledge, lang: str | None = None) -> list[Line]:
+    """``knowledge_lines`` for a view that has the team's name but not the scenario (a bridge
+    site's console)."""
+    lang = lang or get_language()
+    out: list[Line] = [("heading", t("tui.know_team", lang, team=team_name))]
     held = [f for f in k.nodes.values() if f.held]
     suspected = [f for f in k.nodes.values() if f.cleared is None and f.certainty != CONFIRMED]
     cleared = [f for f in k.nodes.values() if f.cleared is not None]

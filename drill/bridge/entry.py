@@ -1,6 +1,7 @@
 """What a console's typed line means: a decision, a reply, or (the facilitator's) a control.
 
 ``isolate hoan-kiem-ws`` · ``escalate national-cert`` · ``offline onestop`` ·
+``investigate log-review site:hoan-kiem`` · ``investigate account-audit account=so-tai-chinh\\admin`` ·
 ``reply helpdesk-calls We are isolating the machines`` · ``report to=city-soc text=…`` ·
 the facilitator's ``approve 3`` · ``reject 3 too early`` · ``pause`` · ``run`` · ``speed 120`` ·
 ``message hoan-kiem-it Call the vendor`` · ``as hoan-kiem-it isolate hoan-kiem-ws`` ·
@@ -31,7 +32,23 @@ POSITIONAL = {
     "start-stage": "stage",
 }
 TEXT_ACTIONS = frozenset({"notify", "communicate", "note", "free-inject", "report"})
-FIELDS = frozenset({"target", "service", "to", "text", "inject", "stage", "delay", "lasts", "expectation"})
+FIELDS = frozenset(
+    {
+        "target",
+        "service",
+        "to",
+        "text",
+        "inject",
+        "stage",
+        "delay",
+        "lasts",
+        "expectation",
+        "procedure",
+        "account",
+    }
+)
+# a target word ``site:hoan-kiem`` names a body (any key of a decisions file's node selector)
+SELECTOR_KEYS = frozenset({"node", "site", "kind", "zone", "tag", "match", "group"})
 CONTROLS = frozenset(
     {"approve", "reject", "pause", "run", "speed", "end", "message", "revoke", "approval", "links"}
 )
@@ -92,8 +109,18 @@ def _command(action: str, words: list[str]) -> dict[str, Any]:
         elif action == "delay-inject" and len(free) >= 2:
             command.setdefault("inject", free[0])
             command.setdefault("delay", free[1])
+        elif action == "investigate":  # investigate PROCEDURE [TARGET]
+            if "procedure" not in command:
+                command["procedure"] = free.pop(0)
+            if free:
+                command.setdefault("target", free[0])
         else:
             command.setdefault(positional, free[0])
+    target = command.get("target")
+    if isinstance(target, str):
+        key, colon, value = target.partition(":")
+        if colon and key in SELECTOR_KEYS and value:
+            command["target"] = {key: value}
     if "expectation" in command:
         try:
             command["expectation"] = int(command["expectation"])

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine import events as ev
+from ..engine.events import Event
+from ..team_knowledge import TeamKnowledge, fold_team_knowledge
 
 
 @dataclass
@@ -45,3 +47,20 @@ def team_figures(messages: list[dict[str, Any]], team: str | None, lang: str) ->
     out.services_down = list(down)
     out.isolated = list(isolated)
     return out
+
+
+def seat_knowledge(messages: list[dict[str, Any]], team: str) -> TeamKnowledge:
+    """What ``team`` knows, folded (by the one fold the engine and the views use) from the events
+    its console received, in order: its own ``learned`` and ``investigated`` are all it gets."""
+    events = (
+        Event(
+            float(e["t"]),
+            int(e["seq"]),
+            str(e["kind"]),
+            str(e.get("actor", "")),
+            str(e.get("target", "")),
+            e.get("data") or {},
+        )
+        for e in (m["event"] for m in messages)
+    )
+    return fold_team_knowledge(events, team)

@@ -42,7 +42,7 @@ STRIKES = 200  # messages over the rate before the console is dropped
 MAX_CONNECTIONS = 400  # consoles and handshakes at once; more are refused at the door
 TICK = 0.05  # seconds between slices of drill time
 TICK_NOTICE = 0.5  # seconds between clock messages to the consoles
-TEAM_FIELDS = frozenset({"action", "target", "service", "to", "text", "inject"})
+TEAM_FIELDS = frozenset({"action", "target", "service", "to", "text", "inject", "procedure", "account"})
 MAX_DONE = 20000  # answers kept to recognise a decision sent again after a reconnect
 
 
@@ -155,7 +155,7 @@ class DrillServer:
 
     def event_message(self, event: Event, seat: Seat) -> dict[str, Any]:
         public = seat.role != FACILITATOR
-        return {"event": public_record(event, seat.role), "text": self._text(event, public)}
+        return {"event": public_record(event, seat.role, seat.team), "text": self._text(event, public)}
 
     def _on_event(self, event: Event) -> None:
         for console in self.consoles:

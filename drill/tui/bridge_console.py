@@ -12,15 +12,18 @@ from typing import Any
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Input, RichLog, Static
 
 from ..bridge.client import SeatClient
 from ..bridge.entry import EntryError, parse
-from ..bridge.figures import team_figures
+from ..bridge.figures import seat_knowledge, team_figures
 from ..bridge.visibility import FACILITATOR, TEAM
 from ..i18n import t
+from ..model.evidence import PROCEDURE_NAMES
 from ..narration import command_text, one_line
+from ..team_view import team_lines
+from .screens.findings import STYLE
 
 SIDE_ALERTS = 8
 SIDE_ACTIVITY = 10
@@ -51,8 +54,9 @@ class ConsoleApp(App[int]):
         yield Static(t("bridge.connecting", self.lang, url=self.url), id="top")
         with Horizontal(id="main"):
             yield RichLog(id="feed", wrap=True, markup=False)
-            with Vertical(id="side"):
+            with VerticalScroll(id="side"):
                 yield Static("", id="panel")
+                yield Static("", id="knowledge")
         yield Static("", id="answer")
         yield Input(placeholder=t("bridge.input_placeholder", self.lang), id="entry")
         yield Footer()
@@ -207,6 +211,19 @@ class ConsoleApp(App[int]):
                     )
                 )
         self.query_one("#panel", Static).update(Text("\n".join(lines)))
+        self.query_one("#knowledge", Static).update(self._knowledge())
+
+    def _knowledge(self) -> Text:
+        """What the team knows — machines held and suspected, techniques and accounts, its
+        investigations and their artefacts — folded from the events this console received."""
+        state = self.client.state
+        if state.role != TEAM or not state.team:
+            return Text("")
+        known = seat_knowledge(state.ordered_events(), state.team)
+        out = Text("\n")
+        for style, line in team_lines(self._seat_name(), known, self.lang):
+            out.append(line + "\n", style=STYLE.get(style, ""))
+        return out
 
     # ------------------------------------------------------------ to the server
     async def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -222,7 +239,8 @@ class ConsoleApp(App[int]):
             return
         if kind == "help":
             key = "bridge.help_facilitator" if state.role == FACILITATOR else "bridge.help_team"
-            self._say(t(key, self.lang, actions=", ".join(state.actions)))
+            procedures = ", ".join(PROCEDURE_NAMES)
+            self._say(t(key, self.lang, actions=", ".join(state.actions), procedures=procedures))
             return
         if kind in ("submit", "reply", "message"):
             sent = await self.client.request(kind, wait=False, **fields)

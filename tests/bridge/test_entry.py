@@ -24,6 +24,53 @@ from drill.bridge.entry import EntryError, parse
         ),
         ("reply call-1 We are on it", ("reply", {"inject": "call-1", "text": "We are on it"})),
         ("help", ("help", {})),
+        # investigate PROCEDURE TARGET, as in a decisions file (target: {site: …} is site:…)
+        (
+            "investigate endpoint-analysis ba-vi-ws",
+            (
+                "submit",
+                {
+                    "command": {
+                        "action": "investigate",
+                        "procedure": "endpoint-analysis",
+                        "target": "ba-vi-ws",
+                    }
+                },
+            ),
+        ),
+        (
+            "investigate log-review site:hoan-kiem",
+            (
+                "submit",
+                {
+                    "command": {
+                        "action": "investigate",
+                        "procedure": "log-review",
+                        "target": {"site": "hoan-kiem"},
+                    }
+                },
+            ),
+        ),
+        (
+            "investigate account-audit account=so-tai-chinh\\administrator",
+            (
+                "submit",
+                {
+                    "command": {
+                        "action": "investigate",
+                        "procedure": "account-audit",
+                        "account": "so-tai-chinh\\administrator",
+                    }
+                },
+            ),
+        ),
+        (
+            "investigate procedure=threat-hunt target=ba-vi-*",
+            (
+                "submit",
+                {"command": {"action": "investigate", "procedure": "threat-hunt", "target": "ba-vi-*"}},
+            ),
+        ),
     ],
 )
 def test_a_team_types_a_decision(line, expected):

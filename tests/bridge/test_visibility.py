@@ -66,3 +66,84 @@ def test_what_passes_between_two_teams_is_known_to_both_and_a_public_statement_t
         assert sees("team", "a-it", event) and sees("team", "cert", event) and not sees("team", "b-it", event)
     assert sees("team", "soc", report) and not sees("team", "b-it", report)
     assert sees("team", "a-it", statement)
+
+
+# ---------------------------------------------------------------- what a team knows
+LEARNED_A = e(
+    "learned",
+    "a-it",
+    "a-srv",
+    fact="compromise",
+    how="investigation",
+    certainty="confirmed",
+    technique="T1003",
+    account="a\\admin",
+    source="investigation:1",
+    attacker_since=42.0,
+)
+ARTEFACT = {
+    "source": "process",
+    "node": "a-ws",
+    "time": "2015-10-12 09:10:00",
+    "file": "PsExec64.exe",
+    "sha256": "ab" * 32,
+    "line": "2015-10-12 09:10:00 EventID=4688 Host=A-WS NewProcess=C:\\Tools\\PsExec64.exe",
+}
+INVESTIGATED_A = e(
+    "investigated",
+    "a-it",
+    "a-ws",
+    procedure="endpoint-analysis",
+    number=1,
+    examined=2,
+    machines=12,
+    findings=[
+        {"node": "a-ws", "technique": "T1059", "since": 70.0, "artefact": ARTEFACT, "false_lead": True},
+        {"node": "a-srv", "technique": "", "since": 5.0, "artefact": {"source": "file"}, "planted": 0},
+    ],
+)
+
+
+def test_a_team_receives_its_own_knowledge_and_never_anothers():
+    for event in (LEARNED_A, INVESTIGATED_A):
+        assert sees("team", "a-it", event)
+        assert not sees("team", "b-it", event)
+        assert sees("facilitator", None, event)
+    shared_to_b = e(
+        "learned", "b-it", "b-ws", fact="compromise", how="shared", certainty="confirmed", source="a-it"
+    )
+    assert sees("team", "b-it", shared_to_b) and not sees("team", "a-it", shared_to_b)
+
+
+def test_a_team_gets_what_it_learned_without_the_engines_truth():
+    assert public_record(LEARNED_A, "team", "a-it")["data"] == {
+        "fact": "compromise",
+        "how": "investigation",
+        "certainty": "confirmed",
+        "technique": "T1003",
+        "account": "a\\admin",
+        "source": "investigation:1",
+    }  # not attacker_since: the engine's own minute of the attacker's arrival
+    data = public_record(INVESTIGATED_A, "team", "a-it")["data"]
+    assert data == {
+        "procedure": "endpoint-analysis",
+        "number": 1,
+        "examined": 2,
+        "machines": 12,
+        "findings": [
+            # a false lead reads as any finding: the team cannot tell the administrator's tools
+            {"node": "a-ws", "technique": "T1059", "since": 70.0, "artefact": ARTEFACT},
+            # nor whether a trainer planted a trace
+            {"node": "a-srv", "technique": "", "since": 5.0, "artefact": {"source": "file"}},
+        ],
+    }
+
+
+def test_observers_see_a_teams_finding_as_a_line_without_its_artefacts():
+    for role in ("observer", "projector"):
+        assert sees(role, None, LEARNED_A) and sees(role, None, INVESTIGATED_A)
+        assert public_record(LEARNED_A, role)["data"] == {}
+        assert public_record(INVESTIGATED_A, role)["data"] == {}
+    # a team's record of another team's knowledge event (were it ever to be sent) carries nothing
+    assert public_record(INVESTIGATED_A, "team", "b-it")["data"] == {}
+    assert public_record(INVESTIGATED_A, "facilitator")["data"]["findings"][0]["false_lead"] is True
