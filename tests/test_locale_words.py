@@ -39,7 +39,7 @@ ALLOWED = frozenset(
     expected id value null false alias anchor infinity boolean code type choices duration
     message option matches format from web seed runs node dmz wan vpn
     http https proxy token port host headless certfile keyfile
-    approve reject pause revoke reply help approval off all none links as reimage
+    approve reject pause revoke reply help approval off all none links as reimage investigate
     """,
     )
 )
