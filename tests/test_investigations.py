@@ -278,3 +278,25 @@ def test_a_trainers_mistakes_in_the_new_keys_are_told_with_the_nearest_name(tmp_
 def test_a_planted_trace_that_shows_nothing_is_refused(tmp_path, capsys) -> None:
     out = _validate(tmp_path, capsys, **{PLANTED: PLANTED.replace(", benign: true", "")})
     assert "planted[0]: a planted trace shows a technique (technique: T…) or is a false lead" in out
+
+
+def test_an_investigation_led_by_outside_help_is_the_calling_teams() -> None:
+    # Finance has one person; the national CERT (on call, here 10 minutes away) works Finance's
+    # queue once called. Finance orders two log reviews: its own person takes the first, the CERT
+    # the second — what that one found is Finance's to know, and so is its record, which says
+    # who did the work
+    replace = {
+        "    staff: 2\n    watches: {site: so-tai-chinh}": "    staff: 1\n    watches: {site: so-tai-chinh}",
+        "on_call: {arrives_after: 4h}": "on_call: {arrives_after: 10m}",
+        **NO_FALSE_LEADS,
+    }
+    call = {"at": "T+1m", "action": "escalate", "to": "national-cert", "by": "so-tai-chinh-it"}
+    look = {"action": "investigate", "procedure": "log-review", "by": "so-tai-chinh-it"}
+    first = {**look, "at": "T+20m", "target": {"site": "so-tai-chinh"}}
+    second = {**look, "at": "T+21m", "target": {"site": "sdc"}}
+    events = drill(quiet(**replace), 1, call, first, second)
+    done = [e for e in events if e.kind == ev.INVESTIGATED and e.data["procedure"] == "log-review"]
+    assert {e.actor for e in done} == {"so-tai-chinh-it"}
+    assert [e.data.get("worked_by") for e in done].count("national-cert") == 1
+    learned = {e.actor for e in events if e.kind == ev.LEARNED and e.data.get("how") == "investigation"}
+    assert "national-cert" not in learned

@@ -115,7 +115,10 @@ class Investigations:
         }
         if inv.account:
             data["account"] = inv.account
-        sim.emit(ev.INVESTIGATED, task.actor or team, task.node, **data)
+        if task.actor and task.actor != team:
+            data["worked_by"] = task.actor  # outside help led the work
+        # the findings are the ordering team's (its `learned` events follow): so is the record
+        sim.emit(ev.INVESTIGATED, team, task.node, **data)
         for (trace, false_lead), item in zip(found, findings, strict=True):
             self._learn_from(team, trace, false_lead, item, inv.number)
 
