@@ -546,7 +546,7 @@ def test_a_machine_taken_while_already_isolated_is_contained_from_that_moment():
         .events
     )
     snap = fold(SCENARIO, events, 60.0)
-    assert snap.contained and snap.time_to_contain == 0.0
+    assert snap.contained and snap.time_to_contain == 0.0 and snap.contained_at == 10.0
     later = [*events, Event(20.0, 4, "compromise", "x", "d1-ws", {"hosts": 1})]
     assert not fold(SCENARIO, later, 60.0).contained  # d1-ws was not isolated
 

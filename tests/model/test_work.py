@@ -262,6 +262,9 @@ def test_machines_taken_during_a_reimage_add_their_work_and_room_for_helpers():
     # at T+20m: 125 of 135 minutes left, plus 15, shared by two: done at T+1h30m
     (cleaned,) = events(sim, ev.CLEANED, "pcs-20")
     assert cleaned.t == pytest.approx(20.0 + 140.0 / 2)
+    # the team's load as the consoles show it: busy, staff, waiting — two of three on it at T+1h
+    sim, _ = run(scenario, 1, commands, until=60)
+    assert sim.defenders.utilisation()["it"] == (2, 3, 0)
 
 
 # ---------------------------------------------------------------- writing the keys
