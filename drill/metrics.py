@@ -28,6 +28,9 @@ containment, eradication and recovery). Every clock is in drill minutes and runs
   for its own reason, or (b) the body cannot serve: it is cut off from the WAN, or its front
   desk (its nodes tagged ``one-stop``, else its workstations) is all encrypted, wiped,
   isolated or switched off (services used from the Internet are still reached from home).
+  A body with a ``parent`` (a ward or commune under its district) also cannot serve while its
+  parent cannot: its people need both desks. A parent's own share is its population less its
+  children's (a district whose communes hold all its people serves them through them).
   A service down only because a citizen-facing service it needs is down (an online service
   behind the portal) adds nobody: its people are those of that service. Impact =
   Σ over harmed groups of citizens × minutes / (8 h × 60), counted once per group per minute.
@@ -208,6 +211,10 @@ class Metrics:
             for site, per_day in groups:
                 self.body_demand.setdefault(site, []).append((sid, per_day, internet))
         self.desk = _front_desks(scenario)
+        self.parent = {sid: site.parent for sid, site in city.sites.items() if site.parent}
+        self.children: dict[str, list[str]] = {}
+        for child, parent in self.parent.items():
+            self.children.setdefault(parent, []).append(child)
         self.revealing = {i.id for i in scenario.spec.injects if i.reveals}
         self.planned = float(scenario.spec.duration)
         self.now = 0.0
@@ -491,7 +498,14 @@ class Metrics:
         self._harm_changed(e.t)
 
     def _body_out(self, site: str) -> bool:
-        """A body cannot serve: cut off from the WAN, or its whole front desk out of use."""
+        """A body cannot serve: cut off from the WAN, or its whole front desk out of use, or (a
+        ward or commune) its district cannot."""
+        if self._own_out(site):
+            return True
+        parent = self.parent.get(site)
+        return parent is not None and self._own_out(parent)
+
+    def _own_out(self, site: str) -> bool:
         if site in self.disconnected_since:
             return True
         desk = self.desk.get(site, ())
@@ -525,7 +539,9 @@ class Metrics:
         counted = {
             sid for sid in self.down_since if self.citizens.get(sid, 0) > 0 and self._counted_down(sid)
         }
-        out_bodies = {site for site in self.desk_out if self._body_out(site)} | set(self.disconnected_since)
+        out_bodies = {site for site in self.desk_out if self._own_out(site)} | set(self.disconnected_since)
+        if out_bodies and self.children:  # a district out takes its communes' people with it
+            out_bodies |= {child for site in list(out_bodies) for child in self.children.get(site, ())}
         rates: dict[str, float] = {}
         for sid in counted:
             for site, per_day in self.demand.get(sid, ()):
@@ -833,19 +849,29 @@ def _demand(scenario: Scenario) -> dict[str, list[tuple[str, float]]]:
     """Per service, its citizens a working day split over the bodies whose people use it, by
     population (evenly when none of them has any)."""
     city = scenario.city
+    own = _own_populations(city)
     out: dict[str, list[tuple[str, float]]] = {}
     for sid, svc in city.services.items():
         citizens = float(svc.serves.citizens)
         sites = _user_sites(city, svc.users)
         if citizens <= 0 or not sites:
             continue
-        population = [float(city.sites[s].population) for s in sites]
+        population = [own.get(s, 0.0) for s in sites]
         total = sum(population)
         if total > 0:
             out[sid] = [(s, citizens * p / total) for s, p in zip(sites, population, strict=True) if p > 0]
         else:
             out[sid] = [(s, citizens / len(sites)) for s in sites]
     return out
+
+
+def _own_populations(city: Any) -> dict[str, float]:
+    """The people each body serves itself: its population less that of the bodies under it."""
+    under: dict[str, int] = {}
+    for site in city.sites.values():
+        if site.parent:
+            under[site.parent] = under.get(site.parent, 0) + site.population
+    return {sid: float(max(0, site.population - under.get(sid, 0))) for sid, site in city.sites.items()}
 
 
 def _front_desks(scenario: Scenario) -> dict[str, tuple[str, ...]]:

@@ -376,6 +376,15 @@ def _assemble(
                 t("validate.duplicate_id", what=t("validate.what_site"), name=site.id),
             )
         sites[site.id] = site
+    for i, site in enumerate(spec.sites):
+        if site.parent is not None and (site.parent not in sites or site.parent == site.id):
+            _problem(
+                doc,
+                problems,
+                ("sites", i, "parent"),
+                t("validate.unknown_ref", what=t("validate.what_site"), name=site.parent)
+                + _near(site.parent, [s for s in sites if s != site.id]),
+            )
     zones = {z.id for z in spec.zones}
     service_ids = [s.id for s in spec.services]
     by_id: dict[str, NodeSpec] = {}

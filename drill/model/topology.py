@@ -133,6 +133,11 @@ class SiteSpec(Strict):
     population: Integer = Field(0, ge=0, description="citizens living or served here")
     staff: Integer = Field(0, ge=0, description="civil servants working here")
     gateway: Id | None = Field(None, description="the node that connects this site to the WAN")
+    parent: Id | None = Field(
+        None,
+        description="the body this one belongs to (a ward's or commune's district): its people also "
+        "depend on that body's one-stop desk, and figures roll up to it",
+    )
 
 
 class TemplateSpec(Strict):
