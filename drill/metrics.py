@@ -252,6 +252,9 @@ class Metrics:
         self.impact: dict[str, float] = {}  # body → requests not served so far
         self.impact_rate: dict[str, float] = {}  # body → requests not served a minute, now
         self.impact_t = 0.0
+        # body → since when its rate has held: a rate is summed once per change of rate, so the
+        # same drill with more events in it (a decision that changes nothing) sums the same
+        self.impact_since: dict[str, float] = {}
         self.impact_dirty = False
         self.exfil: dict[str, tuple[float, float, float]] = {}  # node → (since, rate/h, already)
         self.exfiltrated: dict[str, float] = {}
@@ -553,12 +556,11 @@ class Metrics:
         return rates
 
     def _impact_to(self, t: float) -> None:
-        if self.impact_dirty:
-            self.impact_rate = self._rates()
+        if self.impact_dirty:  # the state changed at the last event: new rates from then on
+            new = self._rates()
+            _accrue(self.impact, self.impact_since, self.impact_rate, new, self.impact_t)
+            self.impact_rate = new
             self.impact_dirty = False
-        dt = t - self.impact_t
-        for site, rate in self.impact_rate.items():
-            self.impact[site] = self.impact.get(site, 0.0) + rate * dt
         self.impact_t = t
 
     def _task(self, e: Event) -> None:
@@ -647,10 +649,12 @@ class Metrics:
         body = dict(self.body_downtime)
         for site, since in self.body_down_since.items():
             body[site] = body.get(site, 0.0) + now - since
-        rates = self._rates() if self.impact_dirty else self.impact_rate
-        impact = dict(self.impact)
+        rates, impact, since = self.impact_rate, dict(self.impact), dict(self.impact_since)
+        if self.impact_dirty:
+            rates = self._rates()
+            _accrue(impact, since, self.impact_rate, rates, self.impact_t)
         for site, rate in rates.items():
-            impact[site] = impact.get(site, 0.0) + rate * max(0.0, now - self.impact_t)
+            impact[site] = impact.get(site, 0.0) + rate * max(0.0, now - since[site])
         impact = {site: v for site, v in sorted(impact.items()) if v > 0}
         exfil = dict(self.exfiltrated)
         for node, (since, rate, already) in self.exfil.items():
@@ -838,6 +842,21 @@ class Metrics:
         if site:
             return site in self.body_down_since
         return bool(self.down_since)
+
+
+def _accrue(
+    impact: dict[str, float], since: dict[str, float], old: dict[str, float], new: dict[str, float], t: float
+) -> None:
+    """Close the stretch of each body whose rate changes at ``t``, and open the new one."""
+    for site in sorted(set(old) | set(new)):
+        if old.get(site) == new.get(site):
+            continue
+        if site in old:
+            impact[site] = impact.get(site, 0.0) + old[site] * (t - since[site])
+        if site in new:
+            since[site] = t
+        else:
+            since.pop(site, None)
 
 
 def _user_sites(city: Any, users: Iterable[str]) -> list[str]:

@@ -51,6 +51,9 @@ class Document:
     file: str
     positions: dict[tuple[Any, ...], Position] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
+    # a topology that extends another: changes to and removals of nodes and links its base builds
+    # from templates (drill.model.layers.Layered); None for any other document
+    layered: Any = None
 
     def where(self, path: tuple[Any, ...]) -> Position:
         """The place of ``path`` or of its nearest written ancestor."""

@@ -20,9 +20,10 @@ Bà Trưng, two communes fewer in Phúc Thọ and one in Phú Xuyên, three comm
 release must not be used here; the script refuses a list whose Hanoi does not have 584 units.
 
 The source has no population or equipment. Where they come from:
-- population: the district's population in ``hanoi.yaml`` (rough 2015 orders of size) shared among its units in proportion to a weight by type (a ward 3,
-  a township 2, a commune 2 — wards are denser), rounded to hundreds, so that the units of a
-  district add up to the district exactly;
+- population: the district's population in ``hanoi.yaml`` (rough 2015 orders of size) shared
+  among its units in proportion to a weight by type (a ward 3, a township 2, a commune 2 —
+  wards are denser), rounded to hundreds, so that the units of a district add up to the
+  district exactly;
 - staff: 23, the middle of the 21–25 cadres and civil servants Decree 92/2009/NĐ-CP allows a
   commune-level unit;
 - machines: a rule of thumb, not a census — officials' PCs (a ward 10, a township 8, a commune 6,
@@ -92,7 +93,8 @@ def read_source(path: Path | None) -> list[dict[str, Any]]:
         try:
             import vietnam_provinces  # type: ignore[import-not-found]
         except ImportError:
-            raise SystemExit('the source is missing: pip install "vietnam-provinces==0.2", or --source FILE')
+            hint = 'the source is missing: pip install "vietnam-provinces==0.2", or --source FILE'
+            raise SystemExit(hint) from None
         path = Path(vietnam_provinces.__file__).parent / "data" / "nested-divisions.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     hanoi = next(p for p in data if p["code"] == HANOI_CODE)
@@ -205,7 +207,7 @@ def splice(text: str, block: str) -> str:
         start = next(i for i, line in enumerate(lines) if line.rstrip("\n") == BEGIN)
         end = next(i for i, line in enumerate(lines) if line.rstrip("\n") == END)
     except StopIteration:
-        raise SystemExit(f"{TOPOLOGY}: no BEGIN/END communes lines to write between")
+        raise SystemExit(f"{TOPOLOGY}: no BEGIN/END communes lines to write between") from None
     return "".join(lines[:start]) + block + "".join(lines[end + 1 :])
 
 

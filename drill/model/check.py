@@ -11,6 +11,7 @@ from ..diagnostics import Diagnostic, DrillError, nearest
 from ..i18n import t
 from ..yamlio import MAX_JSON_BYTES, MAX_YAML_BYTES, Document, load_json, load_yaml, read_text
 from .city import build_city
+from .layers import resolve
 from .load import check_scenario_document
 from .validation import validate_model
 
@@ -109,6 +110,7 @@ def _check(path: Path) -> FileResult:
         _, problems = check_scenario_document(doc, text, path.parent)
         return FileResult(name, "scenario", problems)
     if isinstance(data, dict) and "topology" in data:
+        doc, _text = resolve(doc, text, path.parent, [path.resolve()])
         _, problems = build_city(doc)
         return FileResult(name, "topology", problems)
     if isinstance(data, list) and any(

@@ -180,11 +180,26 @@ class ZoneSpec(Strict):
     name: Text
 
 
+class RemoveSpec(Strict):
+    """What a topology that extends another takes out of it, by id (a link's id: ``from--to``)."""
+
+    sites: Names = ()
+    nodes: Names = ()
+    links: Names = ()
+    services: Names = ()
+
+
 class TopologySpec(Strict):
     """A topology file as written."""
 
     schema_: str | None = Field(None, alias="$schema")
     topology: Id = Field(description="this topology's name")
+    extends: Id | None = Field(
+        None,
+        description="build on another topology: a bundled name (hanoi) or a file in this folder; "
+        "entries here add to it or change it (by id), and remove takes things out",
+    )
+    remove: RemoveSpec | None = Field(None, description="what to take out of the topology extended")
     version: Integer = Field(1, ge=1, le=1)
     name: Text
     description: Text | None = None
