@@ -29,7 +29,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     export = tsub.add_parser("export", help=t("topology.export_help"), description=t("topology.export_help"))
     export.add_argument("name", metavar="NAME|FILE", help=t("topology.name_arg"))
     export.add_argument(
-        "--format", choices=("graphml", "json"), default="graphml", help=t("topology.format_help")
+        "--format", choices=tuple(EXPORTERS), default="graphml", help=t("topology.format_help")
     )
     export.add_argument("-o", "--output", metavar="FILE", help=t("topology.output_help"))
     add_force(export)
@@ -144,7 +144,8 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     city = resolve_topology(args.name)
-    out = Path(args.output or f"{city.id}.{args.format}")
+    suffix = {"topology-json": "topology.json"}.get(args.format, args.format)
+    out = Path(args.output or f"{city.id}.{suffix}")
     what = "topology.cannot_write"
     check_output(out, inputs=[topology_file(args.name)], force=args.force, what=what)
     with atomic_writer(out, binary=True, what=what) as stream:

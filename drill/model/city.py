@@ -149,7 +149,7 @@ def build_city(doc: Document) -> tuple[City | None, list[Diagnostic]]:
     problems.extend(errors)
     if spec is None:
         return None, _sorted(doc, problems)
-    if spec.remove is not None:  # left only when nothing was extended
+    if spec.remove is not None and doc.layered is None:  # taken out when applied to a base
         _problem(doc, problems, ("remove",), t("validate.remove_needs_extends"))
     broken: set[str] = set()
     nodes, links, gateways = _expand(doc, spec, problems, broken)

@@ -202,9 +202,9 @@ def apply(
     (list, index) → path in the layer; problems with the layer's ``remove``; what it does to
     the nodes and links built from templates."""
     out: dict[str, Any] = {k: v for k, v in base.items() if k not in ("extends", "$schema")}
-    for key in ("topology", "name", "description"):
+    for key in ("topology", "name", "description", "extends"):
         if key in layer:
-            out[key] = layer[key]
+            out[key] = layer[key]  # extends stays: the city says it was built on another
     origin: dict[tuple[str, int], tuple[Any, ...]] = {}
     problems: list[Diagnostic] = []
 
