@@ -109,14 +109,17 @@ remove:
 
 
 def test_a_changed_template_node_is_told_at_its_line(tmp_path):
-    text = "topology: bad\nextends: hanoi\nname: {en: B, vi: B}\nnodes:\n  - {id: ba-vi-tan-linh-desk, hosts: zero}\n"
+    text = "topology: bad\nextends: hanoi\nname: {en: B, vi: B}\n"
+    text += "nodes:\n  - {id: ba-vi-tan-linh-desk, hosts: zero}\n"
     problems = _problems(_write(tmp_path, "bad.yaml", text))
     assert len(problems) == 1 and problems[0].startswith(f"{tmp_path / 'bad.yaml'}:5:"), problems
     assert "nodes[0].hosts" in problems[0]
 
 
 def test_a_reference_broken_by_a_removal_is_told(tmp_path):
-    text = "topology: bad\nextends: hanoi\nname: {en: B, vi: B}\nlinks:\n  - {from: ba-vi-ba-trai-gw, to: ba-vi-gw, kind: wan}\nremove:\n  sites: [ba-vi-ba-trai]\n"
+    text = "topology: bad\nextends: hanoi\nname: {en: B, vi: B}\n"
+    text += "links:\n  - {from: ba-vi-ba-trai-gw, to: ba-vi-gw, kind: wan}\n"
+    text += "remove:\n  sites: [ba-vi-ba-trai]\n"
     problems = _problems(_write(tmp_path, "bad.yaml", text))
     assert any(":5:" in p and "unknown node 'ba-vi-ba-trai-gw'" in p for p in problems), problems
 

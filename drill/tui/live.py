@@ -27,6 +27,7 @@ from .palette import Entry, entry
 from .screens.dialogs import ConfirmScreen
 from .screens.views import DrillScreen, PlayersScreen
 from .search import fold
+from .widgets.network import NetworkMap
 
 BUDGET = 0.05  # seconds of simulation per tick at most, so keys stay responsive
 CHUNK = 10.0  # drill minutes per slice within a tick
@@ -259,6 +260,19 @@ class LiveApp(LiveActions, DrillBaseApp):
 
         return run
 
+    def show_body(self, site: str) -> None:
+        """Select a body on the network panel, opening its district's wards and communes."""
+        maps = self.screen.query(NetworkMap)
+        for network in maps:
+            if network.display:
+                network.focus_body(site)
+                return
+        if maps:
+            show = getattr(self.screen, "show_page", None)
+            if show is not None:
+                show("network")
+            maps.first().focus_body(site)
+
     # ------------------------------------------------------------ the command palette
     def palette_entries(self) -> list[Entry]:
         out: list[Entry] = []
@@ -276,6 +290,15 @@ class LiveApp(LiveActions, DrillBaseApp):
                     lambda a=key.action: self.call_next(self.run_action, a),
                     general=True,
                     search=_both(description_key(key)),
+                )
+            )
+        for sid, site in self.scenario.city.sites.items():  # find any body, a ward among 584
+            out.append(
+                Entry(
+                    f"{t('tui.act_show')}: {pick(site.name.model_dump())} ({sid})",
+                    t("tui.palette_show"),
+                    lambda s=sid: self.show_body(s),
+                    search=f"{_both('tui.act_show')} {both_names(site.name)} {sid}",
                 )
             )
         if view_only:

@@ -25,6 +25,8 @@ from .base import DrillWidgetMixin
 
 # site groups shown together as "the city's common part"
 CITY_GROUPS = ("core", "datacentre", "portal", "external")
+# states of a ward or commune that leave its district's group closed
+QUIET = frozenset({"clean", NO_ALERT})
 TILE_WIDTH = 18  # cells per tile at least; tiles share a row's spare width
 
 
@@ -44,6 +46,7 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
         Binding("up", "move(0, -1)", show=False),
         Binding("down", "move(0, 1)", show=False),
         Binding("enter", "open", show=False),
+        Binding("z", "toggle_units", show=False),
     ]
 
     def __init__(self, public: bool = False, **kwargs: object) -> None:
@@ -58,13 +61,54 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
         self._line_of: dict[str, int] = {}
         self._cache: dict[int, Strip] = {}
         self._styles: dict[tuple[str, ...], Style] = {}
+        self.opened: set[str] = set()  # districts whose wards and communes the facilitator opened
+        self.closed: set[str] = set()  # … and closed (the selected district's open by themselves)
+        self._children: tuple[object, dict[str, list[str]]] | None = None
+        self._shown: list[str] = []
 
     # ------------------------------------------------------------ layout
-    def groups(self) -> list[tuple[str, list[str]]]:
+    def units_under(self) -> dict[str, list[str]]:
+        """Per body, the bodies under it (a district's wards and communes), in topology order."""
         city = self.dapp.scenario.city
+        if self._children is None or self._children[0] is not city:
+            under: dict[str, list[str]] = {}
+            for sid, site in city.sites.items():
+                if site.parent and site.parent in city.sites and site.parent != sid:
+                    under.setdefault(site.parent, []).append(sid)
+            self._children = (city, under)
+        return self._children[1]
+
+    def open_parents(self) -> list[str]:
+        """The districts whose wards and communes are shown: opened with ``z``, the one of the
+        selected body, and those with a ward or commune in a state worth seeing (in their order);
+        ``z`` closes one again, unless something is happening there."""
+        under = self.units_under()
+        selected = self.dapp.selection.site
+        city = self.dapp.scenario.city
+        shown = []
+        for parent, kids in under.items():
+            busy = any(self._busy(k) for k in kids)
+            holds_selection = selected in kids or (selected == parent and parent not in self.closed)
+            if busy or parent in self.opened or holds_selection:
+                shown.append(parent)
+        return [p for p in city.sites if p in shown]
+
+    def _busy(self, site: str) -> bool:
+        worst, _share, cut = self.tile_state(site)
+        return cut or worst not in QUIET
+
+    def groups(self) -> list[tuple[str, list[str]]]:
+        """The groups of tiles: the city's common part, departments, districts, then the wards and
+        communes of each open district (a group named ``of:<district>``); the others are counted
+        on one line (a group ``units`` with no tiles)."""
+        city = self.dapp.scenario.city
+        under = self.units_under()
+        nested = {kid for kids in under.values() for kid in kids}
         order: list[str] = []
         members: dict[str, list[str]] = {}
         for sid, site in city.sites.items():
+            if sid in nested:
+                continue
             group = "city" if site.group in CITY_GROUPS else site.group
             if group not in members:
                 order.append(group)
@@ -73,10 +117,37 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
         if "city" in order:
             order.remove("city")
             order.insert(0, "city")
-        return [(g, members[g]) for g in order]
+        out = [(g, members[g]) for g in order]
+        if under:
+            out.append(("units", []))
+            out.extend((f"of:{parent}", under[parent]) for parent in self.open_parents())
+        return out
 
     def sites(self) -> list[str]:
         return [s for _, sites in self.groups() for s in sites]
+
+    def toggle_units(self) -> None:
+        """Show or hide the wards and communes of the selected district (or of the selected
+        ward's district)."""
+        city = self.dapp.scenario.city
+        site = self.cursor or self.dapp.selection.site
+        if site is None or site not in city.sites:
+            return
+        parent = city.sites[site].parent or site
+        if parent not in self.units_under():
+            self.app.notify(t("tui.units_none", name=short_name(pick(city.sites[site].name.model_dump()))))
+            return
+        if parent in self.open_parents():
+            self.opened.discard(parent)
+            self.closed.add(parent)
+            if self.cursor in self.units_under()[parent]:
+                self.cursor = parent
+        else:
+            self.closed.discard(parent)
+            self.opened.add(parent)
+        self._arrange()
+        if self.cursor:
+            self.choose(self.cursor)
 
     def on_mount(self) -> None:
         self.cursor = self.dapp.selection.site
@@ -98,12 +169,14 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
         self.columns = max(1, (width + 1) // (TILE_WIDTH + 1))
         self.tile_width = (width - (self.columns - 1)) // self.columns
         groups = self.groups()
+        self._shown = self.open_parents() if self.units_under() else []
         rows = sum(-(-len(sites) // self.columns) for _, sites in groups)
         self.tall = rows * 2 + len(groups) <= region.height
         lines: list[tuple[str, object, int]] = []
         line_of: dict[str, int] = {}
+        units = sum(len(kids) for kids in self.units_under().values())
         for group, sites in groups:
-            lines.append(("group", group, len(sites)))
+            lines.append(("group", group, units if group == "units" else len(sites)))
             for start in range(0, len(sites), self.columns):
                 row = sites[start : start + self.columns]
                 for site in row:
@@ -180,9 +253,7 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
             return Strip.blank(self.virtual_size.width, base)
         kind, payload, part = self._lines[index]
         if kind == "group":
-            key = f"tui.group_{payload}"
-            name = t(key)
-            text = f" {name if name != key else payload} ({part})"
+            text = f" {self._group_name(str(payload))} ({part})"
             return Strip([Segment(text, base + self._style("network--group"))])
         segments: list[Segment] = []
         selected = self.dapp.selection.site
@@ -209,8 +280,19 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
             segments.append(Segment(text, base + self._style(*names)))
         return Strip(segments)
 
+    def _group_name(self, group: str) -> str:
+        if group.startswith("of:"):
+            parent = self.dapp.scenario.city.sites[group[3:]]
+            return t("tui.group_units_of", name=pick(parent.name.model_dump()))
+        key = f"tui.group_{group}"
+        name = t(key)
+        return name if name != key else group
+
     def refresh_view(self, force: bool = False) -> None:
         dirty = self.dapp.vm.take_dirty_sites()
+        if self.units_under() and self.open_parents() != self._shown:
+            self._arrange()  # a ward or commune came into view (something happened there)
+            return
         selected = self.dapp.selection.site
         if selected != getattr(self, "_drawn_selection", None):
             self._drawn_selection = selected
@@ -218,6 +300,17 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
         if force or dirty:
             self._cache.clear()
             self.refresh()
+
+    def focus_body(self, site: str) -> None:
+        """Bring a body into view and onto the cursor, opening its district's wards and communes
+        (the palette's "show" finds any of them by name)."""
+        parent = self.dapp.scenario.city.sites[site].parent
+        if parent:
+            self.closed.discard(parent)
+            self.opened.add(parent)
+            self._arrange()
+        self.focus()
+        self.choose(site)
 
     def relabel(self) -> None:
         self._label()
@@ -290,6 +383,9 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
             row = rows[target]
             assert isinstance(row, list)
             self.choose(row[min(column, len(row) - 1)])
+
+    def action_toggle_units(self) -> None:
+        self.toggle_units()
 
     def action_open(self) -> None:
         if self.cursor:
