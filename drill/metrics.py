@@ -844,6 +844,54 @@ class Metrics:
         return bool(self.down_since)
 
 
+@dataclass(frozen=True)
+class DistrictFigures:
+    """A district (or any body with none above it) and the bodies under it, as one: how many of
+    them were affected (the district itself counts), hosts compromised in all, the longest time one
+    of them could not work or serve, and the requests their people could not make."""
+
+    site: str
+    bodies: int
+    units: int  # of them, wards, communes and townships
+    hosts: int
+    longest_down: float
+    citizens: float
+
+
+def by_district(city: Any, snap: Snapshot) -> list[DistrictFigures]:
+    """The snapshot's figures per body rolled up to its district (a body's ``parent``), for the
+    districts that have bodies under them and something to show; most harmed first."""
+    parents = {sid: site.parent for sid, site in city.sites.items() if site.parent in city.sites}
+    if not parents:
+        return []
+    top = set(parents.values())
+    acc: dict[str, dict[str, float]] = {}
+
+    def add(site: str, key: str, value: float, how: str = "sum") -> None:
+        owner = parents.get(site, site)
+        if owner not in top:
+            return
+        row = acc.setdefault(owner, {"bodies": 0.0, "units": 0.0, "hosts": 0.0, "down": 0.0, "citizens": 0.0})
+        row[key] = max(row[key], value) if how == "max" else row[key] + value
+
+    for site in snap.bodies_affected:
+        add(site, "bodies", 1)
+        if site in parents:
+            add(site, "units", 1)
+    for site, hosts in snap.hosts_by_body_ever.items():
+        add(site, "hosts", hosts)
+    for site, minutes in snap.downtime_by_body.items():
+        add(site, "down", minutes, "max")
+    for site, requests in snap.citizen_impact_by_body.items():
+        add(site, "citizens", requests)
+    rows = [
+        DistrictFigures(owner, int(r["bodies"]), int(r["units"]), int(r["hosts"]), r["down"], r["citizens"])
+        for owner, r in acc.items()
+        if r["bodies"] or r["down"] > 0 or r["citizens"] > 0
+    ]
+    return sorted(rows, key=lambda r: (-r.citizens, -r.hosts, -r.longest_down, r.site))
+
+
 def _accrue(
     impact: dict[str, float], since: dict[str, float], old: dict[str, float], new: dict[str, float], t: float
 ) -> None:

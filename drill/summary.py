@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from .i18n import get_language, pick, t
-from .metrics import Snapshot
+from .metrics import Snapshot, by_district
 from .model.durations import format_duration, format_offset
 from .model.load import Scenario
+
+DISTRICT_ROWS = 5  # districts named in the summary's roll-up, most harmed first
 
 
 def objective_label(scenario: Scenario, index: int) -> str:
@@ -87,8 +89,27 @@ def summary_lines(scenario: Scenario, snap: Snapshot, seed: int) -> list[str]:
     ]
     if snap.reinfections or snap.hosts_reinfected:
         lines.append("  " + t("summary.reinfected", count=snap.reinfections, hosts=snap.hosts_reinfected))
+    affected = snap.bodies_affected
+    lines.append("  " + t("summary.bodies", count=len(affected), names=_first(affected)))
+    districts = by_district(scenario.city, snap) if _units_touched(scenario, snap) else []
+    if districts:
+        lines.append("  " + t("summary.by_district"))
+        for row in districts[:DISTRICT_ROWS]:
+            lines.append(
+                "    "
+                + t(
+                    "summary.district_row",
+                    name=pick(scenario.city.sites[row.site].name.model_dump()),
+                    bodies=row.bodies,
+                    units=row.units,
+                    hosts=row.hosts,
+                    longest=format_duration(row.longest_down),
+                    citizens=f"{row.citizens:,.0f}",
+                )
+            )
+        if len(districts) > DISTRICT_ROWS:
+            lines.append("    " + t("summary.districts_more", count=len(districts) - DISTRICT_ROWS))
     lines += [
-        "  " + t("summary.bodies", count=len(snap.bodies_affected), names=_first(snap.bodies_affected)),
         "  " + t("summary.exfil", value=f"{snap.data_exfiltrated_gb:.1f}"),
         "",
         t("summary.services"),
@@ -141,6 +162,14 @@ def summary_lines(scenario: Scenario, snap: Snapshot, seed: int) -> list[str]:
             label = objective_label(scenario, res.index)
             lines.append(f"  [{objective_mark(res.state)}] {label}: {value} ({rel} {bound})")
     return lines
+
+
+def _units_touched(scenario: Scenario, snap: Snapshot) -> bool:
+    """Whether a ward or commune was affected or harmed: then the figures roll up by district."""
+    sites = scenario.city.sites
+    touched = [*snap.bodies_affected, *snap.citizen_impact_by_body]
+    touched += [s for s, m in snap.downtime_by_body.items() if m > 0]
+    return any(sites[s].parent for s in touched if s in sites)
 
 
 def _first(names: list[str], most: int = 8) -> str:

@@ -17,9 +17,10 @@ import pytest
 
 from drill.cli import main
 from drill.engine.events import Event
-from drill.metrics import fold
+from drill.metrics import DistrictFigures, by_district, fold
 from drill.model.city import load_city
 from drill.model.load import load_scenario
+from drill.summary import summary_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 HANOI = load_city(ROOT / "topology" / "hanoi.yaml")
@@ -226,3 +227,46 @@ def test_a_commune_is_a_unit_for_drill_new(tmp_path, capsys):
     assert "targets: {node: dong-anh-onestop}" in text  # the commune's own district's desk
     assert "ba-vi" not in text
     assert main(["validate", str(tmp_path / "x.yaml")]) == 0
+
+
+# ---------------------------------------------------------------- figures rolled up by district
+
+
+def _rolled(*events: tuple[float, str, str, dict]):
+    scenario = load_scenario(str(FIXTURE / "quiet.yaml"))
+    stream = [Event(0.0, 0, "drill_start", "x", "s", {"teams": {"it": 1}})]
+    for t, kind, target, data in events:
+        stream.append(Event(float(t), len(stream), kind, "x", target, data))
+    return scenario, fold(scenario, stream, now=480.0)
+
+
+def test_figures_roll_up_to_the_district():
+    scenario, snap = _rolled(
+        (10, "compromise", "d-c1-desk", {"hosts": 1}),
+        (60, "isolate", "d-desk", {}),
+        (120, "reconnect", "d-desk", {}),
+    )
+    rows = by_district(scenario.city, snap)
+    # one body affected (the commune's desk), a ward-level one; the district's desk out an hour
+    # stops all three bodies for that hour; its people, all in the communes, lose 60 requests
+    assert rows == [DistrictFigures("d", bodies=1, units=1, hosts=1, longest_down=60.0, citizens=60.0)]
+    lines = summary_lines(scenario, snap, 1)
+    row = "    District: 1 affected (1 of its wards and communes), 1 hosts, longest out 1h, "
+    row += "60 requests not served"
+    assert row in lines, lines
+
+
+def test_nothing_to_roll_up_without_wards_or_communes_touched(capsys):
+    assert main(["run", "ransomware-hoan-kiem"]) == 0
+    assert "by district" not in capsys.readouterr().out
+
+
+def test_the_report_rolls_up_by_district(tmp_path, capsys):
+    log = tmp_path / "drill.jsonl"
+    assert main(["run", "grassroots-commune-drill", "--seed", "1", "--log", str(log)]) == 0
+    for audience, hosts in (("controllers", "24"), ("players", "—")):
+        out = tmp_path / f"{audience}.md"
+        assert main(["report", str(log), "-o", str(out), "--audience", audience]) == 0
+        text = out.read_text(encoding="utf-8")
+        assert "### By district, with its wards and communes" in text
+        assert f"| Ba Vi District | 2, of them 1 wards or communes | {hosts} |" in text
