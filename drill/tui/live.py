@@ -308,29 +308,43 @@ class LiveApp(LiveActions, DrillBaseApp):
                 0, Entry(t("tui.save_log_title"), self.session.log_error, self.action_save_log, general=True)
             )
         city = self.scenario.city
+        # the names once, not once per action (a city of 639 bodies)
+        bodies = [
+            (sid, pick(site.name.model_dump()), both_names(site.name)) for sid, site in city.sites.items()
+        ]
+        body_words = {sid: words for sid, _name, words in bodies}
+        # a city of many thousand nodes names its nodes through the pickers instead; so do the
+        # wards and communes (their own entries act on their few machines at once)
+        machines = [
+            (
+                nid,
+                pick(node.name.model_dump()) if node.name else "",
+                f"{both_names(node.name)} {body_words[node.site]}",
+            )
+            for nid, node in (city.nodes.items() if len(city.nodes) <= PALETTE_NODES else ())
+            if not city.sites[node.site].parent
+        ]
+        body_help, node_help = t("tui.palette_body"), t("tui.palette_node")
         for action in TARGET_ACTIONS:
             method = getattr(self, "action_" + action.replace("-", "_"))
             verb_key = f"tui.act_{action.replace('-', '_')}"
             verb, verbs = t(verb_key), _both(verb_key)
-            for sid, site in city.sites.items():
-                name = pick(site.name.model_dump())
+            for sid, name, words in bodies:
                 out.append(
                     entry(
                         f"{verb}: {name} ({sid})",
-                        t("tui.palette_body"),
+                        body_help,
                         self.guarded_call(method, f"site:{sid}"),
-                        search=f"{verbs} {both_names(site.name)}",
+                        search=f"{verbs} {words}",
                     )
                 )
-            # a city of many thousand nodes names its nodes through the pickers instead
-            for nid, node in city.nodes.items() if len(city.nodes) <= PALETTE_NODES else ():
-                name = pick(node.name.model_dump()) if node.name else ""
+            for nid, name, words in machines:
                 out.append(
                     entry(
                         f"{verb}: {nid} — {name}" if name else f"{verb}: {nid}",
-                        t("tui.palette_node"),
+                        node_help,
                         self.guarded_call(method, f"node:{nid}"),
-                        search=f"{verbs} {both_names(node.name)} {both_names(city.sites[node.site].name)}",
+                        search=f"{verbs} {words}",
                     )
                 )
         for action in ("offline", "online"):

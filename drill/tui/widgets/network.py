@@ -65,6 +65,7 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
         self.closed: set[str] = set()  # … and closed (the selected district's open by themselves)
         self._children: tuple[object, dict[str, list[str]]] | None = None
         self._shown: list[str] = []
+        self._busy_units: set[str] | None = None  # wards and communes with something to see
 
     # ------------------------------------------------------------ layout
     def units_under(self) -> dict[str, list[str]]:
@@ -86,16 +87,39 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
         selected = self.dapp.selection.site
         city = self.dapp.scenario.city
         shown = []
+        if self._busy_units is None:
+            self._refresh_busy(None)
+        busy_units = self._busy_units or set()
         for parent, kids in under.items():
-            busy = any(self._busy(k) for k in kids)
+            busy = any(k in busy_units for k in kids)
             holds_selection = selected in kids or (selected == parent and parent not in self.closed)
             if busy or parent in self.opened or holds_selection:
                 shown.append(parent)
         return [p for p in city.sites if p in shown]
 
+    def _refresh_busy(self, sites: list[str] | None) -> None:
+        """Which wards and communes have something to see: all of them (``None``), or only the
+        bodies whose state just changed."""
+        nested = {kid for kids in self.units_under().values() for kid in kids}
+        if sites is None or self._busy_units is None:
+            self._busy_units = {k for k in nested if self._busy(k)}
+            return
+        for site in sites:
+            if site in nested:
+                if self._busy(site):
+                    self._busy_units.add(site)
+                else:
+                    self._busy_units.discard(site)
+
     def _busy(self, site: str) -> bool:
-        worst, _share, cut = self.tile_state(site)
-        return cut or worst not in QUIET
+        """Something to see on a ward or commune: a node not quiet, or cut off (looked at for all
+        584 on each change of state: only the nodes' words, not the tile's figures)."""
+        vm, public = self.dapp.vm, self.public
+        if site in vm.disconnected:
+            return True
+        return any(
+            vm.node_label(n, public) not in QUIET for n in self.dapp.scenario.city.nodes_by_site.get(site, ())
+        )
 
     def groups(self) -> list[tuple[str, list[str]]]:
         """The groups of tiles: the city's common part, departments, districts, then the wards and
@@ -290,11 +314,15 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
 
     def refresh_view(self, force: bool = False) -> None:
         dirty = self.dapp.vm.take_dirty_sites()
-        if self.units_under() and self.open_parents() != self._shown:
-            self._arrange()  # a ward or commune came into view (something happened there)
-            return
         selected = self.dapp.selection.site
-        if selected != getattr(self, "_drawn_selection", None):
+        moved = selected != getattr(self, "_drawn_selection", None)
+        if self.units_under() and (force or dirty):
+            self._refresh_busy(None if force else dirty)
+        if (force or dirty or moved) and self.units_under() and self.open_parents() != self._shown:
+            self._drawn_selection = selected
+            self._arrange()  # wards and communes came into view or left it
+            return
+        if moved:
             self._drawn_selection = selected
             force = True  # the selected tile moved: both are drawn again
         if force or dirty:
