@@ -109,8 +109,9 @@ def show_lines(city: City, with_nodes: bool = False) -> list[str]:
             site_hosts = sum(city.nodes[n].hosts for n in nodes)
             name = pick(site.name.model_dump())
             lead = "    " if site.parent in city.sites else "  "
+            width = 30 - len(lead)
             lines.append(
-                f"{lead}{sid:<{30 - len(lead)}} {len(nodes):>4} {nodes_word} {site_hosts:>6} {hosts_word}  {name}"
+                f"{lead}{sid:<{width}} {len(nodes):>4} {nodes_word} {site_hosts:>6} {hosts_word}  {name}"
             )
             if with_nodes:
                 for nid in nodes:
