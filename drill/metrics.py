@@ -28,6 +28,9 @@ containment, eradication and recovery). Every clock is in drill minutes and runs
   for its own reason, or (b) the body cannot serve: it is cut off from the WAN, or its front
   desk (its nodes tagged ``one-stop``, else its workstations) is all encrypted, wiped,
   isolated or switched off (services used from the Internet are still reached from home).
+  A body with a ``parent`` (a ward or commune under its district) also cannot serve while its
+  parent cannot: its people need both desks. A parent's own share is its population less its
+  children's (a district whose communes hold all its people serves them through them).
   A service down only because a citizen-facing service it needs is down (an online service
   behind the portal) adds nobody: its people are those of that service. Impact =
   Σ over harmed groups of citizens × minutes / (8 h × 60), counted once per group per minute.
@@ -208,6 +211,10 @@ class Metrics:
             for site, per_day in groups:
                 self.body_demand.setdefault(site, []).append((sid, per_day, internet))
         self.desk = _front_desks(scenario)
+        self.parent = {sid: site.parent for sid, site in city.sites.items() if site.parent}
+        self.children: dict[str, list[str]] = {}
+        for child, parent in self.parent.items():
+            self.children.setdefault(parent, []).append(child)
         self.revealing = {i.id for i in scenario.spec.injects if i.reveals}
         self.planned = float(scenario.spec.duration)
         self.now = 0.0
@@ -245,6 +252,9 @@ class Metrics:
         self.impact: dict[str, float] = {}  # body → requests not served so far
         self.impact_rate: dict[str, float] = {}  # body → requests not served a minute, now
         self.impact_t = 0.0
+        # body → since when its rate has held: a rate is summed once per change of rate, so the
+        # same drill with more events in it (a decision that changes nothing) sums the same
+        self.impact_since: dict[str, float] = {}
         self.impact_dirty = False
         self.exfil: dict[str, tuple[float, float, float]] = {}  # node → (since, rate/h, already)
         self.exfiltrated: dict[str, float] = {}
@@ -491,7 +501,14 @@ class Metrics:
         self._harm_changed(e.t)
 
     def _body_out(self, site: str) -> bool:
-        """A body cannot serve: cut off from the WAN, or its whole front desk out of use."""
+        """A body cannot serve: cut off from the WAN, or its whole front desk out of use, or (a
+        ward or commune) its district cannot."""
+        if self._own_out(site):
+            return True
+        parent = self.parent.get(site)
+        return parent is not None and self._own_out(parent)
+
+    def _own_out(self, site: str) -> bool:
         if site in self.disconnected_since:
             return True
         desk = self.desk.get(site, ())
@@ -525,7 +542,9 @@ class Metrics:
         counted = {
             sid for sid in self.down_since if self.citizens.get(sid, 0) > 0 and self._counted_down(sid)
         }
-        out_bodies = {site for site in self.desk_out if self._body_out(site)} | set(self.disconnected_since)
+        out_bodies = {site for site in self.desk_out if self._own_out(site)} | set(self.disconnected_since)
+        if out_bodies and self.children:  # a district out takes its communes' people with it
+            out_bodies |= {child for site in list(out_bodies) for child in self.children.get(site, ())}
         rates: dict[str, float] = {}
         for sid in counted:
             for site, per_day in self.demand.get(sid, ()):
@@ -537,12 +556,11 @@ class Metrics:
         return rates
 
     def _impact_to(self, t: float) -> None:
-        if self.impact_dirty:
-            self.impact_rate = self._rates()
+        if self.impact_dirty:  # the state changed at the last event: new rates from then on
+            new = self._rates()
+            _accrue(self.impact, self.impact_since, self.impact_rate, new, self.impact_t)
+            self.impact_rate = new
             self.impact_dirty = False
-        dt = t - self.impact_t
-        for site, rate in self.impact_rate.items():
-            self.impact[site] = self.impact.get(site, 0.0) + rate * dt
         self.impact_t = t
 
     def _task(self, e: Event) -> None:
@@ -631,10 +649,12 @@ class Metrics:
         body = dict(self.body_downtime)
         for site, since in self.body_down_since.items():
             body[site] = body.get(site, 0.0) + now - since
-        rates = self._rates() if self.impact_dirty else self.impact_rate
-        impact = dict(self.impact)
+        rates, impact, since = self.impact_rate, dict(self.impact), dict(self.impact_since)
+        if self.impact_dirty:
+            rates = self._rates()
+            _accrue(impact, since, self.impact_rate, rates, self.impact_t)
         for site, rate in rates.items():
-            impact[site] = impact.get(site, 0.0) + rate * max(0.0, now - self.impact_t)
+            impact[site] = impact.get(site, 0.0) + rate * max(0.0, now - since[site])
         impact = {site: v for site, v in sorted(impact.items()) if v > 0}
         exfil = dict(self.exfiltrated)
         for node, (since, rate, already) in self.exfil.items():
@@ -824,6 +844,69 @@ class Metrics:
         return bool(self.down_since)
 
 
+@dataclass(frozen=True)
+class DistrictFigures:
+    """A district (or any body with none above it) and the bodies under it, as one: how many of
+    them were affected (the district itself counts), hosts compromised in all, the longest time one
+    of them could not work or serve, and the requests their people could not make."""
+
+    site: str
+    bodies: int
+    units: int  # of them, wards, communes and townships
+    hosts: int
+    longest_down: float
+    citizens: float
+
+
+def by_district(city: Any, snap: Snapshot) -> list[DistrictFigures]:
+    """The snapshot's figures per body rolled up to its district (a body's ``parent``), for the
+    districts that have bodies under them and something to show; most harmed first."""
+    parents = {sid: site.parent for sid, site in city.sites.items() if site.parent in city.sites}
+    if not parents:
+        return []
+    top = set(parents.values())
+    acc: dict[str, dict[str, float]] = {}
+
+    def add(site: str, key: str, value: float, how: str = "sum") -> None:
+        owner = parents.get(site, site)
+        if owner not in top:
+            return
+        row = acc.setdefault(owner, {"bodies": 0.0, "units": 0.0, "hosts": 0.0, "down": 0.0, "citizens": 0.0})
+        row[key] = max(row[key], value) if how == "max" else row[key] + value
+
+    for site in snap.bodies_affected:
+        add(site, "bodies", 1)
+        if site in parents:
+            add(site, "units", 1)
+    for site, hosts in snap.hosts_by_body_ever.items():
+        add(site, "hosts", hosts)
+    for site, minutes in snap.downtime_by_body.items():
+        add(site, "down", minutes, "max")
+    for site, requests in snap.citizen_impact_by_body.items():
+        add(site, "citizens", requests)
+    rows = [
+        DistrictFigures(owner, int(r["bodies"]), int(r["units"]), int(r["hosts"]), r["down"], r["citizens"])
+        for owner, r in acc.items()
+        if r["bodies"] or r["down"] > 0 or r["citizens"] > 0
+    ]
+    return sorted(rows, key=lambda r: (-r.citizens, -r.hosts, -r.longest_down, r.site))
+
+
+def _accrue(
+    impact: dict[str, float], since: dict[str, float], old: dict[str, float], new: dict[str, float], t: float
+) -> None:
+    """Close the stretch of each body whose rate changes at ``t``, and open the new one."""
+    for site in sorted(set(old) | set(new)):
+        if old.get(site) == new.get(site):
+            continue
+        if site in old:
+            impact[site] = impact.get(site, 0.0) + old[site] * (t - since[site])
+        if site in new:
+            since[site] = t
+        else:
+            since.pop(site, None)
+
+
 def _user_sites(city: Any, users: Iterable[str]) -> list[str]:
     users = list(users)
     return list(city.sites) if "all" in users else [s for s in users if s in city.sites]
@@ -833,19 +916,29 @@ def _demand(scenario: Scenario) -> dict[str, list[tuple[str, float]]]:
     """Per service, its citizens a working day split over the bodies whose people use it, by
     population (evenly when none of them has any)."""
     city = scenario.city
+    own = _own_populations(city)
     out: dict[str, list[tuple[str, float]]] = {}
     for sid, svc in city.services.items():
         citizens = float(svc.serves.citizens)
         sites = _user_sites(city, svc.users)
         if citizens <= 0 or not sites:
             continue
-        population = [float(city.sites[s].population) for s in sites]
+        population = [own.get(s, 0.0) for s in sites]
         total = sum(population)
         if total > 0:
             out[sid] = [(s, citizens * p / total) for s, p in zip(sites, population, strict=True) if p > 0]
         else:
             out[sid] = [(s, citizens / len(sites)) for s in sites]
     return out
+
+
+def _own_populations(city: Any) -> dict[str, float]:
+    """The people each body serves itself: its population less that of the bodies under it."""
+    under: dict[str, int] = {}
+    for site in city.sites.values():
+        if site.parent:
+            under[site.parent] = under.get(site.parent, 0) + site.population
+    return {sid: float(max(0, site.population - under.get(sid, 0))) for sid, site in city.sites.items()}
 
 
 def _front_desks(scenario: Scenario) -> dict[str, tuple[str, ...]]:

@@ -117,11 +117,14 @@ def command_source(record: dict[str, Any]) -> str:
 
 def short_name(name: str) -> str:
     """A body's name for a small tile: without the words every body of its kind shares."""
-    for prefix in ("Department of ", "Office of the ", "Sở ", "Quận ", "Huyện ", "Thị xã ", "Ban "):
+    for prefix in (
+        *("Department of ", "Office of the ", "Sở ", "Quận ", "Huyện ", "Thị xã ", "Ban "),
+        *("Phường ", "Xã ", "Thị trấn "),
+    ):
         if name.startswith(prefix) and len(name) > len(prefix) + 2:
             name = name[len(prefix) :]
             break
-    for suffix in (" District", " Town", " Committee"):
+    for suffix in (" District", " Town", " Committee", " Ward", " Commune", " Township"):
         if name.endswith(suffix) and len(name) > len(suffix) + 2:
             name = name[: -len(suffix)]
             break

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from .discovery import Discovery
 from .i18n import get_language, pick, t
-from .metrics import Snapshot
+from .metrics import Snapshot, by_district
 from .model.durations import format_duration, format_offset
 from .model.load import Scenario
+
+DISTRICT_ROWS = 5  # districts named in the summary's roll-up, most harmed first
 
 
 def objective_label(scenario: Scenario, index: int) -> str:
@@ -93,13 +95,30 @@ def summary_lines(
     ]
     if snap.reinfections or snap.hosts_reinfected:
         lines.append("  " + t("summary.reinfected", count=snap.reinfections, hosts=snap.hosts_reinfected))
-    lines += [
+    affected = snap.bodies_affected
+    lines.append(
         "  "
-        + t(
-            "summary.bodies",
-            count=len(snap.bodies_affected),
-            names=_first([body_name(scenario, b) for b in snap.bodies_affected]),
-        ),
+        + t("summary.bodies", count=len(affected), names=_first([body_name(scenario, b) for b in affected]))
+    )
+    districts = by_district(scenario.city, snap) if _units_touched(scenario, snap) else []
+    if districts:
+        lines.append("  " + t("summary.by_district"))
+        for row in districts[:DISTRICT_ROWS]:
+            lines.append(
+                "    "
+                + t(
+                    "summary.district_row",
+                    name=pick(scenario.city.sites[row.site].name.model_dump()),
+                    bodies=row.bodies,
+                    units=row.units,
+                    hosts=row.hosts,
+                    longest=format_duration(row.longest_down),
+                    citizens=format_number(row.citizens, 0),
+                )
+            )
+        if len(districts) > DISTRICT_ROWS:
+            lines.append("    " + t("summary.districts_more", count=len(districts) - DISTRICT_ROWS))
+    lines += [
         "  " + t("summary.exfil", value=format_number(snap.data_exfiltrated_gb, 1)),
         "",
         t("summary.services"),
@@ -174,6 +193,14 @@ def discovery_lines(scenario: Scenario, found: Discovery, investigated: bool) ->
         when = f" ({format_offset(res.identified.at)})" if res.identified is not None else ""
         lines.append(f"  [{t('summary.identify_' + res.status)}] {name}{when}")
     return lines
+
+
+def _units_touched(scenario: Scenario, snap: Snapshot) -> bool:
+    """Whether a ward or commune was affected or harmed: then the figures roll up by district."""
+    sites = scenario.city.sites
+    touched = [*snap.bodies_affected, *snap.citizen_impact_by_body]
+    touched += [s for s, m in snap.downtime_by_body.items() if m > 0]
+    return any(sites[s].parent for s in touched if s in sites)
 
 
 def _first(names: list[str], most: int = 8) -> str:

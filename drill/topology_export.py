@@ -17,6 +17,7 @@ from typing import Any
 
 from .model.city import City
 from .model.topology import NodeSpec
+from .yamlio import dump_yaml, flow_yaml
 
 EXPORT_VERSION = 1
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
@@ -199,7 +200,58 @@ def graphml(city: City) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
+def topology_document(city: City) -> dict[str, Any]:
+    """The city as a drill topology that reads back in as the same city: every node and link
+    written out (templates expanded, the changes of a topology it extends applied), durations in
+    minutes. The form is a plain topology, with no ``extends``."""
+    spec = city.spec
+    dump: dict[str, Any] = {"topology": spec.topology, "version": spec.version}
+    dump["name"] = spec.name.model_dump(mode="json")
+    if spec.description is not None:
+        dump["description"] = spec.description.model_dump(mode="json")
+    dump["zones"] = [z.model_dump(mode="json", by_alias=True, exclude_none=True) for z in spec.zones]
+    sites = []
+    for site in city.sites.values():
+        item = site.model_dump(mode="json", by_alias=True, exclude_none=True)
+        item.pop("template", None)
+        item.pop("params", None)
+        if site.id in city.gateways:
+            item["gateway"] = city.gateways[site.id]
+        sites.append(item)
+    dump["sites"] = sites
+    dump["nodes"] = [n.model_dump(mode="json", by_alias=True, exclude_none=True) for n in city.nodes.values()]
+    dump["links"] = [
+        link.model_dump(mode="json", by_alias=True, exclude_none=True)
+        for link in city.links
+        if city.graph.has_edge(link.source, link.target)
+    ]
+    dump["services"] = [
+        s.model_dump(mode="json", by_alias=True, exclude_none=True) for s in city.services.values()
+    ]
+    return dump
+
+
+def topology_yaml(city: City) -> bytes:
+    """The loadable topology as YAML: one line per zone, site, node, link and service."""
+    data = topology_document(city)
+    head = {k: v for k, v in data.items() if k not in ("zones", "sites", "nodes", "links", "services")}
+    lines = [
+        "# yaml-language-server: $schema=topology.schema.json",
+        f"# {city.id}, written out by drill topology export: every node and link, durations in minutes",
+        "",
+        dump_yaml(head).rstrip("\n"),
+    ]
+    for key in ("zones", "sites", "nodes", "links", "services"):
+        lines.append(f"{key}:" if data[key] else f"{key}: []")
+        lines.extend(f"  - {flow_yaml(item)}" for item in data[key])
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
 EXPORTERS: dict[str, Callable[[City], bytes]] = {
+    "yaml": topology_yaml,
+    "topology-json": lambda city: (
+        json.dumps(topology_document(city), ensure_ascii=False, indent=1) + "\n"
+    ).encode("utf-8"),
     "graphml": graphml,
     "json": lambda city: (json.dumps(node_link(city), ensure_ascii=False, indent=1) + "\n").encode("utf-8"),
 }

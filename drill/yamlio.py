@@ -53,6 +53,9 @@ class Document:
     problems: list[Diagnostic] = field(default_factory=list)
     # keys that a comma split off text inside { … } (``{vi: xã, thị trấn}``), with the text meant
     split_keys: dict[tuple[Any, ...], str] = field(default_factory=dict)
+    # a topology that extends another: changes to and removals of nodes and links its base builds
+    # from templates (drill.model.layers.Layered); None for any other document
+    layered: Any = None
 
     def where(self, path: tuple[Any, ...]) -> Position:
         """The place of ``path`` or of its nearest written ancestor."""

@@ -94,7 +94,8 @@ def test_new_refuses_to_overwrite_without_force(tmp_path, capsys):
         (["new", "Bad ID"], "'Bad ID' cannot be a scenario id"),
         (
             ["new", "x", "--unit", "cau-giai"],
-            "no unit (site) 'cau-giai' in the topology; did you mean cau-giay?",
+            # the district first; its wards follow it now that the city has them
+            "no unit (site) 'cau-giai' in the topology; did you mean cau-giay,",
         ),
         (["new", "x", "--from", "ransomware-hoan-kim"], "did you mean ransomware-hoan-kiem?"),
         (["new", "x", "--unit", "so-tai-chinh"], "cannot host scenario grassroots-district-drill"),

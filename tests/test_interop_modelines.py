@@ -47,7 +47,7 @@ def check_modelines(top: Path) -> int:
 
 
 def test_modelines_resolve_in_the_source_tree() -> None:
-    assert check_modelines(ROOT) == 15  # seven scenarios, seven decisions files, one topology
+    assert check_modelines(ROOT) == 19  # nine scenarios, nine decisions files, one topology
 
 
 def test_drill_new_output_finds_its_schema_without_a_manual_fix(tmp_path: Path) -> None:
@@ -79,7 +79,7 @@ def unpacked_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.slow
 def test_modelines_resolve_in_an_installed_wheel(unpacked_wheel: Path) -> None:
-    assert check_modelines(unpacked_wheel / "drill" / "_data") == 13
+    assert check_modelines(unpacked_wheel / "drill" / "_data") == 19
 
 
 @pytest.mark.slow
@@ -92,4 +92,4 @@ def test_the_editor_opens_the_wheels_files_without_a_problem(unpacked_wheel: Pat
         found = {str(p): server.problems(p) for p in bundled_yaml(unpacked_wheel / "drill" / "_data")}
     finally:
         server.close()
-    assert len(found) == 13 and all(problems == [] for problems in found.values()), found
+    assert len(found) == 19 and all(problems == [] for problems in found.values()), found

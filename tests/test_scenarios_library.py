@@ -28,12 +28,14 @@ LIBRARY = [
     "docmgmt-quiet-theft",
     "supply-chain-update",
     "grassroots-district-drill",
+    "grassroots-commune-drill",
+    "commune-desks-ransomware",
 ]
 SEEDS = range(1, 21)
 MODELINE = "# yaml-language-server: $schema=scenario.schema.json"
 
 
-def test_the_library_holds_the_seven_drills():
+def test_the_library_holds_the_nine_drills():
     assert sorted(bundled_scenarios()) == sorted(LIBRARY)
 
 

@@ -26,6 +26,7 @@ from ..model.city import City, build_city
 from ..model.load import Scenario
 from ..model.scenario import ScenarioSpec
 from ..model.validation import validate_model
+from ..topology_export import topology_document
 from ..yamlio import load_json, load_yaml
 from .figures import read_figures, services_of_interest
 from .overrides import Override, apply_overrides
@@ -53,6 +54,8 @@ class Job:
     topology_sha256: str
     decisions_text: str = ""
     decisions_file: str = ""
+    # a topology that extends another, written out whole: the worker may not have its files
+    topology_json: str = ""
 
     @cached_property
     def key(self) -> str:
@@ -95,7 +98,15 @@ def make_job(scenario: Scenario, overrides: list[Override], decisions: tuple[str
         topology_sha256=scenario.topology_sha256,
         decisions_text=decisions[0],
         decisions_file=decisions[1],
+        topology_json=_written_out(scenario),
     )
+
+
+def _written_out(scenario: Scenario) -> str:
+    """A topology that extends another, whole, for a worker that may not have its files."""
+    if not scenario.city.spec.extends:
+        return ""
+    return json.dumps(topology_document(scenario.city), ensure_ascii=False)
 
 
 @dataclass
@@ -142,7 +153,10 @@ def _city(job: Job) -> tuple[City, str]:
         raise DrillError(t("batch.topology_differs", name=job.topology_name))
     city = _CITIES.get(job.topology_sha256)
     if city is None:
-        doc = load_json(text, name) if name.endswith(".json") else load_yaml(text, name)
+        if job.topology_json:
+            doc = load_json(job.topology_json, name)
+        else:
+            doc = load_json(text, name) if name.endswith(".json") else load_yaml(text, name)
         built, problems = build_city(doc)
         if built is None:
             raise DrillError("\n".join(d.format() for d in problems), problems)

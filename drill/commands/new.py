@@ -6,23 +6,27 @@ from __future__ import annotations
 import argparse
 import re
 from pathlib import Path
+from typing import Any
 
 from ..data import bundled_topologies
 from ..diagnostics import DrillError, nearest
 from ..i18n import pick, t
 from ..model.common import ID_PATTERN
+from ..model.layers import topology_files
 from ..model.load import Scenario, load_scenario, parse_scenario, resolve_scenario, topology_path
 from ..model.topology import SiteSpec
 from ..outputs import check_output, write_text
 from ..schemas import schema_text
 
 DEFAULT_SOURCE = "grassroots-district-drill"
+# a ward, commune or township has a desk and PCs, not a district's servers: its own drill
+DEFAULT_COMMUNE_SOURCE = "grassroots-commune-drill"
 SCHEMA_FILE = "scenario.schema.json"
 MODELINE = "# yaml-language-server: $schema="
 # what a unit's name starts or ends with when it is a district-level unit: "Ba Vi District",
 # "Huyện Ba Vì" → the short form "Ba Vi", "Ba Vì" that texts also use
-_EN_SUFFIXES = (" District", " Town")
-_VI_PREFIXES = ("Quận ", "Huyện ", "Thị xã ")
+_EN_SUFFIXES = (" District", " Town", " Ward", " Commune", " Township")
+_VI_PREFIXES = ("Quận ", "Huyện ", "Thị xã ", "Phường ", "Xã ", "Thị trấn ")
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -42,6 +46,9 @@ def run(args: argparse.Namespace) -> int:
     source_path = resolve_scenario(source_name)
     source = load_scenario(source_path)
     unit = args.unit or source.spec.unit
+    if not args.source and unit in source.city.sites and source.city.sites[unit].kind == "commune":
+        source_path = resolve_scenario(DEFAULT_COMMUNE_SOURCE)
+        source = load_scenario(source_path)
     if unit not in source.city.sites:
         close = nearest(unit, source.city.sites)
         msg = t("scenarios.new_unknown_unit", unit=unit)
@@ -58,8 +65,12 @@ def run(args: argparse.Namespace) -> int:
             exists=t("scenarios.new_exists", file=str(target)),
             what="scenarios.new_cannot_write",
         )
-    text = retarget(source, source_path, unit, args.id, folder)
-    _, problems = parse_scenario(text, str(target), folder)
+    text, copies = retarget(source, source_path, unit, args.id, folder)
+    for copy, _original in copies:
+        if copy.exists() and copy.read_bytes() != _original.read_bytes() and not args.force:
+            raise DrillError(t("scenarios.new_topology_differs", file=str(copy)))
+    # the topology is copied beside it unchanged: check the copy against the source's
+    _, problems = parse_scenario(text, str(target), source_path.parent if copies else folder)
     if problems:
         site = source.city.sites[unit]
         lines = [t("scenarios.new_cannot_host", unit=unit, name=_name(site), source=source.id)]
@@ -74,6 +85,11 @@ def run(args: argparse.Namespace) -> int:
             t("scenarios.new_cannot_write", file=str(target), reason=exc.strerror or str(exc))
         ) from exc
     write_text(target, text, what="scenarios.new_cannot_write")
+    for copy, original in copies:
+        if not (copy.exists() and copy.read_bytes() == original.read_bytes()):
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            write_text(copy, original.read_text(encoding="utf-8"), what="scenarios.new_cannot_write")
+            print(t("scenarios.new_topology_copied", file=str(copy)))
     write_text(schema, schema_text("scenario"), what="scenarios.new_cannot_write")
     print(
         t(
@@ -93,24 +109,60 @@ def _name(site: SiteSpec) -> str:
     return pick(site.name.model_dump())
 
 
-def retarget(source: Scenario, source_path: Path, unit: str, new_id: str, folder: Path) -> str:
-    """The source scenario's text for ``unit`` under ``new_id``, its comments kept."""
-    old_site = source.city.sites[source.spec.unit]
-    new_site = source.city.sites[unit]
+def retarget(
+    source: Scenario, source_path: Path, unit: str, new_id: str, folder: Path
+) -> tuple[str, list[tuple[Path, Path]]]:
+    """The source scenario's text for ``unit`` under ``new_id``, its comments kept, and the
+    topology files to copy beside it (where, from where) when its topology is not bundled."""
+    city = source.city
+    old_site = city.sites[source.spec.unit]
+    new_site = city.sites[unit]
     text = source.text
     if old_site.id != new_site.id:
-        # the site id as a whole token, also inside node and team ids (hoan-kiem-ws, hoan-kiem-it)
-        text = re.sub(rf"(?<![a-z0-9_.-]){re.escape(old_site.id)}(?![a-z0-9_])", new_site.id, text)
-        for old, new in _name_pairs(old_site, new_site):
-            text = re.sub(rf"(?<!\w){re.escape(old)}(?!\w)", new, text)
+        moves = _moves(city, old_site, new_site)
+        text = _rewrite_ids(text, moves, set(city.sites))
+        for old_unit, new_unit in moves.items():
+            for old, new in _name_pairs(city.sites[old_unit], city.sites[new_unit]):
+                text = re.sub(rf"(?<!\w){re.escape(old)}(?!\w)", new, text)
     text = re.sub(r"(?m)^scenario:[^\n#]*", f"scenario: {new_id}", text, count=1)
-    text = re.sub(
-        r"(?m)^topology:[^\n#]*",
-        f"topology: {_topology_ref(source, source_path, folder)}",
-        text,
-        count=1,
-    )
-    return _header(source, new_site) + _without_modeline(text)
+    name, copies = _topology_ref(source, source_path, folder)
+    text = re.sub(r"(?m)^topology:[^\n#]*", f"topology: {name}", text, count=1)
+    return _header(source, new_site) + _without_modeline(text), copies
+
+
+def _moves(city: Any, old: SiteSpec, new: SiteSpec) -> dict[str, str]:
+    """The units whose ids change: the unit, and a commune's district with it (a commune's drill
+    also names its district's desk); the unit first, the longer id."""
+    moves = {old.id: new.id}
+    if old.parent and new.parent and old.parent != new.parent and old.parent != new.id:
+        moves[old.parent] = new.parent
+    return moves
+
+
+_TOKEN = re.compile(r"(?<![a-z0-9_.-])[a-z0-9][a-z0-9_.-]*")
+
+
+def _rewrite_ids(text: str, moves: dict[str, str], sites: set[str]) -> str:
+    """Each id-like word that belongs to a moved unit, re-pointed at its new one: the unit's id
+    itself or an id made from it (ba-vi-onestop, ba-vi-it). A word belongs to the longest unit id
+    it starts with, so ba-vi-tan-linh-desk belongs to Tan Linh, not to Ba Vi."""
+
+    def owner(word: str) -> str | None:
+        best = None
+        for end in [len(word)] + [i for i, c in enumerate(word) if c == "-"]:
+            head = word[:end]
+            if head in sites and (best is None or len(head) > len(best)):
+                best = head
+        return best
+
+    def swap(match: re.Match[str]) -> str:
+        word = match.group(0)
+        unit = owner(word)
+        if unit is None or unit not in moves:
+            return word
+        return moves[unit] + word[len(unit) :]
+
+    return _TOKEN.sub(swap, text)
 
 
 def _name_pairs(old: SiteSpec, new: SiteSpec) -> list[tuple[str, str]]:
@@ -140,24 +192,28 @@ def _short(name: str, affixes: tuple[str, ...], suffix: bool) -> str:
     return ""
 
 
-def _topology_ref(source: Scenario, source_path: Path, folder: Path) -> str:
+def _topology_ref(source: Scenario, source_path: Path, folder: Path) -> tuple[str, list[tuple[Path, Path]]]:
     """How the copy names its topology so that it still resolves from ``folder``: a bundled name
-    when the source's topology is a bundled one, else the same file beside the copy."""
+    when the source's topology is a bundled one, else the same file (and the files it extends)
+    copied beside the copy, at the same place relative to it."""
     name = source.spec.topology
     bundled = bundled_topologies()
     try:
         used = topology_path(name, source_path.parent)
     except ValueError:
         used = None
+    if used is None:
+        raise DrillError(t("scenarios.new_topology", topology=name, folder=str(folder)))
     for bname, bpath in bundled.items():
-        if used is not None and bpath.resolve() == used.resolve():
-            return bname
-    try:
-        if used is not None and topology_path(name, folder) == used:
-            return name
-    except ValueError:
-        pass
-    raise DrillError(t("scenarios.new_topology", topology=name, folder=str(folder)))
+        if bpath.resolve() == used.resolve():
+            return bname, []
+    root = source_path.parent.resolve()
+    copies = []
+    for original in topology_files(used):
+        copy = folder / original.resolve().relative_to(root)
+        if copy.resolve() != original.resolve():
+            copies.append((copy, original))
+    return name, copies
 
 
 def _without_modeline(text: str) -> str:

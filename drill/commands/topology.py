@@ -29,7 +29,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     export = tsub.add_parser("export", help=t("topology.export_help"), description=t("topology.export_help"))
     export.add_argument("name", metavar="NAME|FILE", help=t("topology.name_arg"))
     export.add_argument(
-        "--format", choices=("graphml", "json"), default="graphml", help=t("topology.format_help")
+        "--format", choices=tuple(EXPORTERS), default="graphml", help=t("topology.format_help")
     )
     export.add_argument("-o", "--output", metavar="FILE", help=t("topology.output_help"))
     add_force(export)
@@ -98,12 +98,21 @@ def show_lines(city: City, with_nodes: bool = False) -> list[str]:
     for group in [g for g in GROUP_ORDER if g in groups] + sorted(set(groups) - set(GROUP_ORDER)):
         members = groups[group]
         lines += ["", t(f"topology.group_{group}", count=len(members))]
-        for sid in members:
+        parent = None
+        for sid in _by_parent(city, members):
             site = city.sites[sid]
+            if site.parent != parent and site.parent in city.sites:  # the wards under their district
+                parent = site.parent
+                under = sum(1 for m in members if city.sites[m].parent == parent)
+                lines.append(f"  {pick(city.sites[parent].name.model_dump())} ({under})")
             nodes = city.nodes_by_site.get(sid, [])
             site_hosts = sum(city.nodes[n].hosts for n in nodes)
             name = pick(site.name.model_dump())
-            lines.append(f"  {sid:<28} {len(nodes):>4} {nodes_word} {site_hosts:>6} {hosts_word}  {name}")
+            lead = "    " if site.parent in city.sites else "  "
+            width = 30 - len(lead)
+            lines.append(
+                f"{lead}{sid:<{width}} {len(nodes):>4} {nodes_word} {site_hosts:>6} {hosts_word}  {name}"
+            )
             if with_nodes:
                 for nid in nodes:
                     node = city.nodes[nid]
@@ -136,6 +145,12 @@ def show_lines(city: City, with_nodes: bool = False) -> list[str]:
     return lines
 
 
+def _by_parent(city: City, members: list[str]) -> list[str]:
+    """Bodies with a parent together under it, in the order the parents come; the others first."""
+    order = {sid: i for i, sid in enumerate(city.sites)}
+    return sorted(members, key=lambda s: (order.get(city.sites[s].parent or "", -1), order[s]))
+
+
 def run_show(args: argparse.Namespace) -> int:
     city = resolve_topology(args.name)
     print("\n".join(show_lines(city, args.nodes)))
@@ -144,7 +159,8 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     city = resolve_topology(args.name)
-    out = Path(args.output or f"{city.id}.{args.format}")
+    suffix = {"topology-json": "topology.json"}.get(args.format, args.format)
+    out = Path(args.output or f"{city.id}.{suffix}")
     what = "topology.cannot_write"
     check_output(out, inputs=[topology_file(args.name)], force=args.force, what=what)
     with atomic_writer(out, binary=True, what=what) as stream:

@@ -12,6 +12,7 @@ from ..i18n import t
 from ..yamlio import MAX_JSON_BYTES, MAX_YAML_BYTES, Document, load_json, load_yaml, read_text
 from .city import build_city
 from .feasibility import scenario_warnings
+from .layers import resolve
 from .load import check_scenario_document
 from .validation import validate_model
 
@@ -113,6 +114,7 @@ def _check(path: Path) -> FileResult:
         warnings = scenario_warnings(doc, scenario.spec, scenario.city) if scenario is not None else []
         return FileResult(name, "scenario", problems, warnings)
     if isinstance(data, dict) and "topology" in data:
+        doc, _text = resolve(doc, text, path.parent, [path.resolve()])
         _, problems = build_city(doc)
         return FileResult(name, "topology", problems)
     if isinstance(data, list) and any(

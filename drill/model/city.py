@@ -8,7 +8,7 @@ import json
 import re
 import string
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,9 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..diagnostics import Diagnostic, DrillError, nearest, path_text, problems_text
 from ..i18n import t
-from ..yamlio import Document, load_file, paused_gc
+from ..yamlio import Document, paused_gc
 from .common import Id, Selector, Text
+from .layers import load_topology
 from .topology import TRAFFIC_LINKS, TRANSIT_KINDS, LinkSpec, NodeSpec, ServiceSpec, SiteSpec, TopologySpec
 from .validation import diagnostics_for, validate_model
 
@@ -127,7 +128,7 @@ def check_selector(selector: Selector, city: City) -> list[tuple[str, str]]:
 
 def load_city(path: Path | str) -> City:
     """Load and check a topology file; raise DrillError listing every problem."""
-    doc = load_file(path)
+    doc, _text = load_topology(path)
     city, problems = build_city(doc)
     if problems or city is None:
         raise DrillError(problems_text(problems), problems)
@@ -137,6 +138,8 @@ def load_city(path: Path | str) -> City:
 @paused_gc()
 def build_city(doc: Document) -> tuple[City | None, list[Diagnostic]]:
     problems = list(doc.problems)
+    if any(p.path == "extends" for p in problems):
+        return None, problems  # the base it extends is missing or broken: nothing to check it with
     if not isinstance(doc.data, dict):
         problems.append(
             Diagnostic(
@@ -147,11 +150,19 @@ def build_city(doc: Document) -> tuple[City | None, list[Diagnostic]]:
     spec, errors = validate_model(doc, TopologySpec)
     problems.extend(errors)
     if spec is None:
-        return None, sorted(problems, key=lambda d: (d.line, d.col, d.path))
+        return None, _sorted(doc, problems)
+    if spec.remove is not None and doc.layered is None:  # taken out when applied to a base
+        _problem(doc, problems, ("remove",), t("validate.remove_needs_extends"))
     broken: set[str] = set()
     nodes, links, gateways = _expand(doc, spec, problems, broken)
     city = _assemble(doc, spec, nodes, links, gateways, problems, broken)
-    return (city if not problems else None), sorted(problems, key=lambda d: (d.line, d.col, d.path))
+    return (city if not problems else None), _sorted(doc, problems)
+
+
+def _sorted(doc: Document, problems: list[Diagnostic]) -> list[Diagnostic]:
+    if doc.layered is not None:  # key paths as the trainer wrote them
+        problems = [replace(d, path=doc.layered.trainer_path(d.path)) for d in problems]
+    return sorted(problems, key=lambda d: (d.line, d.col, d.path))
 
 
 def _expand(
@@ -162,6 +173,7 @@ def _expand(
     nodes = [(node, ("nodes", i)) for i, node in enumerate(spec.nodes)]
     links = [(link, ("links", i)) for i, link in enumerate(spec.links)]
     gateways: dict[str, str] = {s.id: s.gateway for s in spec.sites if s.gateway}
+    layered = doc.layered
     entries: dict[str, dict[str, list[_Entry]]] = {}
     shared: dict[str, dict[tuple[Any, ...], Any]] = {}
     for si, site in enumerate(spec.sites):
@@ -195,6 +207,12 @@ def _expand(
             }
         for kind, model, out in (("nodes", NodeSpec, nodes), ("links", LinkSpec, links)):
             for ti, entry in enumerate(entries[site.template][kind]):
+                if layered and _layer_drops(layered, kind, entry.raw, values):
+                    continue
+                change = _layer_change(layered, kind, entry.raw, values) if layered else None
+                if change is not None:
+                    _changed_node(doc, entry.raw, values, site.id, change, nodes, problems, broken)
+                    continue
                 key = entry.key(values)
                 item = entry.copy_for(key, values, site.id) if key is not None else None
                 if item is not None:
@@ -227,6 +245,52 @@ def _expand(
         if template.gateway and site.id not in gateways:
             gateways[site.id] = str(_fill(template.gateway, values))
     return nodes, links, gateways
+
+
+def _layer_drops(layered: Any, kind: str, raw: Any, values: dict[str, Any]) -> bool:
+    """A template's node or link that the topology extending this one takes out."""
+    if not isinstance(raw, dict):
+        return False
+    if kind == "nodes":
+        return _fill(raw.get("id"), values) in layered.drop_nodes
+    ends = (_fill(raw.get("from"), values), _fill(raw.get("to"), values))
+    key = _fill(raw["id"], values) if "id" in raw else f"{ends[0]}--{ends[1]}"
+    return key in layered.drop_links or any(end in layered.drop_nodes for end in ends)
+
+
+def _layer_change(layered: Any, kind: str, raw: Any, values: dict[str, Any]) -> Any:
+    if kind != "nodes" or not layered.node_changes or not isinstance(raw, dict):
+        return None
+    return layered.node_changes.get(_fill(raw.get("id"), values))
+
+
+def _changed_node(
+    doc: Document,
+    raw: dict[str, Any],
+    values: dict[str, Any],
+    site: str,
+    change: tuple[dict[str, Any], tuple[Any, ...]],
+    nodes: list[tuple[NodeSpec, tuple[Any, ...]]],
+    problems: list[Diagnostic],
+    broken: set[str],
+) -> None:
+    """A template's node with the changes a topology extending this one makes to it, checked in
+    full and placed at the change."""
+    keys, where = change
+    filled = {**_fill(raw, values), **keys}
+    filled.setdefault("site", site)
+    try:
+        nodes.append((NodeSpec.model_validate(filled), where))
+    except ValidationError as exc:
+        # located through the merged document's positions, over the node as built and changed
+        data: dict[Any, Any] = {}
+        cursor = data
+        for part in where[:-1]:
+            cursor = cursor.setdefault(part, {})
+        cursor[where[-1]] = filled
+        here = Document(data, doc.file, doc.positions, [], doc.layered)
+        problems.extend(diagnostics_for(here, NodeSpec, exc.errors(include_url=False), where))
+        broken.add(str(filled.get("id")))
 
 
 def _fill(value: Any, values: dict[str, Any]) -> Any:
@@ -378,6 +442,15 @@ def _assemble(
                 t("validate.duplicate_id", what=t("validate.what_site"), name=site.id),
             )
         sites[site.id] = site
+    for i, site in enumerate(spec.sites):
+        if site.parent is not None and (site.parent not in sites or site.parent == site.id):
+            _problem(
+                doc,
+                problems,
+                ("sites", i, "parent"),
+                t("validate.unknown_ref", what=t("validate.what_site"), name=site.parent)
+                + _near(site.parent, [s for s in sites if s != site.id]),
+            )
     zones = {z.id for z in spec.zones}
     service_ids = [s.id for s in spec.services]
     by_id: dict[str, NodeSpec] = {}

@@ -11,10 +11,11 @@ from typing import Any
 from ..data import bundled_scenarios, bundled_topologies
 from ..diagnostics import Diagnostic, DrillError, nearest, path_text, problems_text
 from ..i18n import t
-from ..yamlio import MAX_YAML_BYTES, Document, load_file, load_yaml, read_text
+from ..yamlio import MAX_YAML_BYTES, Document, load_json, load_yaml, read_text
 from .city import City, build_city, check_selector
 from .common import Selector
 from .evidence import PROCEDURE_NAMES, SOURCE_NAMES
+from .layers import resolve
 from .salvage import salvage
 from .scenario import ScenarioSpec
 from .suggest import suggestion
@@ -164,7 +165,8 @@ def _topology(
     if key in _CITY_CACHE:
         return _CITY_CACHE[key]
     try:
-        tdoc = load_file(path)
+        tdoc = load_json(topo_text, str(path)) if path.suffix == ".json" else load_yaml(topo_text, str(path))
+        tdoc, full_text = resolve(tdoc, topo_text, path.parent, [path.resolve()])
         city, tproblems = build_city(tdoc)
     except DrillError as exc:
         city, tproblems = None, exc.diagnostics
@@ -172,8 +174,8 @@ def _topology(
         problems.append(at_topology(t("validate.topology_invalid", name=spec.topology)))
         problems.extend(tproblems)
         return None, ""
-    _CITY_CACHE[key] = (city, topo_text)
-    return city, topo_text
+    _CITY_CACHE[key] = (city, full_text)
+    return city, full_text
 
 
 class _References:

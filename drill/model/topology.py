@@ -133,6 +133,11 @@ class SiteSpec(Strict):
     population: Integer = Field(0, ge=0, description="citizens living or served here")
     staff: Integer = Field(0, ge=0, description="civil servants working here")
     gateway: Id | None = Field(None, description="the node that connects this site to the WAN")
+    parent: Id | None = Field(
+        None,
+        description="the body this one belongs to (a ward's or commune's district): its people also "
+        "depend on that body's one-stop desk, and figures roll up to it",
+    )
 
 
 class TemplateSpec(Strict):
@@ -175,11 +180,26 @@ class ZoneSpec(Strict):
     name: Text
 
 
+class RemoveSpec(Strict):
+    """What a topology that extends another takes out of it, by id (a link's id: ``from--to``)."""
+
+    sites: Names = ()
+    nodes: Names = ()
+    links: Names = ()
+    services: Names = ()
+
+
 class TopologySpec(Strict):
     """A topology file as written."""
 
     schema_: str | None = Field(None, alias="$schema")
     topology: Id = Field(description="this topology's name")
+    extends: Id | None = Field(
+        None,
+        description="build on another topology: a bundled name (hanoi) or a file in this folder; "
+        "entries here add to it or change it (by id), and remove takes things out",
+    )
+    remove: RemoveSpec | None = Field(None, description="what to take out of the topology extended")
     version: Integer = Field(1, ge=1, le=1)
     name: Text
     description: Text | None = None

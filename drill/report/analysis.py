@@ -381,6 +381,26 @@ class Analysis:
                         )
                     )
 
+    def bodies_named(self, sites: list[str]) -> list[str]:
+        """Names of bodies out together; a district's wards and communes out with it are counted
+        under its name, not named one by one."""
+        b = self.b
+        city = b.replay.scenario.city.sites
+        chosen = set(sites)
+        under: dict[str, int] = {}
+        for site in sites:
+            parent = city[site].parent if site in city else None
+            if parent in chosen:
+                under[parent] = under.get(parent, 0) + 1
+        out = []
+        for site in sites:
+            parent = city[site].parent if site in city else None
+            if parent in chosen:
+                continue
+            name = b.names.site(site)
+            out.append(b.tr("with_units", name=name, count=under[site]) if site in under else name)
+        return out
+
     def outages(self) -> None:
         """Bodies cut off and services down for long: observations even when every target was met."""
         b, s = self.b, self.b.snap
@@ -391,9 +411,11 @@ class Analysis:
         if groups:
             minutes = max(groups)
             sites = sorted(groups[minutes])
-            names = self.names_list([b.names.site(x) for x in sites])
+            names = self.names_list(self.bodies_named(sites))
             issue = b.tr("issue_cut_off", sites=names, span=format_duration(minutes, b.lang))
-            evidence = "; ".join(self.cut_spans(site) for site in sites[:3] if self.cut_spans(site))
+            city = b.replay.scenario.city.sites
+            top = [x for x in sites if x not in city or city[x].parent not in groups[minutes]]
+            evidence = "; ".join(self.cut_spans(site) for site in top[:3] if self.cut_spans(site))
             self.caps["recovery"].costly += 1
             self.caps["recovery"].improvements.append(Finding(issue, evidence))
             self.plan(

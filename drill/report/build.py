@@ -16,7 +16,7 @@ from ..discovery import discover
 from ..engine import events as ev
 from ..engine.services import with_reason
 from ..i18n import catalogue, t
-from ..metrics import ExpectationResult, ObjectiveResult, Snapshot
+from ..metrics import ExpectationResult, ObjectiveResult, Snapshot, by_district
 from ..model.durations import format_duration, format_offset
 from ..model.scenario import Expectation
 from ..narration import replan_why
@@ -207,6 +207,8 @@ class Report:
     audience: str = "controllers"
     exercise_name: str = ""
     discovered: Discovered | None = None
+    # figures per district with its wards and communes: (district, affected, hosts, longest, citizens)
+    by_district: list[tuple[str, str, str, str, str]] = field(default_factory=list)
 
     def t(self, key: str, **values: Any) -> str:
         """A report label in this report's language (for the templates)."""
@@ -310,6 +312,7 @@ class _Builder:
             classification=self.exercise.classification,
             audience=self.audience,
             exercise_name=self.exercise.name,
+            by_district=self.by_district(),
             hosts_by_body=[(self.names.site(site), self.number(hosts)) for site, hosts in hosts[:MAX_BODIES]],
             hosts_by_body_more=self.trn(
                 "hosts_more",
@@ -593,6 +596,25 @@ class _Builder:
             label = self.tr("bodies_group", count=len(names), names=", ".join(names[:4]), more=len(names) - 4)
             rows.append(Downtime(label, format_duration(m, self.lang), float(m), False))
         return rows
+
+    def by_district(self) -> list[tuple[str, str, str, str, str]]:
+        """The figures rolled up by district, once a ward or commune was affected or harmed (the
+        participants' edition leaves out the hosts, as it does per body)."""
+        snap, sites = self.snap, self.replay.scenario.city.sites
+        touched = [*snap.bodies_affected, *snap.citizen_impact_by_body]
+        touched += [b for b, m in snap.downtime_by_body.items() if m > 0]
+        if not any(sites[b].parent for b in touched if b in sites):
+            return []
+        return [
+            (
+                self.names.site(row.site),
+                self.tr("district_affected", bodies=self.number(row.bodies), units=self.number(row.units)),
+                "—" if self.players else self.number(row.hosts),
+                format_duration(row.longest_down) if row.longest_down > 0 else "—",
+                self.number(round(row.citizens)),
+            )
+            for row in by_district(self.replay.scenario.city, snap)[:MAX_BODIES]
+        ]
 
     def more_bodies(self, rest: list[Downtime]) -> str:
         if not rest:

@@ -21,6 +21,9 @@ SMALL_PT = 10
 KEEP_TOGETHER = 16  # rows: a table this short is not split across pages
 
 
+DISTRICT_COLUMNS = ("col_district", "col_affected", "col_hosts", "col_longest_out", "col_citizens")
+
+
 def _docx() -> Any:
     try:
         import docx
@@ -119,6 +122,16 @@ def render_docx(report: Report) -> bytes:
             doc.add_paragraph(report.downtime_bodies_more, style="Caption")
     else:
         doc.add_paragraph(report.t("no_downtime"))
+    if report.by_district:
+        doc.add_heading(report.t("by_district"), level=2)
+        w.table(
+            tuple(
+                report.t(k)
+                for k in ("col_district", "col_affected", "col_hosts", "col_longest_out", "col_citizens")
+            ),
+            report.by_district,
+            widths=(5.5, 3.5, 2.0, 2.5, 2.5),
+        )
     if report.hosts_by_body:
         doc.add_heading(report.t("hosts_by_body"), level=2)
         w.table((report.t("col_body"), report.t("col_hosts")), report.hosts_by_body, widths=(12.5, 3.5))

@@ -226,14 +226,27 @@ class LiveActions:
     def target_choices(self) -> list[Choice]:
         city = self.scenario.city
         site_names = {sid: both_names(site.name) for sid, site in city.sites.items()}
-        out = [
-            Choice(f"site:{sid}", f"{t('tui.pick_body')} · {pick(site.name.model_dump())}", site_names[sid])
-            for sid, site in city.sites.items()
-        ]
+
+        def body(sid: str) -> Choice:
+            return Choice(
+                f"site:{sid}",
+                f"{t('tui.pick_body')} · {pick(city.sites[sid].name.model_dump())}",
+                site_names[sid],
+            )
+
+        # districts and the like, then their machines, then the wards and communes and theirs: a
+        # district's name finds the district and its machines before its wards (whose ids begin
+        # with the district's)
+        units = {sid for sid, site in city.sites.items() if site.parent}
+        out = [body(sid) for sid in city.sites if sid not in units]
         first = self.selection.site
         nodes = list(city.nodes.values())
-        nodes.sort(key=lambda n: (n.site != first,))  # the selected body's nodes first (stable)
+        nodes.sort(key=lambda n: (n.site in units, n.site != first))  # the selected body's first (stable)
+        shown_units = False
         for node in nodes:
+            if node.site in units and not shown_units:
+                out += [body(sid) for sid in city.sites if sid in units]
+                shown_units = True
             name = pick(node.name.model_dump()) if node.name else ""
             out.append(
                 Choice(
@@ -242,6 +255,8 @@ class LiveActions:
                     f"{node.site} {both_names(node.name)} {site_names.get(node.site, '')}",
                 )
             )
+        if not shown_units:
+            out += [body(sid) for sid in city.sites if sid in units]
         return out
 
     def on_target(self, action: str, target: str, then: Callable[[str], None]) -> None:

@@ -27,6 +27,7 @@ from .palette import Entry, entry
 from .screens.dialogs import ConfirmScreen
 from .screens.views import DrillScreen, PlayersScreen
 from .search import fold
+from .widgets.network import NetworkMap
 
 BUDGET = 0.05  # seconds of simulation per tick at most, so keys stay responsive
 CHUNK = 10.0  # drill minutes per slice within a tick
@@ -259,6 +260,19 @@ class LiveApp(LiveActions, DrillBaseApp):
 
         return run
 
+    def show_body(self, site: str) -> None:
+        """Select a body on the network panel, opening its district's wards and communes."""
+        maps = self.screen.query(NetworkMap)
+        for network in maps:
+            if network.display:
+                network.focus_body(site)
+                return
+        if maps:
+            show = getattr(self.screen, "show_page", None)
+            if show is not None:
+                show("network")
+            maps.first().focus_body(site)
+
     # ------------------------------------------------------------ the command palette
     def palette_entries(self) -> list[Entry]:
         out: list[Entry] = []
@@ -278,6 +292,15 @@ class LiveApp(LiveActions, DrillBaseApp):
                     search=_both(description_key(key)),
                 )
             )
+        for sid, site in self.scenario.city.sites.items():  # find any body, a ward among 584
+            out.append(
+                Entry(
+                    f"{t('tui.act_show')}: {pick(site.name.model_dump())} ({sid})",
+                    t("tui.palette_show"),
+                    lambda s=sid: self.show_body(s),
+                    search=f"{_both('tui.act_show')} {both_names(site.name)} {sid}",
+                )
+            )
         if view_only:
             return out
         if self.session.log_error:
@@ -285,29 +308,43 @@ class LiveApp(LiveActions, DrillBaseApp):
                 0, Entry(t("tui.save_log_title"), self.session.log_error, self.action_save_log, general=True)
             )
         city = self.scenario.city
+        # the names once, not once per action (a city of 639 bodies)
+        bodies = [
+            (sid, pick(site.name.model_dump()), both_names(site.name)) for sid, site in city.sites.items()
+        ]
+        body_words = {sid: words for sid, _name, words in bodies}
+        # a city of many thousand nodes names its nodes through the pickers instead; so do the
+        # wards and communes (their own entries act on their few machines at once)
+        machines = [
+            (
+                nid,
+                pick(node.name.model_dump()) if node.name else "",
+                f"{both_names(node.name)} {body_words[node.site]}",
+            )
+            for nid, node in (city.nodes.items() if len(city.nodes) <= PALETTE_NODES else ())
+            if not city.sites[node.site].parent
+        ]
+        body_help, node_help = t("tui.palette_body"), t("tui.palette_node")
         for action in TARGET_ACTIONS:
             method = getattr(self, "action_" + action.replace("-", "_"))
             verb_key = f"tui.act_{action.replace('-', '_')}"
             verb, verbs = t(verb_key), _both(verb_key)
-            for sid, site in city.sites.items():
-                name = pick(site.name.model_dump())
+            for sid, name, words in bodies:
                 out.append(
                     entry(
                         f"{verb}: {name} ({sid})",
-                        t("tui.palette_body"),
+                        body_help,
                         self.guarded_call(method, f"site:{sid}"),
-                        search=f"{verbs} {both_names(site.name)}",
+                        search=f"{verbs} {words}",
                     )
                 )
-            # a city of many thousand nodes names its nodes through the pickers instead
-            for nid, node in city.nodes.items() if len(city.nodes) <= PALETTE_NODES else ():
-                name = pick(node.name.model_dump()) if node.name else ""
+            for nid, name, words in machines:
                 out.append(
                     entry(
                         f"{verb}: {nid} — {name}" if name else f"{verb}: {nid}",
-                        t("tui.palette_node"),
+                        node_help,
                         self.guarded_call(method, f"node:{nid}"),
-                        search=f"{verbs} {both_names(node.name)} {both_names(city.sites[node.site].name)}",
+                        search=f"{verbs} {words}",
                     )
                 )
         for action in ("offline", "online"):

@@ -25,6 +25,8 @@ from .base import DrillWidgetMixin
 
 # site groups shown together as "the city's common part"
 CITY_GROUPS = ("core", "datacentre", "portal", "external")
+# states of a ward or commune that leave its district's group closed
+QUIET = frozenset({"clean", NO_ALERT})
 TILE_WIDTH = 18  # cells per tile at least; tiles share a row's spare width
 
 
@@ -44,6 +46,7 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
         Binding("up", "move(0, -1)", show=False),
         Binding("down", "move(0, 1)", show=False),
         Binding("enter", "open", show=False),
+        Binding("z", "toggle_units", show=False),
     ]
 
     def __init__(self, public: bool = False, **kwargs: object) -> None:
@@ -58,13 +61,78 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
         self._line_of: dict[str, int] = {}
         self._cache: dict[int, Strip] = {}
         self._styles: dict[tuple[str, ...], Style] = {}
+        self.opened: set[str] = set()  # districts whose wards and communes the facilitator opened
+        self.closed: set[str] = set()  # … and closed (the selected district's open by themselves)
+        self._children: tuple[object, dict[str, list[str]]] | None = None
+        self._shown: list[str] = []
+        self._busy_units: set[str] | None = None  # wards and communes with something to see
 
     # ------------------------------------------------------------ layout
-    def groups(self) -> list[tuple[str, list[str]]]:
+    def units_under(self) -> dict[str, list[str]]:
+        """Per body, the bodies under it (a district's wards and communes), in topology order."""
         city = self.dapp.scenario.city
+        if self._children is None or self._children[0] is not city:
+            under: dict[str, list[str]] = {}
+            for sid, site in city.sites.items():
+                if site.parent and site.parent in city.sites and site.parent != sid:
+                    under.setdefault(site.parent, []).append(sid)
+            self._children = (city, under)
+        return self._children[1]
+
+    def open_parents(self) -> list[str]:
+        """The districts whose wards and communes are shown: opened with ``z``, the one of the
+        selected body, and those with a ward or commune in a state worth seeing (in their order);
+        ``z`` closes one again, unless something is happening there."""
+        under = self.units_under()
+        selected = self.dapp.selection.site
+        city = self.dapp.scenario.city
+        shown = []
+        if self._busy_units is None:
+            self._refresh_busy(None)
+        busy_units = self._busy_units or set()
+        for parent, kids in under.items():
+            busy = any(k in busy_units for k in kids)
+            holds_selection = selected in kids or (selected == parent and parent not in self.closed)
+            if busy or parent in self.opened or holds_selection:
+                shown.append(parent)
+        return [p for p in city.sites if p in shown]
+
+    def _refresh_busy(self, sites: list[str] | None) -> None:
+        """Which wards and communes have something to see: all of them (``None``), or only the
+        bodies whose state just changed."""
+        nested = {kid for kids in self.units_under().values() for kid in kids}
+        if sites is None or self._busy_units is None:
+            self._busy_units = {k for k in nested if self._busy(k)}
+            return
+        for site in sites:
+            if site in nested:
+                if self._busy(site):
+                    self._busy_units.add(site)
+                else:
+                    self._busy_units.discard(site)
+
+    def _busy(self, site: str) -> bool:
+        """Something to see on a ward or commune: a node not quiet, or cut off (looked at for all
+        584 on each change of state: only the nodes' words, not the tile's figures)."""
+        vm, public = self.dapp.vm, self.public
+        if site in vm.disconnected:
+            return True
+        return any(
+            vm.node_label(n, public) not in QUIET for n in self.dapp.scenario.city.nodes_by_site.get(site, ())
+        )
+
+    def groups(self) -> list[tuple[str, list[str]]]:
+        """The groups of tiles: the city's common part, departments, districts, then the wards and
+        communes of each open district (a group named ``of:<district>``); the others are counted
+        on one line (a group ``units`` with no tiles)."""
+        city = self.dapp.scenario.city
+        under = self.units_under()
+        nested = {kid for kids in under.values() for kid in kids}
         order: list[str] = []
         members: dict[str, list[str]] = {}
         for sid, site in city.sites.items():
+            if sid in nested:
+                continue
             group = "city" if site.group in CITY_GROUPS else site.group
             if group not in members:
                 order.append(group)
@@ -73,10 +141,37 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
         if "city" in order:
             order.remove("city")
             order.insert(0, "city")
-        return [(g, members[g]) for g in order]
+        out = [(g, members[g]) for g in order]
+        if under:
+            out.append(("units", []))
+            out.extend((f"of:{parent}", under[parent]) for parent in self.open_parents())
+        return out
 
     def sites(self) -> list[str]:
         return [s for _, sites in self.groups() for s in sites]
+
+    def toggle_units(self) -> None:
+        """Show or hide the wards and communes of the selected district (or of the selected
+        ward's district)."""
+        city = self.dapp.scenario.city
+        site = self.cursor or self.dapp.selection.site
+        if site is None or site not in city.sites:
+            return
+        parent = city.sites[site].parent or site
+        if parent not in self.units_under():
+            self.app.notify(t("tui.units_none", name=short_name(pick(city.sites[site].name.model_dump()))))
+            return
+        if parent in self.open_parents():
+            self.opened.discard(parent)
+            self.closed.add(parent)
+            if self.cursor in self.units_under()[parent]:
+                self.cursor = parent
+        else:
+            self.closed.discard(parent)
+            self.opened.add(parent)
+        self._arrange()
+        if self.cursor:
+            self.choose(self.cursor)
 
     def on_mount(self) -> None:
         self.cursor = self.dapp.selection.site
@@ -102,12 +197,14 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
         self.columns = max(1, (width + 1) // (TILE_WIDTH + 1))
         self.tile_width = (width - (self.columns - 1)) // self.columns
         groups = self.groups()
+        self._shown = self.open_parents() if self.units_under() else []
         rows = sum(-(-len(sites) // self.columns) for _, sites in groups)
         self.tall = rows * 2 + len(groups) <= region.height
         lines: list[tuple[str, object, int]] = []
         line_of: dict[str, int] = {}
+        units = sum(len(kids) for kids in self.units_under().values())
         for group, sites in groups:
-            lines.append(("group", group, len(sites)))
+            lines.append(("group", group, units if group == "units" else len(sites)))
             for start in range(0, len(sites), self.columns):
                 row = sites[start : start + self.columns]
                 for site in row:
@@ -184,9 +281,7 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
             return Strip.blank(self.virtual_size.width, base)
         kind, payload, part = self._lines[index]
         if kind == "group":
-            key = f"tui.group_{payload}"
-            name = t(key)
-            text = f" {name if name != key else payload} ({part})"
+            text = f" {self._group_name(str(payload))} ({part})"
             return Strip([Segment(text, base + self._style("network--group"))])
         segments: list[Segment] = []
         selected = self.dapp.selection.site
@@ -213,15 +308,41 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
             segments.append(Segment(text, base + self._style(*names)))
         return Strip(segments)
 
+    def _group_name(self, group: str) -> str:
+        if group.startswith("of:"):
+            parent = self.dapp.scenario.city.sites[group[3:]]
+            return t("tui.group_units_of", name=pick(parent.name.model_dump()))
+        key = f"tui.group_{group}"
+        name = t(key)
+        return name if name != key else group
+
     def refresh_view(self, force: bool = False) -> None:
         dirty = self.dapp.vm.take_dirty_sites()
         selected = self.dapp.selection.site
-        if selected != getattr(self, "_drawn_selection", None):
+        moved = selected != getattr(self, "_drawn_selection", None)
+        if self.units_under() and (force or dirty):
+            self._refresh_busy(None if force else dirty)
+        if (force or dirty or moved) and self.units_under() and self.open_parents() != self._shown:
+            self._drawn_selection = selected
+            self._arrange()  # wards and communes came into view or left it
+            return
+        if moved:
             self._drawn_selection = selected
             force = True  # the selected tile moved: both are drawn again
         if force or dirty:
             self._cache.clear()
             self.refresh()
+
+    def focus_body(self, site: str) -> None:
+        """Bring a body into view and onto the cursor, opening its district's wards and communes
+        (the palette's "show" finds any of them by name)."""
+        parent = self.dapp.scenario.city.sites[site].parent
+        if parent:
+            self.closed.discard(parent)
+            self.opened.add(parent)
+            self._arrange()
+        self.focus()
+        self.choose(site)
 
     def relabel(self) -> None:
         self._label()
@@ -294,6 +415,9 @@ class NetworkMap(DrillWidgetMixin, ScrollView, can_focus=True):
             row = rows[target]
             assert isinstance(row, list)
             self.choose(row[min(column, len(row) - 1)])
+
+    def action_toggle_units(self) -> None:
+        self.toggle_units()
 
     def action_open(self) -> None:
         if self.cursor:
