@@ -40,6 +40,7 @@ ALLOWED = frozenset(
     message option matches format from web seed runs node dmz wan vpn
     http https proxy token port host headless certfile keyfile
     approve reject pause revoke reply help approval off all none links as reimage investigate
+    graphml remove extends
     """,
     )
 )
