@@ -121,13 +121,22 @@ def test_an_unknown_unit_with_nothing_near_lists_its_districts_units(tmp_path: P
     assert "hai-ba-trung" not in found
 
 
-def test_a_district_with_no_level_below_says_so() -> None:
-    # the bundled city stops at the districts: Ba Vì has no communes to offer, and Hai Bà Trưng
-    # (a close string across the city) is no answer
+def test_a_district_with_no_level_below_says_so(tmp_path: Path) -> None:
+    # in the hand-built city Hai Bà Trưng has no wards under it: nothing to offer below it, and
+    # Ba Vì's communes (close strings across the city) are no answer
+    found = messages(write(tmp_path, unit="hai-ba-trung-ba-trai"))["unit"]
+    assert "'hai-ba-trung' (Hai Ba Trung) has no units under it in this topology" in found
+    assert "ba-vi-ba-trai" not in found
+
+
+def test_a_misspelt_commune_of_the_bundled_city_is_found_under_its_district() -> None:
+    # the bundled city has Ba Vì's communes (sites whose parent is ba-vi): a misspelt one is
+    # looked for among them, not across the city (Hai Bà Trưng is a close string)
     base = bundled_scenarios()["grassroots-district-drill"]
-    text = base.read_text(encoding="utf-8").replace("\nunit: ba-vi\n", "\nunit: ba-vi-ba-trai\n")
+    text = base.read_text(encoding="utf-8").replace("\nunit: ba-vi\n", "\nunit: ba-vi-ba-trat\n")
     found = _check_text(text, base.parent, "unit")
-    assert "'ba-vi' (Ba Vi District) has no units under it in this topology" in found
+    assert found.startswith("unknown site 'ba-vi-ba-trat'; did you mean ba-vi-ba-trai")
+    assert "under 'ba-vi', Ba Vi" in found
     assert "hai-ba-trung" not in found
 
 

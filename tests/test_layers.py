@@ -116,6 +116,20 @@ def test_a_changed_template_node_is_told_at_its_line(tmp_path):
     assert "nodes[0].hosts" in problems[0]
 
 
+def test_a_comma_that_cut_a_name_in_a_layer_is_told_as_such(tmp_path):
+    # the trainer's second site sits far down the merged city's list: the comma hint still finds it
+    text = """\
+topology: lab
+extends: hanoi
+name: {en: Lab, vi: Lab}
+sites:
+  - {id: ba-vi, staff: 250}
+  - {id: ba-vi-lab, name: {en: Lab, vi: Phòng lab, Ba Vì}, kind: commune, group: communes, parent: ba-vi}
+"""
+    found = check_file(_write(tmp_path, "lab.yaml", text)).diagnostics
+    assert [(d.line, d.path, d.code) for d in found] == [(6, "sites[1].name.Ba Vì", "comma")], found
+
+
 def test_a_reference_broken_by_a_removal_is_told(tmp_path):
     text = "topology: bad\nextends: hanoi\nname: {en: B, vi: B}\n"
     text += "links:\n  - {from: ba-vi-ba-trai-gw, to: ba-vi-gw, kind: wan}\n"

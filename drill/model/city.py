@@ -288,7 +288,7 @@ def _changed_node(
         for part in where[:-1]:
             cursor = cursor.setdefault(part, {})
         cursor[where[-1]] = filled
-        here = Document(data, doc.file, doc.positions, [], doc.layered)
+        here = Document(data, doc.file, doc.positions, [], doc.split_keys, layered=doc.layered)
         problems.extend(diagnostics_for(here, NodeSpec, exc.errors(include_url=False), where))
         broken.add(str(filled.get("id")))
 

@@ -100,7 +100,7 @@ def resolve(doc: Document, text: str, folder: Path, chain: list[Path]) -> tuple[
     def stop(message: str) -> tuple[Document, str]:
         line, col = doc.where(("extends",))
         problem = Diagnostic(doc.file, line, col, "extends", message, "reference")
-        return Document(data, doc.file, doc.positions, [*doc.problems, problem]), text
+        return Document(data, doc.file, doc.positions, [*doc.problems, problem], doc.split_keys), text
 
     try:
         path = base_path(name, folder)
@@ -122,7 +122,9 @@ def resolve(doc: Document, text: str, folder: Path, chain: list[Path]) -> tuple[
         return stop(t("validate.extends_broken", name=name) + (" " + details if details else ""))
     merged, origin, problems, built = apply(base_doc.data, data, doc)
     built.origin = origin
-    layered = Document(merged, doc.file, _Positions(doc, origin), [*doc.problems, *problems], built)
+    problems = [*doc.problems, *problems]
+    split = _split_keys(doc, origin)
+    layered = Document(merged, doc.file, _Positions(doc, origin), problems, split, layered=built)
     return layered, text + "\n" + base_text
 
 
@@ -388,3 +390,18 @@ class _Positions:
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         return iter(())
+
+
+def _split_keys(doc: Document, origin: dict[tuple[Any, ...], tuple[Any, ...]]) -> dict[tuple[Any, ...], str]:
+    """The keys a comma split off in the trainer's file, at their paths in the merged topology."""
+    if not doc.split_keys:
+        return {}
+    merged_at = {written: head for head, written in origin.items() if len(head) == 2 and head[1] != -1}
+    out: dict[tuple[Any, ...], str] = {}
+    for path, meant in doc.split_keys.items():
+        head = merged_at.get(tuple(path[:2])) if len(path) >= 2 else None
+        if head is not None:
+            out[(*head, *path[2:])] = meant
+        elif not path or path[0] not in (*LISTS, "templates") or (path[0], -1) in origin:
+            out[path] = meant
+    return out
