@@ -189,6 +189,11 @@ class Simulation:
         count = len(self.events)
         while len(self.events) == count and self.env.peek() < self.end:
             self.env.step()
+        if len(self.events) == count:
+            # only silent steps before the end: the log could not say where the drill stopped
+            # (a re-run stops after the last event it holds), so run on to the end, as above
+            self.run_until(self.end)
+            return False
         return True
 
     def next_event_time(self) -> float:
