@@ -31,6 +31,19 @@ def test_a_frozen_heap_is_walked_once_per_many_slices(monkeypatch: pytest.Monkey
     assert moved == []  # and the caller's frozen objects stay frozen
 
 
+def test_a_large_frozen_heap_is_walked_about_once_per_replay(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A caller with 20 million objects frozen (a long test session, a replay's screen): 20,000
+    slices look once, not every 1,000 slices (20 walks over 20 million objects: seconds)."""
+    looks: list[int] = []
+    simulation._frozen_by_caller[0] = 0
+    monkeypatch.setattr(gc, "get_freeze_count", lambda: looks.append(1) or 20_000_000)
+    monkeypatch.setattr(gc, "freeze", lambda: None)
+    monkeypatch.setattr(gc, "unfreeze", lambda: None)
+    for _ in range(20_000):
+        _promote_survivors(pending=10**6)
+    assert len(looks) == 1
+
+
 def test_with_nothing_frozen_survivors_are_still_moved_after_each_large_slice(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -34,6 +34,10 @@ _MANY_SURVIVORS = 50_000
 # slices to let pass before looking again whether the caller keeps objects frozen: the look walks
 # every frozen object, and a replay of many decisions runs a short slice per decision
 _RELOOK_AFTER = 1000
+# and at least one slice per this many frozen objects: a long-lived caller (a test session, a
+# replay's screen) may keep tens of millions frozen, and a look at 1000-slice intervals then costs
+# more than the replay itself; so each slice pays for walking about this many of them
+_WALK_PER_SLICE = 100
 _frozen_by_caller = [0]  # slices left before the next look
 
 
@@ -50,8 +54,8 @@ def _promote_survivors(pending: int) -> None:
         return
     if _frozen_by_caller[0]:
         _frozen_by_caller[0] -= 1
-    elif gc.get_freeze_count():  # quick when nothing is frozen; a walk over them when something is
-        _frozen_by_caller[0] = _RELOOK_AFTER
+    elif frozen := gc.get_freeze_count():  # quick when nothing is frozen; else a walk over them
+        _frozen_by_caller[0] = max(_RELOOK_AFTER, frozen // _WALK_PER_SLICE)
     else:
         gc.freeze()
         gc.unfreeze()
@@ -189,6 +193,11 @@ class Simulation:
         count = len(self.events)
         while len(self.events) == count and self.env.peek() < self.end:
             self.env.step()
+        if len(self.events) == count:
+            # only silent steps before the end: the log could not say where the drill stopped
+            # (a re-run stops after the last event it holds), so run on to the end, as above
+            self.run_until(self.end)
+            return False
         return True
 
     def next_event_time(self) -> float:

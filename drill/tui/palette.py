@@ -3,14 +3,16 @@ inject, team or stage by name (fuzzy search)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from textual import on
+from textual import on, work
 from textual.await_complete import AwaitComplete
-from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.css.query import NoMatches
 from textual.widgets import Button, Input
 
 from .screens.dialogs import on_top
@@ -121,4 +123,20 @@ class DrillPalette(CommandPalette):
         if self.answered or not on_top(self):
             return AwaitComplete.nothing()
         self.answered = True
+        self._cancel_gather_commands()
+        self._stop_no_matches_countdown()
         return super().dismiss(result)
+
+    @work(exclusive=True, group=CommandPalette._GATHER_COMMANDS_GROUP)
+    async def _gather_commands(self, search_value: str) -> None:
+        # keys typed in one burst search as the palette is built or after it closed: its list
+        # is not there (yet, or any more), and there is nothing to show the hits in
+        if self.answered or not self.query(CommandList):
+            return
+        with contextlib.suppress(NoMatches):
+            await CommandPalette._gather_commands.__wrapped__(self, search_value)  # type: ignore[attr-defined]
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        if self.answered or not self.query(CommandList):
+            return
+        super()._start_no_matches_countdown(search_value)
