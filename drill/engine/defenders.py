@@ -682,6 +682,19 @@ class Defenders:
         self.sim.emit(ev.TASK_START, task.actor, task.node, **data)
 
     def _replanned(self, task: Task, reason: str, was: float, moved: dict[str, int] | None = None) -> None:
+        self._emit_replan(task, reason, was, self._remaining(task), task.people, moved or {})
+
+    def _emit_replan(
+        self,
+        task: Task,
+        reason: str,
+        was: float,
+        remaining: float | None,
+        people: int,
+        moved: dict[str, int],
+        **extra: Any,
+    ) -> None:
+        """The record of a re-plan (``extra`` goes before the queue's length, as the log has it)."""
         self.sim.emit(
             ev.TASK_REPLANNED,
             task.actor,
@@ -689,9 +702,10 @@ class Defenders:
             step=task.step.do,
             reason=reason,
             was=was,
-            remaining=self._remaining(task),
-            people=task.people,
-            moved=moved or {},
+            remaining=remaining,
+            people=people,
+            moved=moved,
+            **extra,
             queued=len(self.queues[task.team]),
         )
 
@@ -702,19 +716,7 @@ class Defenders:
         task.version += 1
         task.resumed = True
         heappush(self.queues[task.team], (task.key, task))
-        self.sim.emit(
-            ev.TASK_REPLANNED,
-            task.actor,
-            task.node,
-            step=task.step.do,
-            reason=reason,
-            was=was,
-            remaining=None,
-            people=0,
-            moved=moved,
-            requeued=True,
-            queued=len(self.queues[task.team]),
-        )
+        self._emit_replan(task, reason, was, None, 0, moved, requeued=True)
         self._wake(task.team)
 
     # ------------------------------------------------------------ premises
