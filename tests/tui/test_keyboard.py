@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from textual.containers import VerticalScroll
 from textual.widgets import Button
-from tui_helpers import sync
+from tui_helpers import sync, until
 
 from drill.engine import events as ev
 from drill.tui.screens.help import HelpScreen
@@ -51,14 +51,14 @@ async def test_the_footer_follows_the_focused_panel(live):
     app = live(at=150)
     async with app.run_test(size=(200, 60)) as pilot:
         await pilot.pause()
-        assert "Cut WAN" in footer(app) and "Deliver inject" not in footer(app)
+        assert await until(pilot, lambda: "Cut WAN" in footer(app))
+        assert "Deliver inject" not in footer(app)
         app.screen.query_one(MselList).focus()
-        await pilot.pause()
-        assert "Deliver inject" in footer(app) and "Delay inject" in footer(app)
-        assert "Cut WAN" not in footer(app)
+        assert await until(pilot, lambda: "Deliver inject" in footer(app)), footer(app)
+        assert "Delay inject" in footer(app) and "Cut WAN" not in footer(app)
         app.screen.query_one(NodeList).focus()
-        await pilot.pause()
-        assert "Reimage" in footer(app) and "Deliver inject" not in footer(app)
+        assert await until(pilot, lambda: "Reimage" in footer(app)), footer(app)
+        assert "Deliver inject" not in footer(app)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])

@@ -80,3 +80,15 @@ def dialog_text(app: Any) -> str:
     """The words inside the dialog on top (between its thick borders), its lines joined."""
     inner = [line.split("█")[1] for line in app.export_text().splitlines() if line.count("█") >= 2]
     return " ".join(" ".join(inner).split())
+
+
+async def until(pilot: Any, holds: Callable[[], bool], timeout: float = 5.0) -> bool:
+    """Let the app run until ``holds()`` is true (the footer and other widgets refresh on a later
+    tick, later still on a loaded machine); return whether it became true within ``timeout``."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not holds():
+        if loop.time() >= end:
+            return False
+        await pilot.pause(0.02)
+    return True
