@@ -29,8 +29,8 @@ from textual import events  # noqa: E402
 from drill.engine import Simulation  # noqa: E402
 from drill.engine.events import Event  # noqa: E402
 from drill.model.load import Scenario, load_scenario  # noqa: E402
+from drill.pacing import TOP_SPEED  # noqa: E402
 from drill.tui.app import make_app  # noqa: E402
-from drill.tui.pacing import TOP_SPEED  # noqa: E402
 from drill.viewmodel import Timeline  # noqa: E402
 
 SIZE = (160, 50)

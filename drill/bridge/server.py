@@ -28,6 +28,7 @@ from ..engine.commands import PLAYER_ACTIONS, Command
 from ..engine.events import Event, text_record
 from ..i18n import LANGUAGES, t
 from ..narration import clock_text, describe
+from ..pacing import Pacer
 from ..session import Session
 from .protocol import FACILITATOR_TYPES, HELLO_TIMEOUT, MAX_MESSAGE, ProtocolError, decode, encode
 from .seats import Seat, Seats
@@ -122,12 +123,17 @@ class DrillServer:
         origins: tuple[str, ...] = (),
         web_console: bool = True,
         cafile: str | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.session = session
         self.scenario = session.scenario
         self.seats = seats
-        self.speed = speed
-        self.paused = not running
+        # the drill's clock: the server's own, or the facilitator's live console's when it is
+        # attached (that console then advances the drill, and both read and set the same clock)
+        self.drives_clock = pacer is None
+        self.pacer = pacer if pacer is not None else Pacer(speed)
+        if pacer is None and running:
+            self.pacer.start()
         self.approval = set(approval or ())
         self.seats_path = seats_path
         self.origins = origins
@@ -161,6 +167,20 @@ class DrillServer:
         for console in self.consoles:
             if sees(console.seat.role, console.seat.team, event):
                 console.push(encode("event", **self.event_message(event, console.seat)))
+
+    def attach_clock(self, pacer: Pacer) -> None:
+        """Share the facilitator's live console's clock: it advances the drill from now on, and a
+        pause or a speed set here or there is the same one."""
+        self.pacer = pacer
+        self.drives_clock = False
+
+    @property
+    def paused(self) -> bool:
+        return not self.pacer.running
+
+    @property
+    def speed(self) -> float:
+        return self.pacer.speed
 
     def clock(self) -> dict[str, Any]:
         now = self.session.now
@@ -513,24 +533,29 @@ class DrillServer:
         self._activity(pending.seat, who, "decided", status=answer["status"], pending=pending.id)
 
     def on_pause(self, console: Console, message: dict[str, Any]) -> None:
-        self.paused = True
-        self._to_all(encode("tick", **self.clock()))
+        self.pacer.pause()
+        self.clock_changed()
 
     def on_run(self, console: Console, message: dict[str, Any]) -> None:
-        self.paused = False
+        if not self.pacer.running and not self.session.finished:
+            self.pacer.start()
+        self.clock_changed()
+
+    def clock_changed(self) -> None:
+        """Tell every console at once that the clock started, stopped or changed speed."""
         self._to_all(encode("tick", **self.clock()))
 
     def on_speed(self, console: Console, message: dict[str, Any]) -> None:
         speed = message.get("speed")
         if not isinstance(speed, int | float) or not 1 <= speed <= 3600:
             raise ProtocolError("bad_speed")
-        self.speed = float(speed)
-        self._to_all(encode("tick", **self.clock()))
+        self.pacer.speed = float(speed)
+        self.clock_changed()
 
     def on_end(self, console: Console, message: dict[str, Any]) -> None:
         self.session.sim.finish()
         self.session.sync()
-        self._to_all(encode("tick", **self.clock()))
+        self.clock_changed()
 
     def on_message(self, console: Console, message: dict[str, Any]) -> None:
         """A word to one team (or everyone): an inject of the facilitator's, in the log."""
@@ -576,15 +601,14 @@ class DrillServer:
     # ------------------------------------------------------------ the clock
     async def _clock(self) -> None:
         loop = asyncio.get_running_loop()
-        last = loop.time()
         noticed = 0.0
-        synced = last
+        synced = loop.time()
         while True:
             await asyncio.sleep(TICK)
             now = loop.time()
-            elapsed, last = min(now - last, 1.0), now
-            if not self.paused and not self.session.finished:
-                self.session.advance(elapsed * self.speed / 60.0)
+            if self.drives_clock and not self.session.finished:
+                # at most a second's worth at once: a stalled machine does not leap the drill ahead
+                self.session.advance(min(self.pacer.due(), self.pacer.speed / 60.0))
             if now - noticed >= TICK_NOTICE:
                 noticed = now
                 self._to_all(encode("tick", **self.clock()))
@@ -618,17 +642,44 @@ def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else -1
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port`` (port 0: any free port), bound before the server starts
+    so its links can be printed — and its address known — before any event loop runs."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(1024)
+    except OSError:
+        sock.close()
+        raise
+    sock.setblocking(False)
+    return sock
+
+
+def address(server: DrillServer, host: str, sock: socket.socket, tls: bool) -> None:
+    """Where consoles find ``server``: its port and public URL, read back from its socket."""
+    server.port = sock.getsockname()[1]
+    shown = f"[{host.strip('[]')}]" if ":" in host else host
+    server.public_url = f"{'https' if tls else 'http'}://{shown}:{server.port}"
+
+
 async def start(
-    server: DrillServer, host: str, port: int, ssl_context: ssl.SSLContext | None = None
+    server: DrillServer,
+    host: str,
+    port: int,
+    ssl_context: ssl.SSLContext | None = None,
+    sock: socket.socket | None = None,
 ) -> web.AppRunner:
-    """Serve on ``host:port`` (port 0: any free port, read back into ``server.port``)."""
+    """Serve on ``host:port`` (port 0: any free port, read back into ``server.port``), or on a
+    socket already listening there."""
+    if sock is None:
+        sock = listen(host, port)
+    address(server, host, sock, ssl_context is not None)
     runner = web.AppRunner(server.app(), access_log=None, handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, host, port, ssl_context=ssl_context, backlog=1024)
-    await site.start()
-    sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
-    server.port = sockets[0].getsockname()[1] if sockets else port
-    scheme = "https" if ssl_context else "http"
-    shown = f"[{host}]" if ":" in host else host
-    server.public_url = f"{scheme}://{shown}:{server.port}"
+    await web.SockSite(runner, sock, ssl_context=ssl_context).start()
     return runner

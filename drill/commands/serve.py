@@ -9,7 +9,6 @@ import os
 import signal
 import ssl
 import sys
-import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -98,7 +97,7 @@ def _session(args: argparse.Namespace):  # noqa: ANN202 — the session and its 
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from ..bridge.server import DrillServer, start
+    from ..bridge.server import DrillServer
 
     if not 1 <= args.speed <= 3600:
         raise DrillError(t("tui.bad_speed", speed=args.speed))
@@ -124,8 +123,47 @@ def run_serve(args: argparse.Namespace) -> int:
         origins=tuple(args.origin),
     )
     lang = get_language()
-    ready = threading.Event()
+    if args.headless:
+        return _serve_headless(args, server, session, context, lang)
+    from ..bridge.server import address, listen
+
+    # bound before the console takes the screen: the links printed here already work
+    try:
+        sock = listen(args.host, args.port)
+    except OSError as exc:
+        session.close()
+        raise DrillError(t("bridge.cannot_listen", host=args.host, port=args.port, error=str(exc))) from exc
+    address(server, args.host, sock, context is not None)
+    print_links(server, lang)
+    from ..tui.served import ServedLiveApp
+
+    app = ServedLiveApp(
+        session,
+        server,
+        sock,
+        host=args.host,
+        ssl_context=context,
+        cafile=args.certfile,
+        speed=args.speed,
+        running=args.run,
+        lang=lang,
+    )
+    try:
+        app.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        session.close()
+        sock.close()
+    return _saved(session)
+
+
+def _serve_headless(args: argparse.Namespace, server, session, context, lang: str) -> int:  # noqa: ANN001
+    """The server alone, until Ctrl+C or SIGTERM: a server room, or tests."""
+    from ..bridge.server import start
+
     failure: list[BaseException] = []
+    stop = asyncio.Event()
 
     async def serve() -> None:
         try:
@@ -134,45 +172,29 @@ def run_serve(args: argparse.Namespace) -> int:
             failure.append(
                 DrillError(t("bridge.cannot_listen", host=args.host, port=args.port, error=str(exc)))
             )
-            ready.set()
             return
         print_links(server, lang)
-        ready.set()
-        if threading.current_thread() is threading.main_thread():
-            # a server room stops it with SIGTERM, a terminal with Ctrl+C: the log is closed whole
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+        # a server room stops it with SIGTERM, a terminal with Ctrl+C: the log is closed whole
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
         try:
-            while not stop.is_set():
-                await asyncio.sleep(0.2)
+            await stop.wait()
         finally:
             await runner.cleanup()
 
-    stop = threading.Event()
+    print(t("bridge.headless_stop"), file=sys.stderr)
     try:
-        if args.headless:
-            print(t("bridge.headless_stop"), file=sys.stderr)
-            asyncio.run(serve())
-        else:
-            thread = threading.Thread(target=lambda: asyncio.run(serve()), daemon=True)
-            thread.start()
-            ready.wait()
-            if not failure:
-                from ..tui.bridge_console import ConsoleApp
-
-                token = seats.seats["facilitator"].token
-                app = ConsoleApp(
-                    server.public_url, token, who=t("bridge.facilitator"), cafile=args.certfile, lang=lang
-                )
-                app.run()
-            stop.set()
-            thread.join(timeout=5)
+        asyncio.run(serve())
         if failure:
             raise failure[0]
     except KeyboardInterrupt:
         pass
     finally:
         session.close()
+    return _saved(session)
+
+
+def _saved(session) -> int:  # noqa: ANN001 — a Session
     key = "tui.log_saved_ended" if session.finished else "bridge.log_saved"
     print(t(key, file=str(session.log_path), count=len(session.sim.events)))
     return 0

@@ -21,9 +21,9 @@ from textual.command import CommandPalette
 from ..i18n import LANGUAGES, get_language, pick, set_language, t
 from ..model.load import Scenario
 from ..narration import name_of
+from ..pacing import Pacer, speed_text
 from ..viewmodel import CATEGORIES, SEVERITIES, ViewModel
 from .messages import BodySelected, ClockTick, DrillChanged, MselSelected, NodeSelected
-from .pacing import Pacer, speed_text
 from .palette import DrillCommands, DrillPalette
 from .screens.closing import ClosingScreen, closing_next, closing_text, closing_title
 from .screens.dialogs import Dialog, FeedFilter, FilterScreen

@@ -13,13 +13,14 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
 from textual.widgets import Footer, Input, RichLog, Static
 
 from ..bridge.client import SeatClient
 from ..bridge.entry import EntryError, parse
 from ..bridge.figures import seat_knowledge, team_figures
 from ..bridge.visibility import FACILITATOR, TEAM
-from ..i18n import t
+from ..i18n import get_language, t
 from ..model.evidence import PROCEDURE_NAMES
 from ..narration import command_text, one_line
 from ..team_view import team_lines
@@ -29,26 +30,34 @@ SIDE_ALERTS = 8
 SIDE_ACTIVITY = 10
 
 
-class ConsoleApp(App[int]):
-    CSS = """
-    #top { height: 1; background: $primary-darken-2; color: $text; padding: 0 1; }
-    #main { height: 1fr; }
-    #feed { width: 2fr; border: round $primary; }
-    #side { width: 1fr; border: round $secondary; padding: 0 1; }
-    #answer { height: 2; padding: 0 1; }
-    """
-    BINDINGS = [Binding("ctrl+q", "quit", "quit")]
+class ConsoleScreen(Screen[None]):
+    """A seat's console on a screen: the standalone console's only screen, and the bridge screen
+    of the facilitator's live console (where Escape goes back to the drill)."""
 
-    def __init__(
-        self, url: str, token: str, who: str = "", cafile: str | None = None, lang: str = "en"
-    ) -> None:
+    DEFAULT_CSS = """
+    ConsoleScreen #top { height: 1; background: $primary-darken-2; color: $text; padding: 0 1; }
+    ConsoleScreen #main { height: 1fr; }
+    ConsoleScreen #feed { width: 2fr; border: round $primary; }
+    ConsoleScreen #side { width: 1fr; border: round $secondary; padding: 0 1; }
+    ConsoleScreen #answer { height: 2; padding: 0 1; }
+    """
+
+    def __init__(self, client: SeatClient, url: str, lang: str | None = None, closable: bool = False) -> None:
         super().__init__()
-        self.lang = lang
+        self.client = client
         self.url = url
-        context: ssl.SSLContext | None = ssl.create_default_context(cafile=cafile) if cafile else None
-        self.client = SeatClient(url, token, who=who, on_change=self.on_server, ssl_context=context)
+        self._lang = lang
+        self.closable = closable
+        self.ready = False  # composed: messages can be shown
         self.shown = -1  # the last event sequence number written to the feed
         self.sent: dict[str, str] = {}  # a decision's id → the line that entered it
+        if closable:
+            self._bindings.bind("escape", "close", t("bridge.back_to_drill"))
+
+    @property
+    def lang(self) -> str:
+        """The console's own language, or the app's (which ``l`` switches in the live console)."""
+        return self._lang or get_language()
 
     def compose(self) -> ComposeResult:
         yield Static(t("bridge.connecting", self.lang, url=self.url), id="top")
@@ -64,15 +73,18 @@ class ConsoleApp(App[int]):
     def on_mount(self) -> None:
         self.query_one("#feed", RichLog).border_title = t("bridge.feed", self.lang)
         self.query_one("#entry", Input).focus()
-        self.run_worker(self._connect(), exclusive=True)
         self.set_interval(0.5, self.refresh_top)
+        self.ready = True
+        if self.client.state.welcomes:  # opened on a console already connected: its state so far
+            self.on_server({"type": "welcome"})
 
-    async def _connect(self) -> None:
-        await self.client.run()
-        self.refresh_top()
+    def action_close(self) -> None:
+        self.dismiss(None)
 
     # ------------------------------------------------------------ from the server
     def on_server(self, message: dict[str, Any]) -> None:
+        if not self.ready:
+            return  # mounting shows the whole state so far
         kind = message.get("type")
         state = self.client.state
         if kind == "welcome":
@@ -248,6 +260,38 @@ class ConsoleApp(App[int]):
                 self.sent[sent["id"]] = line
         else:
             await self.client.send(kind, **fields)
+
+    async def action_quit(self) -> None:
+        await self.app.action_quit()
+
+
+class ConsoleApp(App[int]):
+    """A seat's console on its own (``drill join``, and each browser tab)."""
+
+    BINDINGS = [Binding("ctrl+q", "quit", "quit")]
+
+    def __init__(
+        self, url: str, token: str, who: str = "", cafile: str | None = None, lang: str = "en"
+    ) -> None:
+        super().__init__()
+        self.lang = lang
+        self.url = url
+        context: ssl.SSLContext | None = ssl.create_default_context(cafile=cafile) if cafile else None
+        self.client = SeatClient(url, token, who=who, on_change=self.on_server, ssl_context=context)
+        self.seat_screen = ConsoleScreen(self.client, url, lang)
+
+    def get_default_screen(self) -> ConsoleScreen:
+        return self.seat_screen
+
+    def on_mount(self) -> None:
+        self.run_worker(self._connect(), exclusive=True)
+
+    async def _connect(self) -> None:
+        await self.client.run()
+        self.seat_screen.refresh_top()
+
+    def on_server(self, message: dict[str, Any]) -> None:
+        self.seat_screen.on_server(message)
 
     async def action_quit(self) -> None:
         await self.client.close()

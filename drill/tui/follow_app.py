@@ -18,12 +18,12 @@ from textual.widgets import Footer, Label
 from ..diagnostics import DrillError
 from ..i18n import t
 from ..log import LogData, check_names
+from ..pacing import Pacer
 from ..session import scenario_of
 from ..viewmodel import ViewModel
 from .base import DrillBaseApp
 from .follow import ClockFile, LogTail
 from .keys import FOLLOW, bindings, description_key
-from .pacing import Pacer
 from .palette import Entry
 from .screens.views import PlayersScreen
 

@@ -65,6 +65,7 @@ LIVE: tuple[Key, ...] = (
     Key("summary", "s", display="s"),
     Key("findings", "K", display="K"),
     Key("lens", "T", display="T"),
+    Key("bridge", "B", display="B"),
     Key("players", "v", display="v"),
     Key("language", "l", display="l"),
     Key("filter", "f", display="f"),

@@ -15,6 +15,7 @@ from ..diagnostics import DrillError
 from ..engine import events as ev
 from ..engine.events import Event
 from ..i18n import LANGUAGES, pick, t
+from ..pacing import Pacer
 from ..session import Session
 from ..viewmodel import ViewModel, first_words
 from .actions import TARGET_ACTIONS, LiveActions, both_names
@@ -22,7 +23,6 @@ from .base import TICK, DrillBaseApp
 from .follow import ClockFile
 from .keys import LIVE, description_key
 from .messages import ClockTick
-from .pacing import Pacer
 from .palette import Entry, entry
 from .screens.dialogs import ConfirmScreen
 from .screens.views import DrillScreen, PlayersScreen
@@ -199,6 +199,10 @@ class LiveApp(LiveActions, DrillBaseApp):
             self.notify(t("tui.log_saved_to", file=str(saved)), timeout=10)
 
         self.ask(t("tui.save_log_title"), lambda path: self.guarded_call(save, path)(), suggestion)
+
+    def action_bridge(self) -> None:
+        """Bridge sites: only a served drill has them (``drill serve``)."""
+        self.notify(t("tui.not_served"), severity="warning")
 
     def pause(self) -> None:
         self.pacer.pause()

@@ -13,12 +13,12 @@ from ..i18n import t
 from ..log import LogData
 from ..model.durations import DurationError, format_duration, format_offset, parse_offset
 from ..model.load import Scenario
+from ..pacing import Pacer
 from ..timeline import Timeline
 from ..viewmodel import ViewModel
 from .base import TICK, DrillBaseApp
 from .keys import REPLAY, description_key
 from .messages import SeekRequested
-from .pacing import Pacer
 from .palette import Entry
 from .screens.dialogs import AskScreen
 from .screens.views import DrillScreen, PlayersScreen

@@ -14,8 +14,8 @@ from drill.engine.commands import Command, TimedCommand
 from drill.i18n import t
 from drill.log import read_log
 from drill.model.durations import format_offset
+from drill.pacing import SPEEDS, Pacer
 from drill.session import first_difference, recorded_commands, resimulate
-from drill.tui.pacing import SPEEDS, Pacer
 from drill.tui.screens.closing import ClosingScreen
 
 SIZE = (160, 50)

@@ -8,9 +8,9 @@ from rich.color import Color
 from tui_helpers import sync
 
 from drill.engine.commands import Command
+from drill.pacing import Pacer
 from drill.tui.follow import ClockFile
 from drill.tui.follow_app import WaitingScreen
-from drill.tui.pacing import Pacer
 from drill.tui.screens.views import PlayersScreen
 from drill.tui.widgets.header import HeaderBar
 

@@ -11,7 +11,7 @@ from textual.widgets import Static
 from ...i18n import get_language, pick, t
 from ...model.durations import format_offset
 from ...narration import clock_text
-from ..pacing import speed_text
+from ...pacing import speed_text
 from .base import DrillWidgetMixin, click
 
 WALL_CLOCK_EVERY = 10.0  # seconds between redraws of the header's wall clock

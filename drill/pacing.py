@@ -1,11 +1,12 @@
-"""Wall-clock time turned into drill time at the facilitator's chosen speed (no Textual here)."""
+"""Wall-clock time turned into drill time at the facilitator's chosen speed (shared by the live
+console and the bridge server; no Textual here)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 
-from ..i18n import t
+from .i18n import t
 
 # drill seconds per wall-clock second: from real time to an hour of drill per second (×4: an
 # eight-hour scenario in a two-hour session)
