@@ -144,6 +144,8 @@ class ConsoleScreen(Screen[None]):
         if isinstance(reason, dict):
             reason = reason.get(self.lang, "")
         line = self.sent.get(str(message.get("id", "")), "")
+        if not line and message.get("pending") is not None:  # the facilitator decided a team's
+            line = f"#{message['pending']} {message.get('seat') or ''}".strip()
         if status == "applied":
             self._say(t("bridge.applied", self.lang, command=line))
         elif status == "pending":

@@ -18,7 +18,7 @@ from aiohttp import web
 from ..bridge.client import SeatClient
 from ..bridge.server import DrillServer, start
 from ..i18n import t
-from ..narration import command_text
+from ..narration import command_text, name_of
 from ..session import Session
 from .bridge_console import ConsoleScreen
 from .live import LiveApp
@@ -86,7 +86,7 @@ class ServedLiveApp(LiveApp):
         for screen in self.consoles():
             screen.on_server(message)
         if message.get("type") == "pending" and not self.consoles():
-            team = str(message.get("seat", ""))
+            team = name_of(self.scenario, "team", str(message.get("seat", "")))
             command = command_text(message.get("command", {}), None)
             self.notify(
                 t("bridge.pending_notice", id=message.get("id"), team=team, command=command),
@@ -98,4 +98,5 @@ class ServedLiveApp(LiveApp):
         """The bridge screen: the sites' consoles, their activity, decisions to approve, links."""
         if self.client is None or self.consoles():
             return
+        self.clear_notifications()  # the waiting decisions they announced are listed there
         self.push_screen(ConsoleScreen(self.client, self.server.public_url, closable=True))

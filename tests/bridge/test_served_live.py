@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 
 from textual.widgets import Input, Static
-from tests.tui.tui_helpers import sync, until
 
 from drill.bridge.client import SeatClient
 from drill.bridge.seats import Seats
@@ -18,6 +17,7 @@ from drill.session import Session
 from drill.tui.bridge_console import ConsoleScreen
 from drill.tui.served import ServedLiveApp
 from tests.bridge.helpers import commands_in_log
+from tests.tui.tui_helpers import sync, until
 
 TEAM = "hoan-kiem-it"
 
@@ -79,7 +79,7 @@ async def test_a_waiting_decision_is_announced_and_approved_from_the_bridge_scre
         # announced on the drill's own screen, which names the team, the decision and the key
         assert await until(pilot, lambda: any("#1" in str(n.message) for n in app._notifications), 5)
         notice = next(str(n.message) for n in app._notifications if "#1" in str(n.message))
-        assert TEAM in notice and "hoan-kiem-ws" in notice and "B" in notice
+        assert "Hoan Kiem" in notice and "hoan-kiem-ws" in notice and "B" in notice
         assert commands_in_log(tmp_path / "d.jsonl") == []
         await pilot.press("B")
         assert await until(pilot, lambda: isinstance(app.screen, ConsoleScreen), 5)
