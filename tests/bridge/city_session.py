@@ -8,14 +8,22 @@ and every message received is kept, to check afterwards against the log and agai
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import os
+import pty
 import re
 import signal
+import struct
 import subprocess
 import sys
+import termios
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty, Queue
 from typing import Any
 
 from drill.bridge.client import SeatClient
@@ -30,9 +38,17 @@ class Served:
     url: str
     tokens: dict[str, str]
     log: Path
+    terminal: int | None = None  # the pty the facilitator's live console draws on, if it has one
 
     def stop(self) -> int:
-        """Stop the server as Ctrl+C does: the log is closed whole."""
+        """Stop the server as Ctrl+C does (the live console: as its facilitator quits, q then y):
+        the log is closed whole."""
+        if self.process.poll() is None and self.terminal is not None:
+            for key in (b"q", b"y"):
+                os.write(self.terminal, key)
+                time.sleep(0.5)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                return self.process.wait(15)
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
         try:
@@ -42,33 +58,44 @@ class Served:
             return self.process.wait(10)
 
 
-def serve(args: list[str], log: Path, port: int = 0, timeout: float = 60.0) -> Served:
-    """``drill serve … --headless`` in a process of its own; its printed links give the tokens."""
-    command = [
-        sys.executable,
-        "-m",
-        "drill",
-        "--lang",
-        "en",
-        "serve",
-        *args,
-        "--headless",
-        "--port",
-        str(port),
-    ]
+def serve(args: list[str], log: Path, port: int = 0, timeout: float = 60.0, console: bool = False) -> Served:
+    """``drill serve … --headless`` in a process of its own; its printed links give the tokens.
+    ``console``: with the facilitator's live console instead, drawing on a terminal of its own (a
+    pty, drained as a terminal would read it)."""
+    command = [sys.executable, "-m", "drill", "--lang", "en", "serve", *args, "--port", str(port)]
+    if not console:
+        command.append("--headless")
     if "--resume" not in args:
         command += ["--log", str(log)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=log.parent
-    )
+    terminal = None
+    if console:
+        terminal, screen = pty.openpty()
+        fcntl.ioctl(screen, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 160, 0, 0))
+        env |= {"TERM": "xterm-256color", "COLUMNS": "160", "LINES": "50"}
+        process = subprocess.Popen(
+            command,
+            stdin=screen,
+            stdout=screen,
+            stderr=screen,
+            env=env,
+            cwd=log.parent,
+            start_new_session=True,
+        )
+        os.close(screen)
+        lines = _drained(terminal)
+    else:
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=log.parent
+        )
+        assert process.stdout is not None
+        lines = iter(process.stdout.readline, "")
     url = ""
     tokens: dict[str, str] = {}
     seat = ""
     deadline = time.monotonic() + timeout
-    assert process.stdout is not None
     while time.monotonic() < deadline:
-        line = process.stdout.readline()
+        line = next(lines, "")
         if not line:
             raise RuntimeError(f"drill serve stopped: {process.stderr.read() if process.stderr else ''}")
         if m := re.search(r"served at (\S+)\.", line):
@@ -78,9 +105,42 @@ def serve(args: list[str], log: Path, port: int = 0, timeout: float = 60.0) -> S
         elif m := re.search(r"--token (\S+)", line):
             tokens[seat] = m.group(1)
             if seat == "facilitator":
-                return Served(process, url, tokens, log)
+                return Served(process, url, tokens, log, terminal)
     process.kill()
     raise RuntimeError("drill serve printed no links in time")
+
+
+def _drained(terminal: int) -> Iterator[str]:
+    """The pty's lines as they come (the links), then, in a thread, everything the live console
+    draws, read and dropped as a terminal reads it, so drawing never blocks on a full pty."""
+    queue: Queue[str] = Queue()
+
+    def read() -> None:
+        pending = b""
+        while True:
+            try:
+                chunk = os.read(terminal, 65536)
+            except OSError:
+                queue.put("")
+                return
+            if not chunk:
+                queue.put("")
+                return
+            pending += chunk
+            *whole, pending = pending.split(b"\n")
+            for line in whole:
+                queue.put(line.decode("utf-8", "replace").replace("\r", "") + "\n")
+            pending = pending[-65536:]
+
+    threading.Thread(target=read, daemon=True).start()
+    while True:
+        try:
+            line = queue.get(timeout=60)
+        except Empty:
+            return
+        yield line
+        if not line:
+            return
 
 
 @dataclass
