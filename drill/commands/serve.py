@@ -15,6 +15,7 @@ from pathlib import Path
 from ..diagnostics import DrillError
 from ..engine.events import text_record
 from ..i18n import LANGUAGES, get_language, pick, t
+from ..log import conduct_stamp
 from ..outputs import add_force, check_output
 from .run import check_seed
 
@@ -89,7 +90,11 @@ def _session(args: argparse.Namespace):  # noqa: ANN202 — the session and its 
     seed = scenario.spec.seed if args.seed is None else args.seed
     log = args.log or f"drill-{scenario.id}-{seed}-{datetime.now().strftime('%Y%m%d-%H%M%S')}.jsonl"
     check_output(log, inputs=[scenario.file], force=args.force, exists=t("tui.log_exists", file=log))
-    session = Session(scenario, seed=seed, log_path=log, scenario_ref=args.scenario or scenario.id)
+    # the log keeps when the drill was really played (the report's conduct date and time)
+    started = {"conducted": {"started": conduct_stamp(datetime.now())}}
+    session = Session(
+        scenario, seed=seed, log_path=log, scenario_ref=args.scenario or scenario.id, header_extra=started
+    )
     seats = Seats.for_teams(list(scenario.spec.teams))
     path = seats_file(Path(log))
     seats.save(path)
@@ -190,7 +195,7 @@ def _serve_headless(args: argparse.Namespace, server, session, context, lang: st
     except KeyboardInterrupt:
         pass
     finally:
-        session.close()
+        session.close(ended=datetime.now())
     return _saved(session)
 
 

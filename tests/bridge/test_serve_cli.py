@@ -10,6 +10,7 @@ import sys
 
 from drill.bridge.client import SeatClient
 from drill.cli import main
+from drill.log import read_log
 from drill.commands.serve import is_loopback
 from tests.bridge.city_session import ROOT, serve
 
@@ -88,3 +89,28 @@ def test_bad_arguments_are_explained_without_a_traceback(capsys, tmp_path):
     assert "drill join cần mã" in capsys.readouterr().err
     assert main(["--lang", "en", "join", "ftp://x", "--token", "t"]) == 1
     assert "is not a server link" in capsys.readouterr().err
+
+
+def test_serve_in_a_terminal_is_the_live_drill_and_a_site_plays_into_its_log(tmp_path):
+    """Without --headless, drill serve draws the live drill on its terminal (here a pty) and serves
+    the sites from the same process: a team's decision lands in the log, and the facilitator quits
+    as from drill play (q, then y), the log closed whole."""
+    log = tmp_path / "drill.jsonl"
+    served = serve(["ransomware-hoan-kiem", "--seed", "5", "--speed", "600", "--run"], log, console=True)
+
+    async def main_():
+        client = SeatClient(served.url, served.tokens["hoan-kiem-it"], who="Lan")
+        task = asyncio.create_task(client.run())
+        await asyncio.wait_for(client.connected.wait(), 30)
+        answer = await asyncio.wait_for(client.submit({"action": "isolate", "target": "hoan-kiem-ws"}), 30)
+        await asyncio.wait_for(_until(lambda: (client.state.clock.get("now") or 0) > answer["now"]), 30)
+        await client.close()
+        await task
+        return answer
+
+    answer = asyncio.run(main_())
+    assert served.stop() == 0
+    assert answer["status"] == "applied"
+    logged = [e for e in read_log(log).events if e.kind == "command"]
+    assert [(e.seq, e.data["command"]["by"]) for e in logged] == [(answer["seq"], "hoan-kiem-it")]
+    assert '"ended"' in log.read_text(encoding="utf-8").splitlines()[0]  # closed by the live console
