@@ -132,13 +132,14 @@ def test_a_console_cannot_name_its_decision_as_another_seats(drill, tmp_path):
             f = await joined(s, "facilitator")
             forged = await sent(a[0], "x-1", {**ISOLATE, "ref": "city-soc/9"})
             note = await sent(f[0], "f-1", {"action": "note", "text": "n", "ref": f"{TEAM}/x-2"})
+            unnamed = await sent(f[0], "", {"action": "note", "text": "m", "ref": f"{TEAM}/x-3"})
             await leave(a, f)
-            return forged, note
+            return forged, note, unnamed
 
-        forged, note = asyncio.run(main_())
+        forged, note, unnamed = asyncio.run(main_())
     assert forged["status"] == "refused"
-    assert note["status"] == "applied"
-    assert [c["ref"] for _, c in logged(log, "note")] == ["facilitator/f-1"]
+    assert note["status"] == unnamed["status"] == "applied"
+    assert [c.get("ref") for _, c in logged(log, "note")] == ["facilitator/f-1", None]
 
 
 # ---------------------------------------------------------------- still waiting: kept beside the log
