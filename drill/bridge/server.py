@@ -30,6 +30,7 @@ from ..i18n import LANGUAGES, t
 from ..narration import clock_text, describe
 from ..pacing import Pacer
 from ..session import Session
+from .pending import Pending, pending_file, read_pending, write_pending
 from .protocol import FACILITATOR_TYPES, HELLO_TIMEOUT, MAX_MESSAGE, ProtocolError, decode, encode
 from .seats import Seat, Seats
 from .visibility import FACILITATOR, TEAM, public_record, sees
@@ -45,15 +46,6 @@ TICK = 0.05  # seconds between slices of drill time
 TICK_NOTICE = 0.5  # seconds between clock messages to the consoles
 TEAM_FIELDS = frozenset({"action", "target", "service", "to", "text", "inject", "procedure", "account"})
 MAX_DONE = 20000  # answers kept to recognise a decision sent again after a reconnect
-
-
-@dataclass(slots=True)
-class Pending:
-    id: int
-    seat: str
-    client_id: str
-    command: Command
-    received: float  # drill minutes
 
 
 @dataclass
@@ -144,6 +136,8 @@ class DrillServer:
         self.pending: dict[int, Pending] = {}
         self.next_pending = 1
         self.done: dict[tuple[str, str], dict[str, Any]] = {}
+        self._answered_in_log()
+        self._load_pending()
         self._texts: dict[tuple[int, bool], dict[str, str]] = {}
         self.port = 0
         self.public_url = ""
@@ -221,13 +215,52 @@ class DrillServer:
         )
 
     def _pending_record(self, p: Pending) -> dict[str, Any]:
-        return {
-            "id": p.id,
-            "seat": p.seat,
-            "client_id": p.client_id,
-            "command": p.command.record(),
-            "received": p.received,
-        }
+        return p.record()
+
+    # ------------------------------------------------------------ what outlives the process
+    def _answered_in_log(self) -> None:
+        """The answers to the decisions the log already holds (a drill resumed): each command
+        entered at a console carries the console's id for it, so one sent again after a restart
+        gets its answer instead of a second application."""
+        for event in self.session.sim.events:
+            if event.kind not in (ev.COMMAND, ev.COMMAND_REFUSED):
+                continue
+            record = event.data.get("command")
+            name = record.get("ref") if isinstance(record, dict) else None
+            if not isinstance(name, str) or "/" not in name:
+                continue
+            seat, client_id = name.split("/", 1)
+            answer: dict[str, Any] = {"id": client_id, "seq": event.seq}
+            if record.get("action") not in PLAYER_ACTIONS and seat in self.scenario.spec.teams:
+                # a team enters only decisions: a note that names its decision is the rejection
+                answer |= {"status": "rejected", "reason": record.get("text", "")}
+            elif event.kind == ev.COMMAND_REFUSED:
+                answer |= {"status": "refused", "reason": event.data.get("reason", "")}
+            else:
+                answer |= {"status": "applied", "now": event.t}
+            self._remember(seat, client_id, answer)
+
+    def _load_pending(self) -> None:
+        """The decisions that were waiting when the process stopped (none for a new drill: its log
+        is new, and so is the file beside it)."""
+        if self.session.log_path is None:
+            return
+        pending, self.next_pending = read_pending(pending_file(self.session.log_path))
+        # approved or rejected just before a crash: in the log, no longer waiting
+        self.pending = {n: p for n, p in pending.items() if (p.seat, p.client_id) not in self.done}
+        if len(self.pending) != len(pending):
+            self._save_pending()
+
+    def _save_pending(self) -> None:
+        if self.session.log_path is None:
+            return
+        with contextlib.suppress(OSError):  # a full disk: they still wait here, and the drill goes on
+            write_pending(pending_file(self.session.log_path), self.pending, self.next_pending)
+
+    def _remember(self, seat: str, client_id: str, answer: dict[str, Any]) -> None:
+        if len(self.done) >= MAX_DONE:
+            self.done.pop(next(iter(self.done)))
+        self.done[(seat, client_id)] = answer
 
     def _console_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(self.seats.seats, 0)
@@ -428,10 +461,9 @@ class DrillServer:
     def _decision(self, console: Console, message: dict[str, Any], fields: Any, reply: bool = False) -> None:
         seat = console.seat
         client_id = str(message.get("id", ""))[:64]
-        if client_id and (seat.name, client_id) in self.done:
-            console.push(encode("ack", **self.done[(seat.name, client_id)]))  # sent again after a reconnect
+        if self._answered_before(console, client_id):
             return
-        command, problem = self._command(console, message, fields)
+        command, problem = self._command(console, message, fields, client_id)
         if command is None:
             self._answer(console, client_id, {"status": "refused", "reason": problem})
             return
@@ -439,6 +471,7 @@ class DrillServer:
             pending = Pending(self.next_pending, seat.name, client_id, command, self.session.now)
             self.next_pending += 1
             self.pending[pending.id] = pending
+            self._save_pending()
             self._answer(console, client_id, {"status": "pending", "pending": pending.id}, remember=False)
             self._to_facilitators(encode("pending", **self._pending_record(pending)))
             self._activity(seat.name, console.who, "submitted", command=command.record(), status="pending")
@@ -447,7 +480,23 @@ class DrillServer:
         self._answer(console, client_id, answer)
         self._activity(seat.name, console.who, "submitted", command=command.record(), status=answer["status"])
 
-    def _command(self, console: Console, message: dict[str, Any], fields: Any) -> tuple[Command | None, Any]:
+    def _answered_before(self, console: Console, client_id: str) -> bool:
+        """A decision sent again (after a reconnect, or a restart of the server): its answer again."""
+        if not client_id:
+            return False
+        key = (console.seat.name, client_id)
+        if key in self.done:
+            console.push(encode("ack", **self.done[key]))
+            return True
+        for p in self.pending.values():
+            if (p.seat, p.client_id) == key:  # still waiting: one wait, not two
+                console.push(encode("ack", id=client_id, status="pending", pending=p.id))
+                return True
+        return False
+
+    def _command(
+        self, console: Console, message: dict[str, Any], fields: Any, client_id: str = ""
+    ) -> tuple[Command | None, Any]:
         seat = console.seat
         if seat.role not in (TEAM, FACILITATOR):
             return None, self._words("bridge.err_read_only")
@@ -472,6 +521,9 @@ class DrillServer:
                     "source", "facilitator" if fields.get("action") not in PLAYER_ACTIONS else "player"
                 )
                 fields.setdefault("entered_by", console.who)
+        fields.pop("ref", None)  # the server's to give: one made up could answer for another decision
+        if client_id:
+            fields["ref"] = ref(seat.name, client_id)
         try:
             return Command.model_validate(fields), None
         except ValidationError as exc:
@@ -495,9 +547,7 @@ class DrillServer:
     ) -> None:
         answer = {"id": client_id, **answer}
         if client_id and remember:
-            if len(self.done) >= MAX_DONE:
-                self.done.pop(next(iter(self.done)))
-            self.done[(console.seat.name, client_id)] = answer
+            self._remember(console.seat.name, client_id, answer)
         console.push(encode("ack", **answer))
 
     # ------------------------------------------------------------ the facilitator's
@@ -506,6 +556,7 @@ class DrillServer:
         if pending is None:
             raise ProtocolError("no_pending")
         answer = {"id": pending.client_id, **self._apply(pending.command), "pending": pending.id}
+        self._save_pending()
         self._decided(pending, answer, console.who)
 
     def on_reject(self, console: Console, message: dict[str, Any]) -> None:
@@ -518,13 +569,18 @@ class DrillServer:
             lang: t("bridge.rejected_note", lang, team=pending.seat, action=record["action"], reason=reason)
             for lang in LANGUAGES
         }
-        self._apply(Command(action="note", text=text, source="facilitator", entered_by=console.who))
+        # the note names the team's decision, so a restarted server still knows it was answered
+        answered = ref(pending.seat, pending.client_id) if pending.client_id else None
+        self._apply(
+            Command(action="note", text=text, source="facilitator", entered_by=console.who, ref=answered)
+        )
+        self._save_pending()
         answer = {"id": pending.client_id, "status": "rejected", "pending": pending.id, "reason": reason}
         self._decided(pending, answer, console.who)
 
     def _decided(self, pending: Pending, answer: dict[str, Any], who: str) -> None:
         if pending.client_id:
-            self.done[(pending.seat, pending.client_id)] = answer
+            self._remember(pending.seat, pending.client_id, answer)
         text = encode("ack", **answer)
         self._to_seat(pending.seat, text)
         for c in self.consoles:
@@ -565,10 +621,18 @@ class DrillServer:
         text = message.get("text")
         if not isinstance(text, str | dict) or not text:
             raise ProtocolError("no_text")
+        client_id = str(message.get("id", ""))[:64]
+        if self._answered_before(console, client_id):
+            return
         command = Command(
-            action="free-inject", text=text, to=team, source="facilitator", entered_by=console.who
+            action="free-inject",
+            text=text,
+            to=team,
+            source="facilitator",
+            entered_by=console.who,
+            ref=ref(console.seat.name, client_id) if client_id else None,
         )
-        self._answer(console, str(message.get("id", ""))[:64], self._apply(command))
+        self._answer(console, client_id, self._apply(command))
 
     def on_links(self, console: Console, message: dict[str, Any]) -> None:
         """Every seat's link again, for the facilitator whose console hides what serve printed."""
@@ -636,6 +700,11 @@ def _both(text: Any, default: str) -> dict[str, str]:
     if isinstance(record, str):
         return dict.fromkeys(LANGUAGES, record or default)
     return {lang: record.get(lang) or default for lang in LANGUAGES}
+
+
+def ref(seat: str, client_id: str) -> str:
+    """A decision's name in the log: the seat and the console's id for it (no seat name has a /)."""
+    return f"{seat}/{client_id}"
 
 
 def _int(value: Any) -> int:

@@ -9,8 +9,10 @@ import os
 import signal
 import ssl
 import sys
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..diagnostics import DrillError
 from ..engine.events import text_record
@@ -18,6 +20,9 @@ from ..i18n import LANGUAGES, get_language, pick, t
 from ..log import conduct_stamp
 from ..outputs import add_force, check_output
 from .run import check_seed
+
+if TYPE_CHECKING:
+    from ..model.scenario import Team
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -33,7 +38,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--origin", action="append", default=[], metavar="URL", help=t("bridge.arg_origin"))
     p.add_argument("--speed", type=float, default=60.0, metavar="X", help=t("tui.arg_speed"))
     p.add_argument("--run", action="store_true", help=t("tui.arg_run"))
-    p.add_argument("--approve", default="", metavar="TEAMS", help=t("bridge.arg_approve"))
+    p.add_argument("--approve", metavar="TEAMS", help=t("bridge.arg_approve"))
     p.add_argument("--headless", action="store_true", help=t("bridge.arg_headless"))
     add_force(p)
     p.set_defaults(handler=run_serve)
@@ -69,12 +74,14 @@ def _ssl(args: argparse.Namespace) -> ssl.SSLContext | None:
 
 
 def _session(args: argparse.Namespace):  # noqa: ANN202 — the session and its seats
+    from ..bridge.pending import pending_file, read_pending
     from ..bridge.seats import Seats, seats_file
     from ..session import Session
 
     if args.resume:
         if args.scenario or args.seed is not None or args.log:
             raise DrillError(t("tui.resume_conflict"))
+        read_pending(pending_file(Path(args.resume)))  # unreadable: said before anything is served
         session, warnings = Session.resume(args.resume)
         for warning in warnings:
             print(warning, file=sys.stderr)
@@ -86,7 +93,7 @@ def _session(args: argparse.Namespace):  # noqa: ANN202 — the session and its 
     from ..model.load import load_scenario
 
     scenario = load_scenario(args.scenario)
-    _approval(args.approve, list(scenario.spec.teams))  # a mistake here leaves no log behind
+    _approval(args.approve, scenario.spec.teams)  # a mistake here leaves no log behind
     seed = scenario.spec.seed if args.seed is None else args.seed
     log = args.log or f"drill-{scenario.id}-{seed}-{datetime.now().strftime('%Y%m%d-%H%M%S')}.jsonl"
     check_output(log, inputs=[scenario.file], force=args.force, exists=t("tui.log_exists", file=log))
@@ -98,6 +105,7 @@ def _session(args: argparse.Namespace):  # noqa: ANN202 — the session and its 
     seats = Seats.for_teams(list(scenario.spec.teams))
     path = seats_file(Path(log))
     seats.save(path)
+    pending_file(Path(log)).unlink(missing_ok=True)  # a replaced log's decisions waited in another drill
     return session, seats, path
 
 
@@ -116,8 +124,7 @@ def run_serve(args: argparse.Namespace) -> int:
     if not is_loopback(args.host) and context is None:
         print(t("bridge.no_tls", host=args.host), file=sys.stderr)
     session, seats, seats_path = _session(args)
-    teams = list(session.scenario.spec.teams)
-    approval = _approval(args.approve, teams)
+    approval = _approval(args.approve, session.scenario.spec.teams)
     server = DrillServer(
         session,
         seats,
@@ -205,8 +212,11 @@ def _saved(session) -> int:  # noqa: ANN001 — a Session
     return 0
 
 
-def _approval(value: str, teams: list[str]) -> set[str]:
-    """``--approve``: all, none, or team ids separated by commas."""
+def _approval(value: str | None, teams: Mapping[str, Team]) -> set[str]:
+    """Whose decisions wait for the facilitator: ``--approve`` (all, none, or team ids separated by
+    commas) when given, else the teams the scenario marks ``approval: true``."""
+    if value is None:
+        return {tid for tid, team in teams.items() if team.approval}
     value = value.strip()
     if value in ("", "none"):
         return set()

@@ -96,6 +96,12 @@ class Command(Strict):
         None, description="how to investigate (investigate)"
     )
     account: str | None = Field(None, max_length=80, description="the account to investigate (investigate)")
+    ref: str | None = Field(
+        None,
+        max_length=160,
+        description="the console's id for this decision: one sent again after a reconnect or a restart "
+        "is applied once",
+    )
 
     @model_validator(mode="after")
     def _needs(self) -> Command:

@@ -111,6 +111,9 @@ class Team(Strict):
     practised: names_of(PROCEDURE_NAMES) = Field(  # type: ignore[valid-type]
         (), description="investigation procedures it has practised: they find evidence more often"
     )
+    approval: Boolean = Field(
+        False, description="its decisions at a bridge site wait for the facilitator's approval (drill serve)"
+    )
 
 
 class After(Strict):

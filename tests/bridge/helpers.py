@@ -35,11 +35,36 @@ class Served:
 
 @contextlib.contextmanager
 def served(
-    scenario: Scenario, log: Path, seed: int = 1, speed: float = 60.0, running: bool = False, **options
+    scenario: Scenario,
+    log: Path,
+    seed: int = 1,
+    speed: float = 60.0,
+    running: bool = False,
+    scenario_ref: str | None = None,
+    **options,
 ) -> Iterator[Served]:
-    session = Session(scenario, seed=seed, log_path=log, scenario_ref=scenario.id)
+    session = Session(scenario, seed=seed, log_path=log, scenario_ref=scenario_ref or scenario.id)
     seats = Seats.for_teams(list(scenario.spec.teams))
-    server = DrillServer(session, seats, speed=speed, running=running, **options)
+    with serving(session, seats, speed=speed, running=running, **options) as s:
+        yield s
+
+
+@contextlib.contextmanager
+def resumed(log: Path, seats: Seats, **options) -> Iterator[Served]:
+    """The drill of ``log`` rebuilt from it (as ``drill serve --resume`` does), served again to
+    the same seats."""
+    session, _ = Session.resume(log)
+    with serving(session, seats, **options) as s:
+        yield s
+
+
+@contextlib.contextmanager
+def serving(session: Session, seats: Seats, speed: float = 60.0, running: bool = False, **options):  # noqa: ANN201
+    try:
+        server = DrillServer(session, seats, speed=speed, running=running, **options)
+    except BaseException:
+        session.close()
+        raise
     loop = asyncio.new_event_loop()
     ready = threading.Event()
     stop = asyncio.Event()

@@ -10,8 +10,8 @@ import sys
 
 from drill.bridge.client import SeatClient
 from drill.cli import main
-from drill.log import read_log
 from drill.commands.serve import is_loopback
+from drill.log import read_log
 from tests.bridge.city_session import ROOT, serve
 
 
