@@ -384,6 +384,13 @@ def test_an_interrupted_batch_pairs_what_both_arms_finished():
     assert summarise(result)["comparison"]["pairs"] == len(finished[1])
 
 
+def _kill_group_if_left(proc: subprocess.Popen[str]) -> None:
+    """A batch that did not stop is not left running with its pool after the test."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+
+
 @pytest.mark.skipif(os.name != "posix", reason="process groups, SIGINT and a terminal")
 def test_sigint_stops_a_process_pool_as_it_starts():
     """The slow test's Ctrl-C, as soon as the pool's first runs are done: the progress bar (on a
@@ -407,8 +414,11 @@ def test_sigint_stops_a_process_pool_as_it_starts():
     ):
         if select.select([terminal], [], [], 0.5)[0]:
             err += os.read(terminal, 65536)
-    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
-    out, _ = proc.communicate(timeout=60)
+    try:
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        _kill_group_if_left(proc)
     while True:
         try:
             chunk = os.read(terminal, 65536)
@@ -435,9 +445,12 @@ def test_sigint_stops_a_process_pool_cleanly():
         start_new_session=True,
         env={**os.environ, "DRILL_LANG": "en"},
     )
-    time.sleep(3.0)
-    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
-    out, err = proc.communicate(timeout=60)
+    try:
+        time.sleep(3.0)
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
+        out, err = proc.communicate(timeout=60)
+    finally:
+        _kill_group_if_left(proc)
     assert proc.returncode == 130, err
     assert "Stopped:" in out and "Traceback" not in err
 
