@@ -6,6 +6,9 @@ import csv
 import json
 import math
 import os
+import pty
+import re
+import select
 import shutil
 import signal
 import subprocess
@@ -381,7 +384,56 @@ def test_an_interrupted_batch_pairs_what_both_arms_finished():
     assert summarise(result)["comparison"]["pairs"] == len(finished[1])
 
 
-@pytest.mark.slow
+def _kill_group_if_left(proc: subprocess.Popen[str]) -> None:
+    """A batch that did not stop is not left running with its pool after the test."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="process groups, SIGINT and a terminal")
+def test_sigint_stops_a_process_pool_as_it_starts():
+    """The slow test's Ctrl-C, as soon as the pool's first runs are done: the progress bar (on a
+    terminal) says when, instead of three seconds of runs."""
+    total = 50_000
+    terminal, stderr = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "drill", "batch", "--runs", str(total), "--workers", "2"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "DRILL_LANG": "en", "COLUMNS": "120"},
+    )
+    os.close(stderr)
+    err = b""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any(
+        int(done) > 0 for done in re.findall(rb"(\d+)/%d" % total, err)
+    ):
+        if select.select([terminal], [], [], 0.5)[0]:
+            err += os.read(terminal, 65536)
+    try:
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        _kill_group_if_left(proc)
+    while True:
+        try:
+            chunk = os.read(terminal, 65536)
+        except OSError:  # the batch has closed the terminal's other end
+            break
+        if not chunk:
+            break
+        err += chunk
+    os.close(terminal)
+    text = err.decode("utf-8", "replace")
+    assert proc.returncode == 130, text[-3000:]
+    assert "Stopped:" in out and "Traceback" not in text
+
+
+@pytest.mark.slow(quick="test_sigint_stops_a_process_pool_as_it_starts")
 @pytest.mark.skipif(os.name != "posix", reason="process groups and SIGINT")
 def test_sigint_stops_a_process_pool_cleanly():
     proc = subprocess.Popen(
@@ -393,9 +445,12 @@ def test_sigint_stops_a_process_pool_cleanly():
         start_new_session=True,
         env={**os.environ, "DRILL_LANG": "en"},
     )
-    time.sleep(3.0)
-    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
-    out, err = proc.communicate(timeout=60)
+    try:
+        time.sleep(3.0)
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
+        out, err = proc.communicate(timeout=60)
+    finally:
+        _kill_group_if_left(proc)
     assert proc.returncode == 130, err
     assert "Stopped:" in out and "Traceback" not in err
 

@@ -16,7 +16,29 @@ pytest.importorskip("distributed")
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 
 
-@pytest.mark.slow
+def test_dask_in_this_process_equals_the_local_result(capsys):
+    """The slow tests' comparison on a scheduler and one worker thread in this process, two runs:
+    the command on its address gives the local figures."""
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        args = ["batch", "--runs", "2", "--seed", "2", "--json", "--backend", "dask"]
+        assert main([*args, "--scheduler", cluster.scheduler_address]) == 0
+        remote = json.loads(capsys.readouterr().out)
+    assert main(["batch", "--runs", "2", "--seed", "2", "--json", "--workers", "1"]) == 0
+    local = json.loads(capsys.readouterr().out)
+    assert remote["backend"] == "dask" and remote["workers"] == 1
+    assert remote["arms"] == local["arms"]
+
+
+@pytest.mark.slow(quick="test_dask_in_this_process_equals_the_local_result")
 def test_dask_local_cluster_equals_the_local_result(tmp_path):
     # a scenario whose topology is a file beside it: its text travels with the job
     shutil.copy(MINI / "mini-topology.yaml", tmp_path / "mini-topology.yaml")
@@ -32,7 +54,7 @@ def test_dask_local_cluster_equals_the_local_result(tmp_path):
     assert [r["index"] for r in remote.results[1]] == list(range(16))
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_dask_in_this_process_equals_the_local_result")
 def test_the_command_on_a_scheduler_address(capsys):
     from distributed import LocalCluster
 

@@ -31,11 +31,10 @@ def test_generated_topologies_load_in_either_format(tmp_path: Path) -> None:
     assert sorted(yaml_city.graph.edges) == sorted(json_city.graph.edges)
 
 
-@pytest.mark.slow
-def test_the_quick_suite_runs_and_prints_one_table(tmp_path: Path) -> None:
+def _quick_suite(tmp_path: Path, only: list[str]) -> None:
     out_json = tmp_path / "rows.json"
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--json", str(out_json)],
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", *only, "--json", str(out_json)],
         capture_output=True,
         text=True,
         timeout=300,
@@ -56,3 +55,13 @@ def test_the_quick_suite_runs_and_prints_one_table(tmp_path: Path) -> None:
     ratio = next(r for r in rows if r["figure"] == "engine / bare simpy")
     assert 0 < float(ratio["value"]) < 10
     assert len(lines) == 3 + len(rows)  # one table: a title, a header, a rule, a line per figure
+
+
+def test_some_parts_of_the_quick_suite_print_one_table(tmp_path: Path) -> None:
+    # the parts whose figures the table's checks name: the loading and the engine
+    _quick_suite(tmp_path, ["--only", "loading", "--only", "engine"])
+
+
+@pytest.mark.slow(quick="test_some_parts_of_the_quick_suite_print_one_table")
+def test_the_quick_suite_runs_and_prints_one_table(tmp_path: Path) -> None:
+    _quick_suite(tmp_path, [])

@@ -281,7 +281,7 @@ def test_the_command_exits_0_or_1(folder: Path, data: st.DataObject, source: str
     assert _cli(path, lang=lang) == expected
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_mutated_documents_give_diagnostics")
 @HEAVY
 @given(
     data=st.data(),
@@ -292,7 +292,7 @@ def test_many_mutated_documents(folder: Path, data: st.DataObject, source: str, 
     _mutations(source, folder, data.draw(mutated(source)), form)
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_spliced_yaml_text_gives_diagnostics")
 @HEAVY
 @given(data=st.data(), source=st.sampled_from(sorted(SOURCES)))
 def test_much_spliced_yaml_text(folder: Path, data: st.DataObject, source: str) -> None:

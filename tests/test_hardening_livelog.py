@@ -225,7 +225,7 @@ def test_a_drill_killed_at_random_moments_resumes_and_verifies(tmp_path: Path) -
     kill_at_random_moments(tmp_path, moments=20, seed=1)
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_a_drill_killed_at_random_moments_resumes_and_verifies")
 def test_a_drill_killed_at_many_random_moments_resumes_and_verifies(tmp_path: Path) -> None:
     kill_at_random_moments(tmp_path, moments=100, seed=1000)
 

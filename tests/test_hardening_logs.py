@@ -261,7 +261,7 @@ def test_damaged_logs_are_refused_by_every_reader_never_with_a_traceback(good: P
     fuzz(good, tmp_path, seed=14, count=8)  # 8 damaged logs × 6 readers, one subprocess
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_damaged_logs_are_refused_by_every_reader_never_with_a_traceback")
 def test_many_damaged_logs_are_refused_by_every_reader(good: Path, tmp_path: Path) -> None:
     for seed in range(10):
         folder = tmp_path / f"seed-{seed}"
@@ -269,14 +269,13 @@ def test_many_damaged_logs_are_refused_by_every_reader(good: Path, tmp_path: Pat
         fuzz(good, folder, seed=100 + seed, count=20)
 
 
-@pytest.mark.slow
-def test_logs_with_random_bytes_changed_never_crash_a_reader(good: Path, tmp_path: Path) -> None:
+def random_bytes(good: Path, tmp_path: Path, seed: int, count: int) -> None:
     """Blind damage may leave a log that is still valid (a digit changed in a time): then the
     readers may accept it; what they may never do is crash."""
-    rng = random.Random(7)
+    rng = random.Random(seed)
     raw = good.read_bytes()
     commands = []
-    for n in range(60):
+    for n in range(count):
         damaged = bytearray(raw)
         for _ in range(rng.choice([1, 3, 20])):
             damaged[rng.randrange(len(damaged))] = rng.choice(b'0123456789.-e"{}[],:x\n\x00\xff')
@@ -287,6 +286,15 @@ def test_logs_with_random_bytes_changed_never_crash_a_reader(good: Path, tmp_pat
         assert r["escaped"] is None, f"{r['args']}: escaped\n{r['escaped']}"
         assert r["code"] in (0, 1) and INTERNAL not in r["err"] and "Traceback" not in r["err"], r
         assert r["code"] == 0 or (r["out"] + r["err"]).strip(), r  # a verdict, or a refusal
+
+
+def test_logs_with_a_few_random_bytes_changed_never_crash_a_reader(good: Path, tmp_path: Path) -> None:
+    random_bytes(good, tmp_path, seed=7, count=6)  # 6 damaged logs × 6 readers, one subprocess
+
+
+@pytest.mark.slow(quick="test_logs_with_a_few_random_bytes_changed_never_crash_a_reader")
+def test_logs_with_random_bytes_changed_never_crash_a_reader(good: Path, tmp_path: Path) -> None:
+    random_bytes(good, tmp_path, seed=7, count=60)
 
 
 # ---------------------------------------------------------------------------------------------- limits

@@ -58,14 +58,10 @@ def test_with_nothing_frozen_survivors_are_still_moved_after_each_large_slice(
     assert len(moved) == 10
 
 
-@pytest.mark.slow
-def test_verify_of_many_decisions_costs_about_the_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """20,000 decisions; every slice counts as large (as on a 100,000-node city, whose queue of
+def _verify_costs_about_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int) -> None:
+    """``n`` decisions; every slice counts as large (as on a 100,000-node city, whose queue of
     events is long), and the heap is frozen as the replay freezes it."""
     decisions = tmp_path / "d.yaml"
-    n = 20_000
     decisions.write_text(
         "".join(f"- {{at: {i * 470.0 / n:.4f}, action: note, text: n{i}}}\n" for i in range(n)),
         encoding="utf-8",
@@ -88,3 +84,16 @@ def test_verify_of_many_decisions_costs_about_the_run(
     # processor time, not the wall clock (a shared machine stretches the latter): before the fix
     # the verify never finished where the run took seconds — an order of magnitude, not a margin
     assert verified < 2.0 * ran + 2.0, (ran, verified)
+
+
+def test_verify_of_some_decisions_costs_about_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _verify_costs_about_the_run(tmp_path, monkeypatch, 3_000)
+
+
+@pytest.mark.slow(quick="test_verify_of_some_decisions_costs_about_the_run")
+def test_verify_of_many_decisions_costs_about_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _verify_costs_about_the_run(tmp_path, monkeypatch, 20_000)

@@ -93,7 +93,7 @@ def _start(module: str, *args: str) -> subprocess.Popen[bytes]:
     )
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_a_cluster_without_workers_gives_up_with_a_message")
 def test_killing_every_worker_mid_batch_keeps_what_finished(tmp_path: Path) -> None:
     from distributed import Client
 

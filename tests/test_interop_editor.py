@@ -88,6 +88,7 @@ def plain_server() -> Iterator[LanguageServer]:
 EDITOR_UNSEEN = [p for p in CORPUS_FILES if p.suffix == ".yaml" and loaded(p) is not None]
 
 
+@pytest.mark.slow(quick="test_interop_schema.py::test_schema_and_validate_agree_on_the_corpus")
 @pytest.mark.parametrize("path", EDITOR_UNSEEN, ids=corpus_name)
 def test_the_editor_and_validate_agree_on_the_corpus(server: LanguageServer, path: Path) -> None:
     found = server.problems(path)
@@ -101,6 +102,7 @@ def test_the_editor_and_validate_agree_on_the_corpus(server: LanguageServer, pat
     assert expected <= lines(found), (show(found), [d.format() for d in problems])
 
 
+@pytest.mark.slow(quick="test_interop_schema.py::test_what_trainers_wrote_gets_one_verdict")
 @pytest.mark.parametrize(
     ("index", "valid"), [(i, case[2]) for i, case in enumerate(CASES)], ids=[case[0] for case in CASES]
 )
@@ -116,12 +118,16 @@ def _bundled() -> list[Path]:
     return sorted(p for folder in folders for p in folder.glob("*.yaml"))
 
 
+@pytest.mark.slow(quick="test_schema.py::test_bundled_files_validate_against_the_schema")
 @pytest.mark.parametrize("path", _bundled(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_bundled_files_open_without_a_problem(plain_server: LanguageServer, path: Path) -> None:
     """Through their own modelines: a schema that cannot be found is a problem the editor reports."""
     assert plain_server.problems(path) == []
 
 
+@pytest.mark.slow(
+    quick="test_interop_modelines.py::test_drill_new_output_finds_its_schema_without_a_manual_fix"
+)
 def test_a_copied_folder_still_finds_its_schema(plain_server: LanguageServer, tmp_path: Path) -> None:
     """The modeline is relative to the file: a trainer's copy of the folder keeps working, and a
     mistake in the copy is flagged (so the schema was found and applied)."""

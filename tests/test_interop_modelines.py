@@ -77,12 +77,12 @@ def unpacked_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_modelines_resolve_in_the_source_tree")
 def test_modelines_resolve_in_an_installed_wheel(unpacked_wheel: Path) -> None:
     assert check_modelines(unpacked_wheel / "drill" / "_data") == 19
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_modelines_resolve_in_the_source_tree")
 @pytest.mark.skipif(SERVER is None, reason="yaml-language-server is not installed")
 def test_the_editor_opens_the_wheels_files_without_a_problem(unpacked_wheel: Path) -> None:
     from lsp_client import LanguageServer

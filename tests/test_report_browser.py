@@ -69,7 +69,7 @@ def test_the_browser_sees_the_charts_and_tables(page: Path, tmp_path: Path) -> N
     _check_dom(dom.stdout, "Everything at once")
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_the_browser_sees_the_charts_and_tables")
 @pytest.mark.parametrize("lang", ["en", "vi"])
 def test_the_report_renders_screenshots_and_prints(tmp_path: Path, lang: str) -> None:
     browser = _browser()

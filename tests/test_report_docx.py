@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,7 @@ def test_a_report_never_overwrites_its_log(tmp_path: Path, capsys: pytest.Captur
     assert "input" in capsys.readouterr().err
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_word_report_is_a4_with_page_numbers_classification_and_a_vietnamese_font")
 def test_libreoffice_opens_it_and_prints_its_pages(written: Path, tmp_path: Path) -> None:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None or shutil.which("pdftoppm") is None:
@@ -116,7 +117,35 @@ def test_pdf_without_a_browser_says_how_to_get_one(
     assert not (tmp_path / "r.pdf").exists()
 
 
-@pytest.mark.slow
+STUB_BROWSER = """#!{python}
+import re, sys
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+out = next(a.split("=", 1)[1] for a in sys.argv if a.startswith("--print-to-pdf="))
+page = Path(unquote(urlparse(sys.argv[-1]).path)).read_text(encoding="utf-8")
+title = re.search("<h1>(.*?)</h1>", page).group(1)
+Path(out).write_bytes(b"%PDF-1.4\\n% " + title.encode() + b"\\n1 0 obj << /Type /Page\\n>> endobj\\n%%EOF\\n")
+"""
+
+
+def test_pdf_is_what_the_browser_printed(
+    written: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The slow test's check with a stand-in for Chromium (a script that prints the page's title
+    into a one-page PDF): the report hands the browser its page and writes what came back."""
+    stub = tmp_path / "chromium"
+    stub.write_text(STUB_BROWSER.format(python=sys.executable), encoding="utf-8")
+    stub.chmod(0o755)
+    monkeypatch.setenv("DRILL_BROWSER", str(stub))
+    log = next(written.parent.glob("*.jsonl"))
+    out = tmp_path / "r.pdf"
+    assert main(["--lang", "vi", "report", str(log), "-o", str(out), "--audience", "players"]) == 0
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF") and data.count(b"/Type /Page\n") + data.count(b"/Type/Page") >= 1
+    assert "Mọi thứ cùng lúc".encode() in data  # the Vietnamese page went to the browser
+
+
+@pytest.mark.slow(quick="test_pdf_is_what_the_browser_printed")
 def test_pdf_through_chromium_has_its_pages(written: Path, tmp_path: Path) -> None:
     from drill.report.pdf import find_browser
 

@@ -14,7 +14,13 @@ from tests.bridge.helpers import city_drill
     ("hours", "speed", "every"),
     [
         pytest.param(0.5, 300, 0.5, id="half-hour"),
-        pytest.param(2.0, 720, 0.25, id="two-hours", marks=pytest.mark.slow),
+        pytest.param(
+            2.0,
+            720,
+            0.25,
+            id="two-hours",
+            marks=pytest.mark.slow(quick="test_31_consoles_lose_nothing_and_see_only_their_own"),
+        ),
     ],
 )
 def test_31_consoles_lose_nothing_and_see_only_their_own(tmp_path, hours, speed, every):

@@ -344,7 +344,17 @@ def test_a_console_that_stops_reading_is_dropped_not_waited_for(city, tmp_path, 
 
 
 @pytest.mark.parametrize(
-    "attempts", [pytest.param(100, id="100"), pytest.param(1000, id="1000", marks=pytest.mark.slow)]
+    "attempts",
+    [
+        pytest.param(100, id="100"),
+        pytest.param(
+            1000,
+            id="1000",
+            marks=pytest.mark.slow(
+                quick="test_many_connection_attempts_with_bad_tokens_leave_the_others_served"
+            ),
+        ),
+    ],
 )
 def test_many_connection_attempts_with_bad_tokens_leave_the_others_served(city, tmp_path, attempts):
     with served(city, tmp_path / "d.jsonl", running=True, speed=600) as s:

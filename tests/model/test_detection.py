@@ -127,7 +127,7 @@ def test_better_sensors_are_never_worse():
     _better_sensors_are_never_worse(QUICK)
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_better_sensors_are_never_worse")
 def test_better_sensors_are_never_worse_200_seeds():
     _better_sensors_are_never_worse(SEEDS)
 

@@ -66,6 +66,6 @@ def test_investigating_the_right_body_finds_footholds_more_often_and_sooner() ->
     _compare(range(40))
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_investigating_the_right_body_finds_footholds_more_often_and_sooner")
 def test_investigating_the_right_body_finds_footholds_more_often_and_sooner_200_seeds() -> None:
     _compare(range(1000, 1200))

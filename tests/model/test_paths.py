@@ -169,7 +169,7 @@ def test_isolating_the_wan_core_keeps_the_shared_account_from_the_data_centre():
     _wan_core_isolated_keeps_the_data_centre(QUICK)
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_isolating_the_wan_core_keeps_the_shared_account_from_the_data_centre")
 def test_isolating_the_wan_core_keeps_the_shared_account_from_the_data_centre_200_seeds():
     _wan_core_isolated_keeps_the_data_centre(FULL)
 
@@ -196,7 +196,7 @@ def test_cutting_the_internet_stops_the_password_guessing_and_the_theft():
     _cut_internet_stops_the_break_in(QUICK)
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_cutting_the_internet_stops_the_password_guessing_and_the_theft")
 def test_cutting_the_internet_stops_the_password_guessing_and_the_theft_200_seeds():
     _cut_internet_stops_the_break_in(FULL)
 

@@ -181,7 +181,7 @@ def test_in_the_default_scenario_no_containment_waits_behind_later_work():
     _never_behind(range(40))
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_in_the_default_scenario_no_containment_waits_behind_later_work")
 def test_in_the_default_scenario_no_containment_waits_behind_later_work_200_seeds():
     _never_behind(range(200))
 
@@ -232,6 +232,6 @@ def test_containment_first_contains_sooner_than_recovery_first():
     _containment_first_beats_recovery_first(range(40))
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_containment_first_contains_sooner_than_recovery_first")
 def test_containment_first_contains_sooner_than_recovery_first_200_seeds():
     _containment_first_beats_recovery_first(range(200))

@@ -115,7 +115,7 @@ def test_more_hoan_kiem_staff_is_never_worse_on_average():
     _more_staff_never_worse(range(30))
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_more_hoan_kiem_staff_is_never_worse_on_average")
 def test_more_hoan_kiem_staff_is_never_worse_on_average_200_seeds():
     _more_staff_never_worse(range(200))
 
@@ -146,7 +146,7 @@ def test_five_hoan_kiem_officers_clean_and_recover_sooner_than_three():
     _five_beat_three(range(40), interval=False)
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_five_hoan_kiem_officers_clean_and_recover_sooner_than_three")
 def test_five_hoan_kiem_officers_clean_and_recover_sooner_than_three_200_seeds():
     _five_beat_three(range(200), interval=True)
 
@@ -170,7 +170,7 @@ def test_a_staff_cut_while_a_team_travels_reaches_those_who_arrive():
     _cert_busy_while_travelling(range(30))
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_a_staff_cut_while_a_team_travels_reaches_those_who_arrive")
 def test_a_staff_cut_while_a_team_travels_reaches_those_who_arrive_200_seeds():
     _cert_busy_while_travelling(range(200))
 

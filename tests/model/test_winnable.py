@@ -44,7 +44,7 @@ def test_each_bundled_scenario_is_won_by_its_decisions_and_lost_by_none(name):
     _winnable(name, range(1, 31))
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_each_bundled_scenario_is_won_by_its_decisions_and_lost_by_none")
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_each_bundled_scenario_is_won_by_its_decisions_and_lost_by_none_200_seeds(name):
     _winnable(name, range(1, 201))

@@ -100,7 +100,7 @@ async def test_random_keys_never_end_the_drill(live, clock, size):
     await _soak(live, clock, 150, size, seed=size[0])
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_random_keys_never_end_the_drill")
 @pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 @sync

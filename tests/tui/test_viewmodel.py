@@ -272,11 +272,10 @@ def test_timeline_marks_and_jumps(scenario):
     assert timeline.next_mark(0, "note") is None
 
 
-@pytest.mark.slow
-def test_seeking_in_a_100000_event_log_lands_on_the_exact_moment(scenario):
+def _seeks_land_exactly(scenario, count: int) -> None:
     # how fast a seek is, is measured by benchmarks/replay_seek.py; here, that far from the
     # checkpoints, backwards and forwards, it shows what folding the log up to there shows
-    events = _long_log(scenario, 100_000)
+    events = _long_log(scenario, count)
     timeline = Timeline(scenario, events)
     for fraction in (0.99, 0.01, 0.73):
         t = timeline.end * fraction
@@ -288,6 +287,17 @@ def test_seeking_in_a_100000_event_log_lands_on_the_exact_moment(scenario):
         assert got.now == t
         assert got.snapshot().as_dict() == expected.metrics.snapshot(t).as_dict()  # the figures at t
         assert {n: s.label for n, s in got.nodes.items()} == {n: s.label for n, s in expected.nodes.items()}
+
+
+def test_seeking_in_a_long_log_lands_on_the_exact_moment(scenario):
+    # three checkpoints of the default 2,000 events: the seeks land before the first, between
+    # two and after the last, as in the 100,000-event log
+    _seeks_land_exactly(scenario, 7_000)
+
+
+@pytest.mark.slow(quick="test_seeking_in_a_long_log_lands_on_the_exact_moment")
+def test_seeking_in_a_100000_event_log_lands_on_the_exact_moment(scenario):
+    _seeks_land_exactly(scenario, 100_000)
 
 
 def test_the_viewmodel_does_not_load_textual():
