@@ -20,9 +20,10 @@ import pytest
 
 from drill.batch import executor, load_arm, run_batch, run_seed, summarise
 from drill.batch import runner as runner_module
-from drill.batch.backends import InlineExecutor
-from drill.batch.job import prepare, run_one
+from drill.batch.backends import InlineExecutor, StopRequest
+from drill.batch.job import prepare, run_one, worker_pid
 from drill.batch.overrides import split_key
+from drill.batch.runner import chunk_size
 from drill.batch.stats import paired, percentile, spread, t95, wilson
 from drill.cli import main
 from drill.diagnostics import DrillError
@@ -382,6 +383,64 @@ def test_an_interrupted_batch_pairs_what_both_arms_finished():
     assert finished[0] and finished[0] == sorted(finished[0])
     assert result.common_indexes() == finished[1]
     assert summarise(result)["comparison"]["pairs"] == len(finished[1])
+
+
+def test_a_deferred_stop_is_acted_on_at_the_runners_next_look():
+    """With a pool, a Ctrl-C only notes the request (an exception raised inside the pool's own
+    machinery could be lost there); the runner stops at its next look and keeps what finished."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    arms = [load_arm(None, [])]
+    request = StopRequest(defer=True)
+    calls: list[int] = []
+    real = runner_module.run_chunk
+
+    def noted_after_two(job, arm, runs):  # noqa: ANN001, ANN202
+        calls.append(arm)
+        if len(calls) == 2:
+            request(signal.SIGINT, None)  # what the handler gets: it must not raise here
+        return real(job, arm, runs)
+
+    with ThreadPoolExecutor(1) as pool:
+        runner_module.run_chunk, saved = noted_after_two, runner_module.run_chunk
+        try:
+            result = run_batch(arms, 64, 1, pool, 1, signals=request)
+        finally:
+            runner_module.run_chunk = saved
+    assert result.interrupted and request.received == [signal.SIGINT]
+    done = result.completed(0)
+    assert 2 * chunk_size(64, 1) <= done < 64  # what finished is kept, the rest was never sent
+
+
+def test_every_worker_is_up_before_the_pool_is_used():
+    """Ctrl-C while a worker was still being born left it to die with a traceback: the pool
+    starts all its workers, and hears from each, before any work is sent."""
+    with executor("local", 2) as (pool, slots):
+        pids = {p.pid for p in pool._processes.values()}  # noqa: SLF001 — nothing public says it
+        assert slots == 2 and len(pids) == 2
+        assert {pool.submit(worker_pid).result() for _ in range(8)} <= pids
+
+
+@pytest.mark.skipif(os.name != "posix", reason="process groups and SIGINT")
+@pytest.mark.parametrize("moment", [0.4, 0.8, 1.2])
+def test_ctrl_c_as_the_pool_starts_never_ends_in_a_traceback(moment):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "drill", "batch", "--runs", "50000", "--workers", "2"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "DRILL_LANG": "en"},
+    )
+    try:
+        time.sleep(moment)
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
+        out, err = proc.communicate(timeout=60)
+    finally:
+        _kill_group_if_left(proc)
+    assert proc.returncode == 130, err[-2000:]
+    assert "Traceback" not in err, err[-2000:]
 
 
 def _kill_group_if_left(proc: subprocess.Popen[str]) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..diagnostics import DrillError
 from ..i18n import t
-from .job import ignore_interrupts
+from .job import ignore_interrupts, worker_pid
 from .runner import StopBatch
 
 BACKENDS = ("local", "dask")  # also listed in drill.commands.batch, which loads this lazily
@@ -75,25 +75,44 @@ class Stopped(KeyboardInterrupt):
         self.signum = signum
 
 
+class StopRequest:
+    """The signals that stop a batch (Ctrl-C, SIGTERM, SIGHUP), and when they act.
+
+    In this process alone they act at once (an exception in the main thread, as Ctrl-C does). With
+    a pool or a cluster they are ``deferred``: noted, and acted on by the runner at its next look,
+    a fraction of a second later — an exception raised anywhere else could land inside the pool's
+    own machinery while it starts a worker, and be lost there or end in a traceback."""
+
+    def __init__(self, defer: bool = False) -> None:
+        self.defer = defer
+        self.received: list[int] = []
+
+    def is_set(self) -> bool:
+        return bool(self.received)
+
+    def exception(self) -> KeyboardInterrupt:
+        signum = self.received[0]
+        return KeyboardInterrupt() if signum == signal.SIGINT else Stopped(signum)
+
+    def __call__(self, signum: int, _frame: Any) -> None:
+        first = not self.received
+        self.received.append(signum)
+        if first and not self.defer:  # a second signal while stopping must not break the clean-up
+            raise self.exception()
+
+
 @contextmanager
-def stop_on_signals() -> Iterator[list[int]]:
-    """Within the block, SIGTERM and SIGHUP raise ``Stopped`` in this (main) thread, as SIGINT
-    raises KeyboardInterrupt; yields a list that receives the signal's number. Without this, a
-    killed batch dies at once and leaves its pool's processes behind."""
-    received: list[int] = []
+def stop_on_signals(defer: bool = False) -> Iterator[StopRequest]:
+    """Within the block, Ctrl-C, SIGTERM and SIGHUP stop the batch (see ``StopRequest``); the
+    request yielded says which came first. Without this, a killed batch dies at once and leaves
+    its pool's processes behind."""
+    request = StopRequest(defer)
     if threading.current_thread() is not threading.main_thread():
-        yield received
+        yield request
         return
-
-    def stop(signum: int, _frame: Any) -> None:
-        first = not received
-        received.append(signum)
-        if first:  # a second signal while stopping must not break the clean-up
-            raise Stopped(signum)
-
-    old = {sig: signal.signal(sig, stop) for sig in STOP_SIGNALS}
+    old = {sig: signal.signal(sig, request) for sig in (signal.SIGINT, *STOP_SIGNALS)}
     try:
-        yield received
+        yield request
     finally:
         for sig, handler in old.items():
             signal.signal(sig, handler)
@@ -152,9 +171,20 @@ def local_executor(workers: int) -> Iterator[tuple[Executor, int]]:
     # the initializer also covers platforms without a fork server
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=ignore_stop_signals)
     try:
+        _start_every_worker(pool, workers)
         yield pool, workers
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_every_worker(pool: ProcessPoolExecutor, workers: int, timeout: float = 60.0) -> None:
+    """Start all the pool's workers now and wait until each has answered: a pool shut down (by a
+    Ctrl-C) while a worker is still being born leaves that worker to die on the pool's queues,
+    already gone, with a traceback on the terminal. Once all are up, no other is ever started."""
+    seen: set[int] = set()
+    deadline = time.monotonic() + timeout
+    while len(seen) < workers and time.monotonic() < deadline:
+        seen.update(f.result() for f in [pool.submit(worker_pid) for _ in range(workers)])
 
 
 def _on_worker(fn: Callable[..., Any], *args: Any) -> tuple[str, Any]:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import signal
+import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -208,6 +210,12 @@ def run_chunk(job: Job, arm: int, runs: list[tuple[int, int]]) -> tuple[int, lis
     """Run ``(index, seed)`` pairs of one arm; the unit of work sent to a worker."""
     prepared = prepare(job)
     return arm, [run_one(prepared, index, seed) for index, seed in runs]
+
+
+def worker_pid() -> int:
+    """Which worker process this is (a moment's work, so that several calls meet several workers)."""
+    time.sleep(0.05)
+    return os.getpid()
 
 
 def ignore_interrupts() -> None:

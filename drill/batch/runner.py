@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from ..diagnostics import DrillError
 from ..i18n import t
@@ -63,6 +63,14 @@ class BatchResult:
         return sorted(set.intersection(*sets)) if sets else []
 
 
+LOOK_EVERY = 0.2  # seconds between looks at a stop request while the pool works
+
+
+class StopSignal(Protocol):
+    def is_set(self) -> bool: ...
+    def exception(self) -> BaseException: ...
+
+
 def chunk_size(runs: int, workers: int) -> int:
     # about eight chunks per worker for balance, and small enough (a fraction of a second) that
     # Ctrl-C never waits long for the chunks already running; per-chunk overhead stays ~1%
@@ -77,8 +85,11 @@ def run_batch(
     workers: int,
     backend: str = "local",
     progress: Progress | None = None,
+    signals: StopSignal | None = None,
 ) -> BatchResult:
-    """Run ``runs`` replications of every arm; run i of each arm uses the same seed."""
+    """Run ``runs`` replications of every arm; run i of each arm uses the same seed. ``signals``: a
+    request to stop that arrived while the pool worked (see backends.StopRequest), looked at
+    between chunks."""
     seeds = [(i, run_seed(seed, i)) for i in range(runs)]
     size = chunk_size(runs, workers)
     # both arms of one block of seeds go out together, so a stopped comparison still pairs up
@@ -96,7 +107,9 @@ def run_batch(
                 arm, chunk = work[next_work]
                 in_flight.add(pool.submit(run_chunk, arms[arm].job, arm, chunk))
                 next_work += 1
-            finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+            finished, in_flight = wait(
+                in_flight, timeout=LOOK_EVERY if signals is not None else None, return_when=FIRST_COMPLETED
+            )
             stop = None
             for future in finished:
                 if isinstance(future.exception(), StopBatch):
@@ -109,6 +122,8 @@ def run_batch(
                 progress(done, total)
             if stop is not None:
                 raise stop
+            if signals is not None and signals.is_set():
+                raise signals.exception()
     except (KeyboardInterrupt, StopBatch) as exc:
         result.interrupted = True
         if isinstance(exc, StopBatch):

@@ -97,12 +97,14 @@ def run(args: argparse.Namespace) -> int:
     workers = args.workers or default_workers()
     quiet = args.json
     total = args.runs * len(arms)
+    # in this process alone, a stop acts at once; with a pool, at the runner's next look
+    deferred = args.backend != "local" or workers > 1
     with (
-        stop_on_signals() as stopped_by,
+        stop_on_signals(defer=deferred) as stopped_by,
         executor(args.backend, workers, args.scheduler, worker_timeout) as (pool, slots),
         _progress(quiet, arms, total) as progress,
     ):
-        result = run_batch(arms, args.runs, seed, pool, slots, args.backend, progress)
+        result = run_batch(arms, args.runs, seed, pool, slots, args.backend, progress, stopped_by)
         # a cluster reports the workers that really ran runs (some may have left, or none come)
         result.workers = getattr(pool, "workers_used", result.workers)
     summary = summarise(result)
@@ -123,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if result.interrupted:
         print(t("cli.interrupted"), file=sys.stderr)
-        return 128 + stopped_by[0] if stopped_by else 130
+        return 128 + stopped_by.received[0] if stopped_by.is_set() else 130
     return 0
 
 
