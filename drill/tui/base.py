@@ -15,7 +15,7 @@ from typing import ClassVar
 from platformdirs import user_downloads_path
 from rich.console import Console
 from textual import events
-from textual.app import App
+from textual.app import App, ScreenStackError, UnknownModeError
 from textual.command import CommandPalette
 
 from ..i18n import LANGUAGES, get_language, pick, set_language, t
@@ -171,14 +171,23 @@ class DrillBaseApp(App[int]):
     def view_screens(self) -> list[ViewScreen]:
         return [s for s in self.screen_stack if isinstance(s, ViewScreen)]
 
+    def _view(self) -> ViewScreen | None:
+        """The drill's view on top, if it is; None while a dialog is, or once the app is closing
+        (a timer can still fire after its last screen has gone)."""
+        try:
+            top = self.screen
+        except (ScreenStackError, UnknownModeError):
+            return None
+        return top if isinstance(top, ViewScreen) else None
+
     def drill_changed(self) -> None:
         """New events: the current screen redraws soon (notices coalesce)."""
-        if isinstance(self.screen, ViewScreen):
-            self.screen.post_message(DrillChanged())
+        if view := self._view():
+            view.post_message(DrillChanged())
 
     def clock_moved(self) -> None:
-        if isinstance(self.screen, ViewScreen):
-            self.screen.post_message(ClockTick())
+        if view := self._view():
+            view.post_message(ClockTick())
 
     def refresh_now(self) -> None:
         """Redraw at once (after the facilitator did something)."""
