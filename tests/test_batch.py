@@ -424,15 +424,7 @@ def test_every_worker_is_up_before_the_pool_is_used():
 @pytest.mark.skipif(os.name != "posix", reason="process groups and SIGINT")
 @pytest.mark.parametrize("moment", [0.4, 0.8, 1.2])
 def test_ctrl_c_as_the_pool_starts_never_ends_in_a_traceback(moment):
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "drill", "batch", "--runs", "50000", "--workers", "2"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        env={**os.environ, "DRILL_LANG": "en"},
-    )
+    proc = _batch_in_its_own_group(50_000)
     try:
         time.sleep(moment)
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
@@ -441,6 +433,19 @@ def test_ctrl_c_as_the_pool_starts_never_ends_in_a_traceback(moment):
         _kill_group_if_left(proc)
     assert proc.returncode == 130, err[-2000:]
     assert "Traceback" not in err, err[-2000:]
+
+
+def _batch_in_its_own_group(runs: int) -> subprocess.Popen[str]:
+    """``drill batch`` on two workers, in a process group of its own as a terminal's job is."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "drill", "batch", "--runs", str(runs), "--workers", "2"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "DRILL_LANG": "en"},
+    )
 
 
 def _kill_group_if_left(proc: subprocess.Popen[str]) -> None:
@@ -495,15 +500,7 @@ def test_sigint_stops_a_process_pool_as_it_starts():
 @pytest.mark.slow(quick="test_sigint_stops_a_process_pool_as_it_starts")
 @pytest.mark.skipif(os.name != "posix", reason="process groups and SIGINT")
 def test_sigint_stops_a_process_pool_cleanly():
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "drill", "batch", "--runs", "100000", "--workers", "2"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        env={**os.environ, "DRILL_LANG": "en"},
-    )
+    proc = _batch_in_its_own_group(100_000)
     try:
         time.sleep(3.0)
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group

@@ -33,6 +33,30 @@ class Served:
         return asyncio.run_coroutine_threadsafe(go(), self.loop).result(10)
 
 
+async def joined(s: Served, seat: str, who: str = "", **kw):  # noqa: ANN003, ANN201
+    """A console at ``seat``, connected (it keeps every message it receives), and its task."""
+    from drill.bridge.client import SeatClient
+
+    client = SeatClient(s.url, s.token(seat), who=who or seat, keep_all=True, **kw)
+    task = asyncio.create_task(client.run())
+    await asyncio.wait_for(client.connected.wait(), 10)
+    return client, task
+
+
+async def leave(*pairs) -> None:  # noqa: ANN002
+    for client, task in pairs:
+        await client.close()
+        await asyncio.wait_for(task, 10)
+
+
+async def until(condition, timeout: float = 10.0) -> None:  # noqa: ANN001
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
 @contextlib.contextmanager
 def served(
     scenario: Scenario,

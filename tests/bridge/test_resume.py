@@ -21,7 +21,7 @@ from drill.log import read_log
 from drill.model.load import load_scenario
 from drill.session import Session
 from tests.bridge.city_session import serve
-from tests.bridge.helpers import resumed, served
+from tests.bridge.helpers import joined, leave, resumed, served, until
 
 TEAM = "hoan-kiem-it"
 ISOLATE = {"action": "isolate", "target": "hoan-kiem-ws"}
@@ -44,27 +44,6 @@ def drill_file(folder, approval=None):
 def drill(tmp_path):
     path = drill_file(tmp_path)
     return load_scenario(str(path)), str(path)
-
-
-async def joined(s, seat, who=""):
-    client = SeatClient(s.url, s.token(seat), who=who or seat, keep_all=True)
-    task = asyncio.create_task(client.run())
-    await asyncio.wait_for(client.connected.wait(), 10)
-    return client, task
-
-
-async def leave(*pairs):
-    for client, task in pairs:
-        await client.close()
-        await asyncio.wait_for(task, 10)
-
-
-async def until(condition, timeout=10.0):
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 async def sent(client, client_id, command):

@@ -8,36 +8,23 @@ import aiohttp
 import pytest
 
 from drill.bridge import server as server_module
-from drill.bridge.client import SeatClient
 from drill.bridge.protocol import encode
 from drill.model.load import load_scenario
-from tests.bridge.helpers import city_drill, commands_in_log, raw_exchange, served, stalled_console
+from tests.bridge.helpers import (
+    city_drill,
+    commands_in_log,
+    joined,
+    leave,
+    raw_exchange,
+    served,
+    stalled_console,
+    until,
+)
 
 
 @pytest.fixture(scope="module")
 def city(tmp_path_factory):
     return load_scenario(str(city_drill(tmp_path_factory.mktemp("city"))))
-
-
-async def joined(s, seat, who="", **kw):
-    client = SeatClient(s.url, s.token(seat), who=who or seat, keep_all=True, **kw)
-    task = asyncio.create_task(client.run())
-    await asyncio.wait_for(client.connected.wait(), 10)
-    return client, task
-
-
-async def leave(*pairs):
-    for client, task in pairs:
-        await client.close()
-        await asyncio.wait_for(task, 10)
-
-
-async def until(condition, timeout=10.0):
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def test_each_team_receives_its_own_inject_and_never_anothers(city, tmp_path):
