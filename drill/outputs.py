@@ -80,12 +80,12 @@ class AtomicFile:
     """A temporary file beside ``path`` that takes its place on ``commit`` (with the permissions of
     the file it replaces, or of a new file), or disappears on ``abort``. Raises OSError."""
 
-    def __init__(self, path: Path | str, binary: bool = False) -> None:
+    def __init__(self, path: Path | str, binary: bool = False, new_mode: int | None = None) -> None:
         self.target = os.path.realpath(path)  # through a symbolic link: replace what it points at
         try:
             self.mode = stat.S_IMODE(os.stat(self.target).st_mode)
         except FileNotFoundError:
-            self.mode = _new_file_mode()
+            self.mode = _new_file_mode() if new_mode is None else new_mode
         name = os.path.basename(self.target)
         fd, self.name = tempfile.mkstemp(dir=os.path.dirname(self.target), prefix=f".{name}.", suffix=".tmp")
         if binary:
@@ -109,12 +109,13 @@ class AtomicFile:
 
 @contextmanager
 def atomic_writer(
-    path: Path | str, binary: bool = False, what: str = "outputs.cannot_write"
+    path: Path | str, binary: bool = False, what: str = "outputs.cannot_write", new_mode: int | None = None
 ) -> Iterator[IO[Any]]:
     """A file to write ``path``'s new content into; it replaces ``path`` when the block ends
-    without an error (else the old file stays as it was and the temporary file goes)."""
+    without an error (else the old file stays as it was and the temporary file goes). ``new_mode``:
+    the permissions if ``path`` is new (else those a plain ``open`` would give)."""
     try:
-        pending = AtomicFile(path, binary)
+        pending = AtomicFile(path, binary, new_mode)
     except OSError as exc:
         raise _cannot_write(path, exc, what) from exc
     try:

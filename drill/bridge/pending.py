@@ -3,10 +3,7 @@ so a crash of the facilitator's machine must not lose them (``--resume`` loads t
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +13,7 @@ from pydantic import ValidationError
 from ..diagnostics import DrillError
 from ..engine.commands import Command
 from ..i18n import t
+from ..outputs import atomic_writer
 
 
 @dataclass(slots=True)
@@ -69,19 +67,10 @@ def read_pending(path: Path) -> tuple[dict[int, Pending], int]:
 
 def write_pending(path: Path, pending: dict[int, Pending], following: int) -> None:
     """Replace ``path`` at once (a crash mid-write leaves the old file whole), readable by its owner
-    only, like the seats' tokens beside it."""
+    only, like the seats' tokens beside it. Raises DrillError."""
     data = {"next": following, "pending": [p.record() for p in pending.values()]}
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(data, out, ensure_ascii=False, indent=1)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(name)
-        raise
+    with atomic_writer(path, new_mode=0o600) as out:
+        json.dump(data, out, ensure_ascii=False, indent=1)
 
 
 def _short(exc: Exception) -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import hmac
 import json
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import DrillError
 from ..i18n import t
+from ..outputs import atomic_writer
 from .visibility import FACILITATOR, OBSERVER, PROJECTOR, TEAM
 
 TOKEN_BYTES = 24  # 192 bits: not guessable, whatever the rate limit
@@ -64,8 +64,7 @@ class Seats:
         """Write the tokens readable by the owner only: ``--resume`` gives the consoles the same ones,
         so they reconnect by themselves."""
         data = {name: {"role": s.role, "token": s.token} for name, s in self.seats.items()}
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
+        with atomic_writer(path, new_mode=0o600) as out:  # a crash mid-write keeps the old tokens
             json.dump(data, out, indent=1)
 
     @classmethod

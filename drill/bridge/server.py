@@ -192,9 +192,7 @@ class DrillServer:
         ]
         teams = {tid: _both(team.name, tid) for tid, team in self.scenario.spec.teams.items()}
         pending = [
-            self._pending_record(p)
-            for p in self.pending.values()
-            if seat.role == FACILITATOR or p.seat == seat.name
+            p.record() for p in self.pending.values() if seat.role == FACILITATOR or p.seat == seat.name
         ]
         return encode(
             "welcome",
@@ -213,9 +211,6 @@ class DrillServer:
             consoles=self._console_counts() if seat.role == FACILITATOR else {},
             **self.clock(),
         )
-
-    def _pending_record(self, p: Pending) -> dict[str, Any]:
-        return p.record()
 
     # ------------------------------------------------------------ what outlives the process
     def _answered_in_log(self) -> None:
@@ -254,7 +249,7 @@ class DrillServer:
     def _save_pending(self) -> None:
         if self.session.log_path is None:
             return
-        with contextlib.suppress(OSError):  # a full disk: they still wait here, and the drill goes on
+        with contextlib.suppress(DrillError):  # a full disk: they still wait here, and the drill goes on
             write_pending(pending_file(self.session.log_path), self.pending, self.next_pending)
 
     def _remember(self, seat: str, client_id: str, answer: dict[str, Any]) -> None:
@@ -473,7 +468,7 @@ class DrillServer:
             self.pending[pending.id] = pending
             self._save_pending()
             self._answer(console, client_id, {"status": "pending", "pending": pending.id}, remember=False)
-            self._to_facilitators(encode("pending", **self._pending_record(pending)))
+            self._to_facilitators(encode("pending", **pending.record()))
             self._activity(seat.name, console.who, "submitted", command=command.record(), status="pending")
             return
         answer = self._apply(command)
