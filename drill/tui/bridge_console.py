@@ -78,12 +78,22 @@ class ConsoleScreen(Screen[None]):
         if self.client.state.welcomes:  # opened on a console already connected: its state so far
             self.on_server({"type": "welcome"})
 
+    def on_unmount(self) -> None:
+        self.ready = False
+
     def action_close(self) -> None:
+        # its widgets go before it does: a tick or a message on its way meanwhile shows nothing
+        self.ready = False
         self.dismiss(None)
 
     # ------------------------------------------------------------ from the server
+    @property
+    def showing(self) -> bool:
+        """Composed and not closing (when the app quits, the widgets go before the screen does)."""
+        return self.ready and bool(self.query("#top"))
+
     def on_server(self, message: dict[str, Any]) -> None:
-        if not self.ready:
+        if not self.showing:
             return  # mounting shows the whole state so far
         kind = message.get("type")
         state = self.client.state
@@ -159,6 +169,8 @@ class ConsoleScreen(Screen[None]):
         self.query_one("#answer", Static).update(Text(text))
 
     def refresh_top(self) -> None:
+        if not self.showing:
+            return
         state = self.client.state
         clock = state.clock or {}
         if not self.client.connected.is_set():
