@@ -225,19 +225,27 @@ class ConsoleScreen(Screen[None]):
             for a in state.activity[-SIDE_ACTIVITY:]:
                 record = a.get("command")
                 detail = command_text(record, self.lang) if record else ""
-                detail = f"{detail} ({a['status']})" if a.get("status") else detail
+                status = a.get("status")
+                detail = f"{detail} ({self._word('status', status)})" if status else detail
                 lines.append(
                     t(
                         "bridge.activity_line",
                         self.lang,
                         seat=a["seat"],
                         who=a["who"],
-                        what=a["what"],
+                        what=self._word("did", a["what"]),
                         detail=detail,
                     )
                 )
         self.query_one("#panel", Static).update(Text("\n".join(lines)))
         self.query_one("#knowledge", Static).update(self._knowledge())
+
+    def _word(self, kind: str, code: object) -> str:
+        """A code of the protocol's (joined, applied …) in the console's language; one this drill
+        does not know (a newer server's) as it came."""
+        key = f"bridge.{kind}_{code}"
+        words = t(key, self.lang)
+        return str(code) if words == key else words
 
     def _knowledge(self) -> Text:
         """What the team knows — machines held and suspected, techniques and accounts, its

@@ -55,3 +55,27 @@ def test_a_team_types_a_decision_and_the_facilitator_approves_it(tmp_path):
     assert [(c["action"], c["by"], c["entered_by"]) for c in commands_in_log(log)] == [
         ("isolate", "hoan-kiem-it", "Lan")
     ]
+
+
+def test_the_facilitators_activity_list_speaks_the_consoles_language(tmp_path):
+    """What a console did (joined, submitted … waiting) is said in Vietnamese at a Vietnamese
+    facilitator's console, not in the protocol's English codes."""
+    with served(load_scenario(None), tmp_path / "d.jsonl", approval={"hoan-kiem-it"}) as s:
+
+        async def main():
+            chair = ConsoleApp(s.url, s.token("facilitator"), who="Minh", lang="vi")
+            team = ConsoleApp(s.url, s.token("hoan-kiem-it"), who="Lan", lang="vi")
+            async with chair.run_test(size=(160, 50)) as cp, team.run_test(size=(120, 40)) as tp:
+                await wait_for(cp, lambda: chair.client.connected.is_set())
+                await wait_for(tp, lambda: team.client.connected.is_set())
+                await tp.press(*"isolate hoan-kiem-ws", "enter")
+                await wait_for(cp, lambda: 1 in chair.client.state.pending)
+                await wait_for(cp, lambda: "chờ duyệt" in str(chair.query_one("#panel", Static).render()))
+                panel = str(chair.query_one("#panel", Static).render())
+                await team.action_quit()
+                await chair.action_quit()
+            return panel
+
+        panel = asyncio.run(main())
+    assert "(Lan): đã vào" in panel and "(Lan): đã gửi" in panel
+    assert "joined" not in panel and "submitted" not in panel and "(pending)" not in panel
